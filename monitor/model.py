@@ -1,0 +1,274 @@
+"""The normalized vocabulary every room speaks: what a status page says, and what we tell people.
+
+Plain typed data. Sources produce `Snapshot`s, the engine turns them into `Event`s, routing turns
+events into `Notification`s. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, IntEnum
+
+
+class ComponentStatus(str, Enum):
+    """A component's status, the vocabulary of Atlassian Statuspage (the most common format)."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+    UNKNOWN = "unknown"
+
+    @property
+    def level(self) -> int | None:
+        """Metric value: 0 operational .. 4 major outage; None when unknown (keep the last known)."""
+        return _LEVELS.get(self)
+
+    @property
+    def is_outage(self) -> bool:
+        """Degraded, partial or major: a state worth paging about."""
+        return self in (
+            ComponentStatus.DEGRADED_PERFORMANCE,
+            ComponentStatus.PARTIAL_OUTAGE,
+            ComponentStatus.MAJOR_OUTAGE,
+        )
+
+    @property
+    def severity(self) -> Severity:
+        return _COMPONENT_SEVERITY.get(self, Severity.INFO)
+
+
+class IncidentStatus(str, Enum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
+
+
+class Impact(str, Enum):
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+    MAINTENANCE = "maintenance"
+    UNKNOWN = "unknown"
+
+    @property
+    def severity(self) -> Severity:
+        """Impact maps like component status: minor -> minor, major -> major, critical -> critical.
+
+        An impact we cannot read is treated as minor: an open incident is news even when unlabelled.
+        """
+        return _IMPACT_SEVERITY[self]
+
+    @property
+    def component_status(self) -> ComponentStatus:
+        """The component status an incident of this impact implies, for a page-level reading."""
+        return _IMPACT_STATUS[self]
+
+
+class MaintenanceStatus(str, Enum):
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+
+
+class Severity(IntEnum):
+    """How loudly to tell people. Ordered, so routes can say `min_severity: major`."""
+
+    INFO = 0
+    MINOR = 1
+    MAJOR = 2
+    CRITICAL = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        return cls[value.upper()]
+
+
+_LEVELS = {
+    ComponentStatus.OPERATIONAL: 0,
+    ComponentStatus.UNDER_MAINTENANCE: 1,
+    ComponentStatus.DEGRADED_PERFORMANCE: 2,
+    ComponentStatus.PARTIAL_OUTAGE: 3,
+    ComponentStatus.MAJOR_OUTAGE: 4,
+}
+_COMPONENT_SEVERITY = {
+    ComponentStatus.DEGRADED_PERFORMANCE: Severity.MINOR,
+    ComponentStatus.PARTIAL_OUTAGE: Severity.MAJOR,
+    ComponentStatus.MAJOR_OUTAGE: Severity.CRITICAL,
+}
+_IMPACT_SEVERITY = {
+    Impact.NONE: Severity.INFO,
+    Impact.MINOR: Severity.MINOR,
+    Impact.MAJOR: Severity.MAJOR,
+    Impact.CRITICAL: Severity.CRITICAL,
+    Impact.MAINTENANCE: Severity.INFO,
+    Impact.UNKNOWN: Severity.MINOR,
+}
+_IMPACT_STATUS = {
+    Impact.NONE: ComponentStatus.OPERATIONAL,
+    Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
+    Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
+    Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
+    Impact.MAINTENANCE: ComponentStatus.UNDER_MAINTENANCE,
+    Impact.UNKNOWN: ComponentStatus.DEGRADED_PERFORMANCE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    id: str
+    name: str
+    status: ComponentStatus
+    group: str | None = None  # the name of the group container, when the page groups components
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: str
+    name: str
+    status: IncidentStatus
+    impact: Impact
+    url: str | None = None
+    started_at: datetime | None = None
+    updated_at: datetime | None = None
+    latest_update: str | None = None  # body of the newest update, plain text
+    component_ids: tuple[str, ...] = ()  # affected components; empty when the page names none
+
+
+@dataclass(frozen=True, slots=True)
+class Maintenance:
+    id: str
+    name: str
+    status: MaintenanceStatus
+    url: str | None = None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+    latest_update: str | None = None
+    component_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything one successful fetch + parse learned about a page."""
+
+    page_url: str
+    components: tuple[Component, ...] = ()
+    incidents: tuple[Incident, ...] = ()  # unresolved ones, plus any the page still shows as resolved
+    maintenances: tuple[Maintenance, ...] = ()
+    indicator: Impact = Impact.NONE  # the page's own overall reading
+    description: str | None = None  # the page's own headline, e.g. "All Systems Operational"
+    warnings: tuple[str, ...] = ()  # things the parser could not read (unknown enum values, ...)
+
+
+class EventKind(str, Enum):
+    COMPONENT_CHANGED = "component_changed"
+    INCIDENT_OPENED = "incident_opened"
+    INCIDENT_UPDATED = "incident_updated"
+    INCIDENT_RESOLVED = "incident_resolved"
+    MAINTENANCE_STARTED = "maintenance_started"
+    MAINTENANCE_COMPLETED = "maintenance_completed"
+    SOURCE_UNREACHABLE = "source_unreachable"
+    SOURCE_RECOVERED = "source_recovered"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One piece of news about a provider, as the engine decided it.
+
+    `dedup_key` names the thing the news is about (`github/component/<id>`); a notifier that alerts
+    on a key and later sees an event with `resolves=True` for the same key closes that alert.
+    """
+
+    kind: EventKind
+    provider: str
+    severity: Severity
+    dedup_key: str
+    title: str  # one line for humans: "GitHub: API Requests is partial_outage"
+    occurred_at: datetime  # when we detected it (UTC)
+    resolves: bool = False
+    subject_id: str | None = None  # component, incident or maintenance id
+    subject_name: str | None = None
+    old_status: str | None = None
+    new_status: str | None = None
+    impact: str | None = None
+    detail: str | None = None  # latest update text, or the error for source events
+    url: str | None = None  # link to the page or the incident
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One event to be delivered to one notifier. `id` is stable across retries (webhook-id)."""
+
+    id: str
+    notifier: str
+    event: Event
+    created_at: datetime
+    attempts: int = 0
+
+
+@dataclass(slots=True)
+class ComponentState:
+    """What the engine remembers about one component between polls."""
+
+    name: str
+    status: ComponentStatus  # the confirmed status
+    group: str | None = None
+    pending: ComponentStatus | None = None  # a different status seen, awaiting confirmation
+    pending_count: int = 0
+
+
+@dataclass(slots=True)
+class ProviderState:
+    """What the engine remembers about one provider between polls; persisted as JSON."""
+
+    provider: str
+    page_url: str | None = None
+    baselined: bool = False
+    components: dict[str, ComponentState] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)  # open incidents we have announced
+    maintenances: dict[str, Maintenance] = field(default_factory=dict)  # active maintenances
+    description: str | None = None
+    consecutive_failures: int = 0
+    unreachable: bool = False  # a source_unreachable event was emitted and not yet recovered
+    last_error: str | None = None
+    last_poll_at: datetime | None = None
+    last_success_at: datetime | None = None
+
+    @property
+    def up(self) -> bool:
+        """The last fetch+parse succeeded."""
+        return self.last_success_at is not None and self.consecutive_failures == 0
+
+    def overall_status(self) -> ComponentStatus:
+        """The worst of the confirmed components and the open incidents; maintenance if nothing worse."""
+        worst = ComponentStatus.OPERATIONAL
+        candidates = [c.status for c in self.components.values()]
+        candidates += [i.impact.component_status for i in self.incidents.values()]
+        if self.maintenances:
+            candidates.append(ComponentStatus.UNDER_MAINTENANCE)
+        for status in candidates:
+            level = status.level
+            if level is not None and level > (worst.level or 0):
+                worst = status
+        return worst
