@@ -1,0 +1,22 @@
+"""Notification services, one module each; `NOTIFIERS` maps a notifier's `type:` to its class."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
+from monitor.notify.log import LogNotifier
+from monitor.notify.pagerduty import PagerDutyNotifier
+from monitor.notify.slack import SlackNotifier
+from monitor.notify.webhook import WebhookNotifier
+
+NOTIFIERS: dict[str, type[Notifier]] = {
+    cls.type_name: cls for cls in (SlackNotifier, PagerDutyNotifier, WebhookNotifier, LogNotifier)
+}
+
+
+def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:
+    return NOTIFIERS[config.type](config, session)
+
+
+__all__ = ["NOTIFIERS", "Delivery", "Notifier", "NotifierConfig", "Outcome", "build_notifier"]

@@ -1,0 +1,15 @@
+"""Status-page formats, one module each; `SOURCES` maps a provider's `type:` to its class."""
+
+from __future__ import annotations
+
+from monitor.sources.base import Source, SourceConfig
+from monitor.sources.statuspage import StatuspageSource
+
+SOURCES: dict[str, type[Source]] = {cls.type_name: cls for cls in (StatuspageSource,)}
+
+
+def build_source(config: SourceConfig) -> Source:
+    return SOURCES[config.type](config)
+
+
+__all__ = ["SOURCES", "Source", "SourceConfig", "build_source"]
