@@ -32,11 +32,15 @@ component_status = Gauge(
     registry=REGISTRY,
 )
 active_incidents = Gauge(
-    "outage_monitor_active_incidents", "Open incidents on the provider's page", ["provider"], registry=REGISTRY
+    "outage_monitor_active_incidents",
+    "Open incidents on the provider's page",
+    ["provider"],
+    registry=REGISTRY,
 )
 polls_total = Counter(
     "outage_monitor_polls_total",
-    "Polls by outcome (ok, not_modified, timeout, connect_error, http_error, rate_limited, too_large, parse_error)",
+    "Polls by outcome: ok, not_modified, timeout, connect_error, http_error, rate_limited, too_large,"
+    " parse_error",
     ["provider", "outcome"],
     registry=REGISTRY,
 )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
-class ComponentStatus(str, Enum):
+class ComponentStatus(StrEnum):
     """A component's status, the vocabulary of Atlassian Statuspage (the most common format)."""
 
     OPERATIONAL = "operational"
@@ -40,7 +40,7 @@ class ComponentStatus(str, Enum):
         return _COMPONENT_SEVERITY.get(self, Severity.INFO)
 
 
-class IncidentStatus(str, Enum):
+class IncidentStatus(StrEnum):
     INVESTIGATING = "investigating"
     IDENTIFIED = "identified"
     MONITORING = "monitoring"
@@ -53,7 +53,7 @@ class IncidentStatus(str, Enum):
         return self in (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM)
 
 
-class Impact(str, Enum):
+class Impact(StrEnum):
     NONE = "none"
     MINOR = "minor"
     MAJOR = "major"
@@ -75,7 +75,7 @@ class Impact(str, Enum):
         return _IMPACT_STATUS[self]
 
 
-class MaintenanceStatus(str, Enum):
+class MaintenanceStatus(StrEnum):
     SCHEDULED = "scheduled"
     IN_PROGRESS = "in_progress"
     VERIFYING = "verifying"
@@ -180,7 +180,7 @@ class Snapshot:
     warnings: tuple[str, ...] = ()  # things the parser could not read (unknown enum values, ...)
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     COMPONENT_CHANGED = "component_changed"
     INCIDENT_OPENED = "incident_opened"
     INCIDENT_UPDATED = "incident_updated"
@@ -227,7 +227,7 @@ class Notification:
     attempts: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ComponentState:
     """What the engine remembers about one component between polls."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import ClassVar
 
 import aiohttp
@@ -24,7 +24,7 @@ class NotifierConfig(BaseModel):
     type: str
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     DELIVERED = "delivered"
     RETRY = "retry"  # transient: try again later (after `retry_after` seconds when given)
     PERMANENT = "permanent"  # will never succeed as is: dead-letter it
