@@ -1,13 +1,31 @@
 """The HTTP client every source shares: one aiohttp session, conditional requests, bounded bodies.
 
-INTERFACE STUB: to be implemented (see the docstrings).
+One session and one connector for the whole process: polling hundreds of pages through one shared
+TLS context, DNS cache and connection pool costs a fraction of a session per request. Every failure
+becomes a `FetchError` whose message names host and path only (query strings may carry tokens).
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import ssl
+import time
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from types import TracebackType
 
 import aiohttp
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from monitor import __version__
+from monitor.errors import FetchError
+
+DEFAULT_USER_AGENT = f"outage-monitor/{__version__}"
+_CHUNK = 64 * 1024
+_MAX_RETRY_AFTER = 3600.0
 
 
 class NotModified:
@@ -31,27 +49,154 @@ NOT_MODIFIED = NotModified()
 class Response:
     url: str  # the final URL after redirects
     status: int
-    body: bytes
-    content_type: str
+    body: bytes  # decompressed
+    content_type: str  # media type only, lower case, "" when absent
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class HttpClient:
-    """Conditional GETs with ETag / Last-Modified remembered per URL, size cap, redirects, gzip.
+    """GETs with validators, a size cap after decompression, bounded redirects and classified failures.
 
-    Raises `FetchError` for timeouts, connection errors, non-2xx answers (429/503 carry
-    `retry_after` from Retry-After) and bodies over `max_bytes`.
+    The client sends the validators it is given; remembering them per URL is the caller's job
+    (`Source._get_json`), because only the caller knows whether the body it got was any good.
     """
 
-    def __init__(self, *, user_agent: str, max_bytes: int = 10 * 1024 * 1024, max_redirects: int = 5) -> None:
-        raise NotImplementedError
+    def __init__(
+        self,
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        max_bytes: int = 10 * 1024 * 1024,
+        max_redirects: int = 5,
+        connector_limit: int = 100,
+    ) -> None:
+        self.user_agent = user_agent
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.connector_limit = connector_limit
+        self._session: aiohttp.ClientSession | None = None
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        """The one shared session; notifiers post through it too."""
-        raise NotImplementedError
+        """The one shared session, created on first use inside the running loop; notifiers post through it."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self.connector_limit, ttl_dns_cache=300, ssl=ssl.create_default_context()
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
+                timeout=aiohttp.ClientTimeout(total=30),
+            )
+        return self._session
 
-    async def get(self, url: str, *, timeout: float) -> Response | NotModified:
-        raise NotImplementedError
+    async def get(
+        self, url: str, *, timeout: float, etag: str | None = None, last_modified: str | None = None
+    ) -> Response | NotModified:
+        """One GET; `NOT_MODIFIED` on 304, a `Response` on 2xx, `FetchError` on anything else."""
+        headers = {"Accept": "application/json, */*;q=0.5"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        where = redact_url(url)
+        try:
+            async with self.session.get(
+                url,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
+            ) as resp:
+                where = redact_url(str(resp.url))
+                if resp.status == 304:
+                    return NOT_MODIFIED
+                _raise_for_status(resp.status, resp.headers, where)
+                body = await self._read_capped(resp, where)
+                return Response(
+                    url=str(resp.url),
+                    status=resp.status,
+                    body=body,
+                    content_type=resp.content_type.lower() if "Content-Type" in resp.headers else "",
+                    etag=resp.headers.get("ETag"),
+                    last_modified=resp.headers.get("Last-Modified"),
+                )
+        except TimeoutError:
+            raise FetchError("timeout", f"no complete answer from {where} within {timeout:g}s") from None
+        except aiohttp.TooManyRedirects:
+            raise FetchError(
+                "http_error", f"more than {self.max_redirects} redirects fetching {where}"
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise FetchError("connect_error", f"cannot fetch {where}: {_reason(exc)}") from None
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse, where: str) -> bytes:
+        """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError("too_large", f"body from {where} exceeds {self.max_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def close(self) -> None:
-        raise NotImplementedError
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
+def _raise_for_status(status: int, headers: CIMultiDictProxy[str], where: str) -> None:
+    if 200 <= status < 300:
+        return
+    message = f"HTTP {status} from {where}"
+    if status == 429:
+        raise FetchError("rate_limited", message, retry_after=parse_retry_after(headers.get("Retry-After")))
+    if status == 503:
+        raise FetchError("http_error", message, retry_after=parse_retry_after(headers.get("Retry-After")))
+    raise FetchError("http_error", message)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds from `now` (delta-seconds or an HTTP-date), clamped to [0, 3600]."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses zone-less
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
+
+
+def redact_url(url: str) -> str:
+    """Host and path of a URL, without scheme, credentials or query string: safe for messages."""
+    parsed = URL(url)
+    return f"{parsed.host or '?'}{parsed.path}"
+
+
+def _reason(exc: aiohttp.ClientError) -> str:
+    """A short cause that cannot contain the URL (exception strings of some aiohttp errors do)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        cause = exc.os_error
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup failed ({cause.strerror})"
+        if cause.errno:
+            return os.strerror(cause.errno)
+    return type(exc).__name__
