@@ -8,11 +8,23 @@ between detecting and delivering loses nothing and re-pages nothing.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import TracebackType
+from typing import Literal
 
 from monitor.model import Event, Notification, ProviderState
+
+NotificationStatus = Literal["pending", "delivered", "dead"]
+
+
+class StoreError(Exception):
+    """The store refused an operation (a notification id enqueued twice, ...); nothing was written."""
+
+
+class SchemaVersionError(StoreError):
+    """The database was written by a newer outage-monitor: refuse it rather than corrupt it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +34,24 @@ class StoredEvent:
 
 
 class Store(ABC):
+    """Use as `async with store:` or call `open()` / `close()` yourself."""
+
+    async def __aenter__(self) -> Store:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
     @abstractmethod
     async def open(self) -> None:
-        """Connect and migrate the schema to the current version."""
+        """Connect, migrate the schema to the current version, and release every lease: the store has
+        one dispatcher, so a lease still held at start-up belongs to a process that died mid-send."""
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -42,15 +69,24 @@ class Store(ABC):
         self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
     ) -> None:
         """Atomically: upsert `state`, append `events`, enqueue `notifications`, update open alerts
-        (a notification of a non-resolving event opens (dedup_key, notifier); a resolving one closes it)."""
+        (a notification of a non-resolving event opens (dedup_key, notifier); a resolving one closes it).
+
+        Every notification's `event` must be one of `events` (same object or an equal one): ValueError
+        otherwise. A notification id already enqueued raises StoreError. Either way nothing is written.
+        """
 
     @abstractmethod
-    async def claim_due(self, now: datetime, limit: int, lease_seconds: float) -> list[Notification]:
+    async def claim_due(
+        self, now: datetime, limit: int, lease_seconds: float, notifiers: Collection[str] | None = None
+    ) -> list[Notification]:
         """Pending notifications whose next attempt is due and that no earlier pending notification
-        for the same (notifier, dedup_key) precedes; leases them so no other dispatcher takes them."""
+        for the same (notifier, dedup_key) precedes; leases them so no other dispatcher takes them.
+
+        Only for the named `notifiers` when given. Oldest first (enqueue order)."""
 
     @abstractmethod
-    async def mark_delivered(self, notification_id: str, now: datetime) -> None: ...
+    async def mark_delivered(self, notification_id: str, now: datetime) -> None:
+        """Record a successful attempt (attempts + 1); never tried again."""
 
     @abstractmethod
     async def mark_retry(self, notification_id: str, next_attempt_at: datetime, error: str) -> None:
@@ -58,7 +94,7 @@ class Store(ABC):
 
     @abstractmethod
     async def mark_dead(self, notification_id: str, now: datetime, reason: str) -> None:
-        """Dead-letter: never tried again, never deleted."""
+        """Dead-letter after a failed attempt (attempts + 1): never tried again, never deleted."""
 
     @abstractmethod
     async def recent_events(self, limit: int) -> list[StoredEvent]:
@@ -66,3 +102,7 @@ class Store(ABC):
 
     @abstractmethod
     async def pending_count(self) -> int: ...
+
+    @abstractmethod
+    async def notification_counts(self) -> dict[NotificationStatus, int]:
+        """How many notifications are in each status (every status present, zero included)."""
