@@ -1,0 +1,141 @@
+"""Wire helpers the HTTP notifiers share: post once, classify the answer, bound text, format time.
+
+One classifier for every service (as Alertmanager does) keeps "is this worth retrying?" in one place.
+`Delivery.detail` is logged and stored, so it is built only from the status, a short snippet of the
+answer and exception class names, with the caller's secrets blanked out: never the URL, which for
+webhooks carries a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from monitor import __version__
+from monitor.notify.base import Delivery, Outcome
+
+USER_AGENT = f"outage-monitor/{__version__}"
+SNIPPET_CHARS = 200
+_READ_BYTES = 4096  # enough for any error message worth showing; never buffer a huge answer
+_RETRY_STATUSES = frozenset({408, 425, 429})
+_REDACTED = "[redacted]"
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, with an ellipsis showing that it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC RFC 3339 with a `Z` suffix; naive datetimes are taken as UTC (the engine's convention)."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or HTTP-date); None when absent or garbled."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def classify(
+    status: int, headers: Mapping[str, str], body: bytes = b"", *, redact: Iterable[str] = ()
+) -> Delivery:
+    """2xx delivered; 408, 425, 429 and 5xx retry (after Retry-After); anything else is permanent.
+
+    Other 4xx mean the request itself is wrong (bad payload, revoked webhook, bad key), and a 3xx
+    means the URL is wrong: redirects are not followed, so a signed body never goes elsewhere.
+    """
+    detail = f"HTTP {status}"
+    snippet = _snippet(body, redact)
+    if snippet:
+        detail = f"{detail}: {snippet}"
+    if 200 <= status < 300:
+        return Delivery(Outcome.DELIVERED, detail)
+    if status in _RETRY_STATUSES or 500 <= status < 600:
+        retry_after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+        return Delivery(Outcome.RETRY, detail, parse_retry_after(retry_after))
+    return Delivery(Outcome.PERMANENT, detail)
+
+
+async def post_json(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    *,
+    redact: Iterable[str] = (),
+) -> Delivery:
+    """POST `body` as JSON once and classify what happened; never raises for network or HTTP trouble.
+
+    `redact` lists secrets (keys, tokens) that must not show up in the detail should the answer echo them.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return Delivery(Outcome.PERMANENT, "invalid URL")
+    # servers echo the path of a wrong URL ("Cannot POST /hooks/<token>"), and a token may sit in any part
+    secrets = [url, parts.netloc, parts.query, *([parts.path] if len(parts.path) > 1 else []), *redact]
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return Delivery(Outcome.PERMANENT, "invalid URL: not an absolute http(s) URL")
+    send_headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+    send_headers["Content-Type"] = "application/json"
+    try:
+        async with session.post(
+            url,
+            data=body,
+            headers=send_headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            allow_redirects=False,
+        ) as response:
+            answer = await _read_head(response, _READ_BYTES)
+            return classify(response.status, response.headers, answer, redact=secrets)
+    except aiohttp.InvalidURL:
+        return Delivery(Outcome.PERMANENT, "invalid URL")
+    except TimeoutError:
+        return Delivery(Outcome.RETRY, f"timeout after {timeout:g}s")
+    except aiohttp.ClientConnectorError as exc:
+        # the class names the cause (ConnectionRefusedError, gaierror, SSLCertVerificationError);
+        # the message would name the host
+        return Delivery(Outcome.RETRY, f"connection error: {type(exc.os_error).__name__}")
+    except (aiohttp.ClientError, OSError) as exc:
+        return Delivery(Outcome.RETRY, f"request failed: {type(exc).__name__}")
+
+
+async def _read_head(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    head = bytearray()
+    while len(head) < limit:
+        chunk = await response.content.read(limit - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return bytes(head)
+
+
+def _snippet(body: bytes, redact: Iterable[str]) -> str:
+    text = _scrub(body.decode("utf-8", errors="replace"), redact)
+    return truncate(" ".join(text.split()), SNIPPET_CHARS)
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):  # longest first: a URL before its path
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return text
