@@ -1,0 +1,328 @@
+"""PagerDuty Events API v2: every body we send validates against PagerDuty's own OpenAPI schema.
+
+The schema is `<repo>/../shared/schemas/pagerduty-events-v2-openapiv3.json` (unmodified upstream copy);
+the documented limits it does not encode (shared/schemas/SOURCES.md) are checked beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from jsonschema import Draft4Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+from structlog.testing import capture_logs
+
+from monitor import __version__
+from monitor.model import Event, EventKind, Notification, Severity
+from monitor.notify.base import Outcome
+from monitor.notify.pagerduty import PagerDutyConfig, PagerDutyNotifier, render, shorten_dedup_key
+
+SCHEMA_FILE = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "pagerduty-events-v2-openapiv3.json"
+)
+DOC_URI = "urn:pagerduty:events-v2:openapi"
+ROUTING_KEY = "R0UT1NGKEYe93facc04764012d7bfb0025"
+MAX_EVENT_BYTES = 512 * 1024
+ACCEPTED = '{"status":"success","message":"Event processed","dedup_key":"github/component/8l4ygp009s5s"}'
+
+# RFC 3339 date-time, strictly: jsonschema's built-in check needs the optional rfc3339-validator package,
+# so the checker gets this one explicitly and date-time is always enforced.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+FORMAT_CHECKER = FormatChecker()
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_rfc3339(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339.fullmatch(value):
+        return False
+    datetime.fromisoformat(value.upper().replace("Z", "+00:00"))  # rejects month 13, hour 25, ...
+    return True
+
+
+def enqueue_validator() -> Draft4Validator:
+    """The request-body schema of the enqueue operation, with its $refs resolved over the whole document."""
+    document = json.loads(SCHEMA_FILE.read_text())
+    [(path, method)] = [
+        (path, method)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict) and operation.get("operationId") == "createV2Event"
+    ]
+    pointer = "/".join(
+        part.replace("~", "~0").replace("/", "~1")
+        for part in ("paths", path, method, "requestBody", "content", "application/json", "schema")
+    )
+    registry = Registry().with_resource(
+        DOC_URI, Resource.from_contents(document, default_specification=DRAFT4)
+    )
+    return Draft4Validator(
+        {"$ref": f"{DOC_URI}#/{pointer}"}, registry=registry, format_checker=FORMAT_CHECKER
+    )
+
+
+VALIDATOR = enqueue_validator()
+
+
+def assert_valid_event(body: bytes) -> dict[str, Any]:
+    """Schema plus the documented rules the schema leaves out."""
+    assert len(body) <= MAX_EVENT_BYTES
+    event = json.loads(body)
+    VALIDATOR.validate(event)
+    assert len(event["dedup_key"]) <= 255
+    if event["event_action"] == "trigger":
+        payload = event["payload"]
+        assert {"summary", "source", "severity"} <= payload.keys()
+        assert len(payload["summary"]) <= 1024
+        assert "+0000" not in payload["timestamp"]
+        assert payload["timestamp"].endswith(("Z", "+00:00"))
+    return event
+
+
+def notifier(
+    url: str, session: aiohttp.ClientSession, *, timeout: float = 5.0, client_url: str | None = None
+) -> PagerDutyNotifier:
+    config = PagerDutyConfig(
+        name="oncall",
+        type="pagerduty",
+        routing_key=ROUTING_KEY,
+        url=url,
+        timeout=timeout,
+        client_url=client_url,
+    )
+    return PagerDutyNotifier(config, session)
+
+
+def test_the_validator_bites() -> None:
+    """The harness rejects what PagerDuty rejects, or a passing test would prove nothing."""
+    valid = {
+        "routing_key": "k",
+        "event_action": "trigger",
+        "payload": {"summary": "s", "source": "x", "severity": "error", "timestamp": "2026-11-23T12:00:00Z"},
+    }
+    VALIDATOR.validate(valid)
+    broken = [
+        {**valid, "event_action": "page"},
+        {**valid, "payload": {**valid["payload"], "severity": "major"}},
+        {**valid, "payload": {**valid["payload"], "timestamp": "2015-07-17T08:42:58.315+0000"}},
+        {**valid, "payload": {"summary": "s", "severity": "error"}},
+        {"event_action": "resolve", "dedup_key": "d"},
+    ]
+    for event in broken:
+        with pytest.raises(ValidationError):
+            VALIDATOR.validate(event)
+
+
+async def test_trigger_over_http_is_exactly_the_documented_event(
+    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+) -> None:
+    receiver.reply(202, ACCEPTED)
+    delivery = await notifier(receiver.url("/v2/enqueue"), session).send(make_notification())
+
+    assert delivery.outcome is Outcome.DELIVERED
+    assert delivery.detail == f"HTTP 202: {ACCEPTED}"
+    [request] = receiver.requests
+    assert (request.method, request.path) == ("POST", "/v2/enqueue")
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["User-Agent"] == f"outage-monitor/{__version__}"
+    assert assert_valid_event(request.body) == {
+        "routing_key": ROUTING_KEY,
+        "event_action": "trigger",
+        "dedup_key": "github/component/8l4ygp009s5s",
+        "payload": {
+            "summary": "GitHub: API Requests is partial_outage",
+            "source": "github",
+            "severity": "error",
+            "timestamp": "2026-11-23T12:30:05Z",
+            "class": "component_changed",
+            "component": "API Requests",
+            "group": "Core",
+            "custom_details": {
+                "provider": "github",
+                "subject_id": "8l4ygp009s5s",
+                "subject_name": "API Requests",
+                "group": "Core",
+                "old_status": "operational",
+                "new_status": "partial_outage",
+                "impact": "major",
+                "url": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
+                "detail": "We are investigating reports of degraded performance for API Requests.",
+            },
+        },
+        "client": "outage-monitor",
+        "links": [{"href": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk", "text": "Status page"}],
+        "client_url": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
+    }
+
+
+@pytest.mark.parametrize(
+    ("severity", "expected"),
+    [
+        (Severity.CRITICAL, "critical"),
+        (Severity.MAJOR, "error"),
+        (Severity.MINOR, "warning"),
+        (Severity.INFO, "info"),
+    ],
+)
+async def test_each_severity_triggers_a_valid_event(
+    receiver,
+    session: aiohttp.ClientSession,
+    make_event: Callable[..., Event],
+    make_notification: Callable[..., Notification],
+    severity: Severity,
+    expected: str,
+) -> None:
+    receiver.reply(202, ACCEPTED)
+    event = make_event(kind=EventKind.INCIDENT_OPENED, severity=severity, old_status=None, group=None)
+    delivery = await notifier(receiver.url("/v2/enqueue"), session).send(make_notification(event))
+    assert delivery.outcome is Outcome.DELIVERED
+    sent = assert_valid_event(receiver.requests[0].body)
+    assert sent["event_action"] == "trigger"
+    assert sent["payload"]["severity"] == expected
+    assert sent["payload"]["class"] == "incident_opened"
+    assert "group" not in sent["payload"]
+    assert sent["links"] == [
+        {"href": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk", "text": "Incident"}
+    ]
+
+
+async def test_a_resolution_resolves_the_same_alert(
+    receiver,
+    session: aiohttp.ClientSession,
+    make_event: Callable[..., Event],
+    make_notification: Callable[..., Notification],
+) -> None:
+    receiver.reply(202, ACCEPTED)
+    receiver.reply(202, ACCEPTED)
+    pagerduty = notifier(receiver.url("/v2/enqueue"), session)
+    await pagerduty.send(make_notification())
+    resolved = make_event(resolves=True, severity=Severity.INFO, new_status="operational")
+    delivery = await pagerduty.send(make_notification(resolved, id="second"))
+
+    assert delivery.outcome is Outcome.DELIVERED
+    trigger, resolve = (assert_valid_event(r.body) for r in receiver.requests)
+    assert resolve == {
+        "routing_key": ROUTING_KEY,
+        "event_action": "resolve",
+        "dedup_key": "github/component/8l4ygp009s5s",
+    }
+    assert resolve["dedup_key"] == trigger["dedup_key"]
+
+
+def test_huge_texts_and_a_300_char_key_stay_within_limits(make_event: Callable[..., Event]) -> None:
+    long_key = "github/incident/" + "k" * 284
+    assert len(long_key) == 300
+    event = make_event(
+        dedup_key=long_key,
+        title="Outage " * 1000,
+        detail="\U0001f525 burning " * 200_000,  # about 2 MB of UTF-8 with 4-byte characters
+        subject_name="N" * 100_000,
+        group="G" * 100_000,
+        subject_id="I" * 100_000,
+        url="https://status.example.com/" + "p" * 100_000,
+    )
+    trigger = assert_valid_event(json.dumps(render(event, ROUTING_KEY), ensure_ascii=False).encode())
+    resolve = assert_valid_event(
+        json.dumps(render(make_event(dedup_key=long_key, resolves=True), ROUTING_KEY)).encode()
+    )
+
+    assert len(trigger["dedup_key"]) == 255
+    assert trigger["dedup_key"] == resolve["dedup_key"]
+    assert trigger["dedup_key"].startswith("github/incident/kkk")
+    assert len(trigger["payload"]["summary"]) == 1024
+    assert trigger["payload"]["custom_details"]["detail"].startswith("\U0001f525 burning")
+    assert "links" not in trigger  # an absurd URL is dropped, not cut into a broken link
+
+
+def test_long_dedup_keys_shorten_deterministically_and_distinctly() -> None:
+    a = "p/incident/" + "x" * 300 + "a"
+    b = "p/incident/" + "x" * 300 + "b"
+    assert shorten_dedup_key(a) == shorten_dedup_key(a)
+    assert shorten_dedup_key(a) != shorten_dedup_key(b)
+    assert len(shorten_dedup_key(a)) == 255
+    exactly = "k" * 255
+    assert shorten_dedup_key(exactly) == exactly
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        datetime(2026, 11, 23, 14, 30, 5, tzinfo=timezone(timedelta(hours=2))),
+        datetime(2026, 11, 23, 12, 30, 5),  # naive: the engine's UTC
+    ],
+)
+def test_timestamps_are_utc_rfc3339(make_event: Callable[..., Event], occurred_at: datetime) -> None:
+    sent = assert_valid_event(json.dumps(render(make_event(occurred_at=occurred_at), ROUTING_KEY)).encode())
+    assert sent["payload"]["timestamp"] == "2026-11-23T12:30:05Z"
+
+
+async def test_client_url_from_config(
+    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+) -> None:
+    receiver.reply(202, ACCEPTED)
+    pagerduty = notifier(receiver.url("/v2/enqueue"), session, client_url="https://monitor.example.com/")
+    await pagerduty.send(make_notification())
+    assert receiver.requests[0].json()["client_url"] == "https://monitor.example.com/"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "outcome", "retry_after"),
+    [
+        (400, '{"status":"invalid event","message":"Event object is invalid"}', {}, Outcome.PERMANENT, None),
+        (404, "not found", {}, Outcome.PERMANENT, None),
+        (429, '{"status":"throttle exceeded"}', {"Retry-After": "60"}, Outcome.RETRY, 60.0),
+        (429, '{"status":"throttle exceeded"}', {}, Outcome.RETRY, None),
+        (500, "internal error", {}, Outcome.RETRY, None),
+        (502, "bad gateway", {}, Outcome.RETRY, None),
+    ],
+)
+async def test_pagerduty_answers_are_classified(
+    receiver,
+    session: aiohttp.ClientSession,
+    make_notification: Callable[..., Notification],
+    status: int,
+    body: str,
+    headers: dict[str, str],
+    outcome: Outcome,
+    retry_after: float | None,
+) -> None:
+    receiver.reply(status, body, headers)
+    delivery = await notifier(receiver.url("/v2/enqueue"), session).send(make_notification())
+    assert (delivery.outcome, delivery.retry_after) == (outcome, retry_after)
+    assert delivery.detail == f"HTTP {status}: {body}"
+
+
+async def test_timeout_and_refused_connection_are_retried(
+    receiver,
+    session: aiohttp.ClientSession,
+    make_notification: Callable[..., Notification],
+    refused_url: Callable[[str], str],
+) -> None:
+    receiver.reply(202, ACCEPTED, delay=2.0)
+    slow = await notifier(receiver.url("/v2/enqueue"), session, timeout=0.2).send(make_notification())
+    assert (slow.outcome, slow.detail) == (Outcome.RETRY, "timeout after 0.2s")
+    refused = await notifier(refused_url("/v2/enqueue"), session).send(make_notification())
+    assert (refused.outcome, refused.detail) == (Outcome.RETRY, "connection error: ConnectionRefusedError")
+
+
+async def test_the_routing_key_never_shows(
+    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+) -> None:
+    receiver.reply(400, f'{{"status":"invalid event","errors":["unknown routing_key {ROUTING_KEY}"]}}')
+    pagerduty = notifier(receiver.url("/v2/enqueue"), session)
+    with capture_logs() as logs:
+        delivery = await pagerduty.send(make_notification())
+    assert delivery.outcome is Outcome.PERMANENT
+    assert "unknown routing_key [redacted]" in delivery.detail
+    for shown in (delivery.detail, repr(delivery), repr(pagerduty.config), str(pagerduty.config), repr(logs)):
+        assert ROUTING_KEY not in shown
