@@ -1,21 +1,37 @@
-"""Generic webhook: a documented JSON body signed per Standard Webhooks. SKELETON."""
+"""Generic webhook: a documented JSON body (docs/webhook.md) signed per Standard Webhooks.
+
+The body is a pure function of the notification, so every retry sends the same bytes under the
+same `webhook-id`: receivers dedupe on the id, and only `webhook-timestamp` and the signature
+change from one attempt to the next.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import time
+from typing import Any, Literal
 
+import aiohttp
 from pydantic import Field, SecretStr
 
 from monitor.durations import Duration
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
+from monitor.notify.http import USER_AGENT, post_json, rfc3339
+
+SECRET_PREFIX = "whsec_"
+RESERVED_HEADERS = frozenset({"content-type", "webhook-id", "webhook-timestamp", "webhook-signature"})
 
 
 class WebhookConfig(NotifierConfig):
     type: Literal["webhook"]
     url: SecretStr  # may carry a token in its path or query
     secret: SecretStr | None = None  # `whsec_<base64>` or raw text
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, SecretStr] = Field(default_factory=dict)  # often credentials: Authorization, X-Api-Key
     timeout: Duration = Field(default=10.0)
 
 
@@ -23,5 +39,73 @@ class WebhookNotifier(Notifier):
     type_name = "webhook"
     Config = WebhookConfig
 
+    config: WebhookConfig
+
+    def __init__(self, config: WebhookConfig, session: aiohttp.ClientSession) -> None:
+        super().__init__(config, session)
+        clashes = sorted(name for name in config.headers if name.lower() in RESERVED_HEADERS)
+        if clashes:
+            raise ValueError(f"webhook {config.name}: headers {clashes} are set by the notifier itself")
+        secret = config.secret.get_secret_value() if config.secret else None
+        self._key = signing_key(secret) if secret else None
+        self._headers = {name: value.get_secret_value() for name, value in config.headers.items()}
+        self._redact = [*self._headers.values(), *([secret] if secret else [])]
+
     async def send(self, notification: Notification) -> Delivery:
-        raise NotImplementedError
+        body = render(notification)
+        headers = {"User-Agent": USER_AGENT, **self._headers, "webhook-id": notification.id}
+        if self._key is not None:
+            timestamp = str(int(time.time()))
+            headers["webhook-timestamp"] = timestamp
+            headers["webhook-signature"] = sign(self._key, notification.id, timestamp, body)
+        return await post_json(
+            self.session,
+            self.config.url.get_secret_value(),
+            body,
+            headers,
+            self.config.timeout,
+            redact=self._redact,
+        )
+
+
+def render(notification: Notification) -> bytes:
+    """The body, byte for byte: no send-time field, stable key order, UTF-8 JSON."""
+    event = notification.event
+    document: dict[str, Any] = {
+        "type": event.kind.value,
+        "notification_id": notification.id,
+        "dedup_key": event.dedup_key,
+        "provider": event.provider,
+        "subject": {
+            "type": event.kind.value.partition("_")[0],
+            "id": event.subject_id,
+            "name": event.subject_name,
+            "group": event.group,
+        },
+        "title": event.title,
+        "severity": event.severity.label,
+        "resolves": event.resolves,
+        "old_status": event.old_status,
+        "new_status": event.new_status,
+        "impact": event.impact,
+        "detail": event.detail,
+        "url": event.url,
+        "occurred_at": rfc3339(event.occurred_at),
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key: `whsec_<base64>` decodes to its bytes (Standard Webhooks), anything else is UTF-8."""
+    if not secret.startswith(SECRET_PREFIX):
+        return secret.encode()
+    try:
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        raise ValueError("webhook secret starts with whsec_ but the rest is not valid base64") from None
+
+
+def sign(key: bytes, webhook_id: str, timestamp: str, body: bytes) -> str:
+    """`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, the webhook-signature header value."""
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
