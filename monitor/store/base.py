@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Literal
+from typing import Literal, Self
 
 from monitor.model import Event, Notification, ProviderState
 
@@ -36,7 +36,7 @@ class StoredEvent:
 class Store(ABC):
     """Use as `async with store:` or call `open()` / `close()` yourself."""
 
-    async def __aenter__(self) -> Store:
+    async def __aenter__(self) -> Self:
         await self.open()
         return self
 
