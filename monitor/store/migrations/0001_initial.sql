@@ -19,7 +19,6 @@ CREATE TABLE events (
     occurred_at TEXT NOT NULL,
     body_json   TEXT NOT NULL
 );
-CREATE INDEX events_by_provider ON events (provider, id);
 
 -- The outbox: one row per (event, notifier). seq is the enqueue order the dispatcher keeps per
 -- (notifier, dedup_key); id is the stable identity a receiver sees on every retry.
@@ -38,10 +37,10 @@ CREATE TABLE notifications (
     dead_at         TEXT,
     last_error      TEXT
 );
--- The dispatcher's due query and its "no earlier pending one for this key" check.
-CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
+-- Only pending rows are indexed: delivered and dead ones pile up, the dispatcher never reads them.
+-- By key: the due query per notifier and its "no earlier pending one for this key" check.
+CREATE INDEX notifications_pending ON notifications (seq) WHERE status = 'pending';
 CREATE INDEX notifications_pending_by_key ON notifications (notifier, dedup_key, seq) WHERE status = 'pending';
-CREATE INDEX notifications_by_event ON notifications (event_id);
 
 -- Alerts a notifier was told about and not yet told are resolved.
 CREATE TABLE open_alerts (
