@@ -159,8 +159,10 @@ class Dispatcher:
                     self._clock(), self._batch, self._lease_seconds, notifiers=(name,)
                 )
                 for notification in claimed:
-                    notifier = self._notifiers.get(name)
-                    if notifier is None or not await self._wait_until(next_send):
+                    if not await self._wait_until(next_send):
+                        break
+                    notifier = self._notifiers.get(name)  # after the wait: a reload may have swapped it
+                    if notifier is None:
                         break
                     next_send = time.monotonic() + notifier.min_interval
                     await self._deliver(notifier, notification)
