@@ -7,13 +7,16 @@ registering it in `monitor/sources/__init__.py`. A source raises `PollError` (vi
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.durations import Duration
-from monitor.fetch import HttpClient, NotModified
+from monitor.errors import ParseError
+from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redact_url
 from monitor.model import Snapshot
 
 
@@ -40,7 +43,45 @@ class Source(ABC):
 
     def __init__(self, config: SourceConfig) -> None:
         self.config = config
+        self._validators: dict[str, tuple[str | None, str | None]] = {}  # url -> (ETag, Last-Modified)
 
     @abstractmethod
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         """Fetch and parse the page; `NotModified` when nothing changed since the last fetch."""
+
+    async def _get_json(
+        self, http: HttpClient, url: str, timeout: float, parse: Callable[[Any, str], Snapshot]
+    ) -> Snapshot | NotModified:
+        """Conditional GET of a JSON document, parsed by `parse(doc, final_url)`.
+
+        The validators are remembered only once `parse` has accepted the body: remembering them
+        earlier would let a later 304 "confirm" a CDN error page or a half-broken document.
+        """
+        etag, last_modified = self._validators.get(url, (None, None))
+        response = await http.get(url, timeout=timeout, etag=etag, last_modified=last_modified)
+        if isinstance(response, NotModified):
+            return NOT_MODIFIED
+        snapshot = parse(_decode_json(response), response.url)
+        if response.etag or response.last_modified:
+            self._validators[url] = (response.etag, response.last_modified)
+        else:
+            self._validators.pop(url, None)
+        return snapshot
+
+
+def _decode_json(response: Response) -> Any:
+    """The body as JSON, or a `ParseError` that says what arrived instead (an HTML error page, bytes)."""
+    where = redact_url(response.url)
+    media = response.content_type
+    if media and not (media in ("application/json", "text/json") or media.endswith("+json")):
+        raise ParseError(f"expected JSON from {where}, got {media}")
+    try:
+        return json.loads(response.body)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"expected JSON from {where}, got invalid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise ParseError(
+            f"expected JSON from {where}, got an undecodable body ({type(exc).__name__})"
+        ) from None
