@@ -16,7 +16,8 @@ from monitor.model import Event, Notification
 
 
 class Route(Protocol):
-    notify: list[str]
+    @property
+    def notify(self) -> Sequence[str]: ...
 
     def matches(self, event: Event) -> bool: ...
 

@@ -1,26 +1,18 @@
-"""Shared fixtures for the notifier tests: sample notifications and a loopback HTTP receiver.
-
-The receiver is a real aiohttp server on 127.0.0.1 standing in for Slack, PagerDuty or a webhook
-endpoint: it records every request exactly as it arrived and answers with scripted replies.
-"""
+"""Shared fixtures for the notifier tests: sample notifications and a loopback HTTP receiver."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import socket
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
-from multidict import CIMultiDictProxy
 
 from monitor.model import Event, EventKind, Notification, Severity
+from tests.notify.receiver import Receiver
 
 T0 = datetime(2026, 11, 23, 12, 30, 5, tzinfo=UTC)
 
@@ -60,67 +52,14 @@ def make_notification() -> Callable[..., Notification]:
     return _notification
 
 
-@dataclass(frozen=True)
-class Received:
-    method: str
-    path: str
-    query: str
-    headers: CIMultiDictProxy[str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int = 200
-    body: str = "ok"
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds to wait before answering, to provoke client timeouts
-
-
-class Receiver:
-    """Records requests; answers with queued replies, then with `default`."""
-
-    def __init__(self) -> None:
-        self.requests: list[Received] = []
-        self.replies: list[Reply] = []
-        self.default = Reply()
-        self.server: TestServer | None = None
-
-    def reply(
-        self, status: int = 200, body: str = "ok", headers: dict[str, str] | None = None, delay: float = 0.0
-    ) -> None:
-        self.replies.append(Reply(status, body, headers or {}, delay))
-
-    def url(self, path: str) -> str:
-        assert self.server is not None
-        return str(self.server.make_url(path))
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(
-            Received(
-                request.method, request.path, request.query_string, request.headers, await request.read()
-            )
-        )
-        reply = self.replies.pop(0) if self.replies else self.default
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
-        return web.Response(status=reply.status, text=reply.body, headers=reply.headers)
-
-
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     recv = Receiver()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", recv.handle)
-    recv.server = TestServer(app, host="127.0.0.1", port=0)
-    await recv.server.start_server()
+    await recv.start()
     try:
         yield recv
     finally:
-        await recv.server.close()
+        await recv.close()
 
 
 @pytest.fixture

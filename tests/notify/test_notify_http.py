@@ -10,6 +10,7 @@ import pytest
 
 from monitor.notify.base import Outcome
 from monitor.notify.http import (
+from tests.notify.receiver import Receiver
     SNIPPET_CHARS,
     classify,
     parse_retry_after,
@@ -94,7 +95,7 @@ def test_rfc3339_is_utc_with_z() -> None:
 # Over real loopback HTTP
 
 
-async def test_post_sends_the_exact_body_as_json(receiver, session: aiohttp.ClientSession) -> None:
+async def test_post_sends_the_exact_body_as_json(receiver: Receiver, session: aiohttp.ClientSession) -> None:
     receiver.reply(202, '{"status":"success"}')
     body = b'{"a":1,"text":"caf\xc3\xa9"}'
     delivery = await post_json(
@@ -114,28 +115,28 @@ async def test_post_sends_the_exact_body_as_json(receiver, session: aiohttp.Clie
     assert request.headers["X-Extra"] == "yes"
 
 
-async def test_redirects_are_not_followed(receiver, session: aiohttp.ClientSession) -> None:
+async def test_redirects_are_not_followed(receiver: Receiver, session: aiohttp.ClientSession) -> None:
     receiver.reply(302, "", {"Location": "/elsewhere"})
     delivery = await post_json(session, receiver.url("/hook"), b"{}", {}, 5.0)
     assert delivery.outcome is Outcome.PERMANENT
     assert [r.path for r in receiver.requests] == ["/hook"]
 
 
-async def test_retry_after_arrives_from_a_real_server(receiver, session: aiohttp.ClientSession) -> None:
+async def test_retry_after_arrives_from_a_real_server(receiver: Receiver, session: aiohttp.ClientSession) -> None:
     receiver.reply(429, "rate_limited", {"Retry-After": "12"})
     delivery = await post_json(session, receiver.url("/hook"), b"{}", {}, 5.0)
     assert (delivery.outcome, delivery.retry_after) == (Outcome.RETRY, 12.0)
     assert delivery.detail == "HTTP 429: rate_limited"
 
 
-async def test_a_large_answer_is_not_buffered_whole(receiver, session: aiohttp.ClientSession) -> None:
+async def test_a_large_answer_is_not_buffered_whole(receiver: Receiver, session: aiohttp.ClientSession) -> None:
     receiver.reply(500, "E" * 2_000_000)
     delivery = await post_json(session, receiver.url("/hook"), b"{}", {}, 5.0)
     assert delivery.outcome is Outcome.RETRY
     assert delivery.detail == "HTTP 500: " + "E" * (SNIPPET_CHARS - 1) + "…"
 
 
-async def test_the_url_and_its_path_never_reach_the_detail(receiver, session: aiohttp.ClientSession) -> None:
+async def test_the_url_and_its_path_never_reach_the_detail(receiver: Receiver, session: aiohttp.ClientSession) -> None:
     url = receiver.url("/services/T000/B000/s3cr3tT0ken?token=q5ecret")
     receiver.reply(404, "Cannot POST /services/T000/B000/s3cr3tT0ken (token=q5ecret) at " + url)
     delivery = await post_json(session, url, b"{}", {}, 5.0)
@@ -145,7 +146,7 @@ async def test_the_url_and_its_path_never_reach_the_detail(receiver, session: ai
     assert delivery.detail.startswith("HTTP 404: Cannot POST [redacted]")
 
 
-async def test_timeout_is_retried(receiver, session: aiohttp.ClientSession) -> None:
+async def test_timeout_is_retried(receiver: Receiver, session: aiohttp.ClientSession) -> None:
     receiver.reply(200, "ok", delay=2.0)
     delivery = await post_json(session, receiver.url("/slow"), b"{}", {}, 0.2)
     assert delivery.outcome is Outcome.RETRY

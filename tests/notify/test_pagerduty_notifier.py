@@ -25,6 +25,7 @@ from monitor import __version__
 from monitor.model import Event, EventKind, Notification, Severity
 from monitor.notify.base import Outcome
 from monitor.notify.pagerduty import PagerDutyConfig, PagerDutyNotifier, render, shorten_dedup_key
+from tests.notify.receiver import Receiver
 
 SCHEMA_FILE = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "pagerduty-events-v2-openapiv3.json"
@@ -124,7 +125,7 @@ def test_the_validator_bites() -> None:
 
 
 async def test_trigger_over_http_is_exactly_the_documented_event(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     receiver.reply(202, ACCEPTED)
     delivery = await notifier(receiver.url("/v2/enqueue"), session).send(make_notification())
@@ -175,7 +176,7 @@ async def test_trigger_over_http_is_exactly_the_documented_event(
     ],
 )
 async def test_each_severity_triggers_a_valid_event(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_event: Callable[..., Event],
     make_notification: Callable[..., Notification],
@@ -197,7 +198,7 @@ async def test_each_severity_triggers_a_valid_event(
 
 
 async def test_a_resolution_resolves_the_same_alert(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_event: Callable[..., Event],
     make_notification: Callable[..., Notification],
@@ -267,7 +268,7 @@ def test_timestamps_are_utc_rfc3339(make_event: Callable[..., Event], occurred_a
 
 
 async def test_client_url_from_config(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     receiver.reply(202, ACCEPTED)
     pagerduty = notifier(receiver.url("/v2/enqueue"), session, client_url="https://monitor.example.com/")
@@ -287,7 +288,7 @@ async def test_client_url_from_config(
     ],
 )
 async def test_pagerduty_answers_are_classified(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     status: int,
@@ -303,7 +304,7 @@ async def test_pagerduty_answers_are_classified(
 
 
 async def test_timeout_and_refused_connection_are_retried(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     refused_url: Callable[[str], str],
@@ -316,7 +317,7 @@ async def test_timeout_and_refused_connection_are_retried(
 
 
 async def test_the_routing_key_never_shows(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     receiver.reply(400, f'{{"status":"invalid event","errors":["unknown routing_key {ROUTING_KEY}"]}}')
     pagerduty = notifier(receiver.url("/v2/enqueue"), session)

@@ -15,6 +15,7 @@ from monitor import __version__
 from monitor.model import Event, EventKind, Notification, Severity
 from monitor.notify.base import Outcome
 from monitor.notify.slack import SlackConfig, SlackNotifier, render
+from tests.notify.receiver import Receiver
 
 TOKEN_PATH = "/services/T0001/B0002/XXXXsecretXXXX"
 
@@ -30,7 +31,7 @@ def field_texts(message: dict[str, Any]) -> list[str]:
 
 
 async def test_posts_a_block_kit_message(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     delivery = await notifier(receiver.url(TOKEN_PATH), session).send(make_notification())
 
@@ -204,7 +205,7 @@ def test_third_party_text_cannot_ping_or_inject_links(make_event: Callable[..., 
     ],
 )
 async def test_slack_answers_are_classified(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     status: int,
@@ -221,7 +222,7 @@ async def test_slack_answers_are_classified(
 
 
 async def test_retry_after_as_an_http_date(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=120)
     receiver.reply(503, "service_unavailable", {"Retry-After": format_datetime(when, usegmt=True)})
@@ -232,7 +233,7 @@ async def test_retry_after_as_an_http_date(
 
 
 async def test_timeout_and_refused_connection_are_retried(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     refused_url: Callable[[str], str],
@@ -245,7 +246,7 @@ async def test_timeout_and_refused_connection_are_retried(
 
 
 async def test_the_webhook_url_never_shows(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     url = receiver.url(TOKEN_PATH)
     receiver.reply(404, f"no_service for {TOKEN_PATH}")

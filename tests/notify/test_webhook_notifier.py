@@ -21,6 +21,7 @@ from monitor import __version__
 from monitor.model import Event, EventKind, Notification, Severity
 from monitor.notify.base import Outcome
 from monitor.notify.webhook import WebhookConfig, WebhookNotifier
+from tests.notify.receiver import Receiver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "webhook.md"
 KEY_BYTES = bytes(range(32))
@@ -51,7 +52,7 @@ def expected_signature(key: bytes, webhook_id: str, timestamp: str, body: bytes)
 
 
 async def test_posts_the_documented_body_with_headers(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     receiver.reply(204, "")
     hook = notifier(receiver.url(f"/in/{URL_TOKEN}?via=monitor"), session, headers={"Authorization": BEARER})
@@ -86,7 +87,7 @@ async def test_posts_the_documented_body_with_headers(
 
 @pytest.mark.parametrize(("secret", "key"), [(WHSEC, KEY_BYTES), (RAW_SECRET, RAW_SECRET.encode())])
 async def test_signature_verifies_independently(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     secret: str,
@@ -108,7 +109,7 @@ async def test_signature_verifies_independently(
 
 
 async def test_retries_carry_the_same_id_and_body(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     monkeypatch: pytest.MonkeyPatch,
@@ -197,7 +198,7 @@ def docs_verifier() -> Callable[[str, dict[str, str], bytes], bool]:
 
 
 async def test_the_documentation_matches_what_is_sent(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     await notifier(receiver.url("/in"), session).send(make_notification())
     assert receiver.requests[0].json() == docs_example()
@@ -205,7 +206,7 @@ async def test_the_documentation_matches_what_is_sent(
 
 @pytest.mark.parametrize(("secret", "key"), [(WHSEC, KEY_BYTES), (RAW_SECRET, RAW_SECRET.encode())])
 async def test_the_documented_receiver_check_accepts_ours_and_rejects_tampering(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     secret: str,
@@ -237,7 +238,7 @@ async def test_the_documented_receiver_check_accepts_ours_and_rejects_tampering(
     ],
 )
 async def test_receiver_answers_are_classified(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     status: int,
@@ -255,7 +256,7 @@ async def test_receiver_answers_are_classified(
 
 
 async def test_timeout_and_refused_connection_are_retried(
-    receiver,
+    receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],
     refused_url: Callable[[str], str],
@@ -268,7 +269,7 @@ async def test_timeout_and_refused_connection_are_retried(
 
 
 async def test_url_secret_and_header_values_never_show(
-    receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     receiver.reply(401, f"bad auth {BEARER} for /in/{URL_TOKEN} signed with {RAW_SECRET}")
     hook = notifier(

@@ -1,0 +1,167 @@
+"""Wiring and lifecycle: start everything, reload on SIGHUP, stop gracefully on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from monitor import __version__
+from monitor.config import Config, ConfigError, load_config
+from monitor.dispatch import Dispatcher
+from monitor.engine import Policy
+from monitor.fetch import HttpClient
+from monitor.logging import get_logger, setup_logging
+from monitor.model import ProviderState
+from monitor.notify import Notifier, build_notifier
+from monitor.poller import Poller, ProviderPlan
+from monitor.scheduler import Ticker
+from monitor.store import open_store
+from monitor.store.base import Store
+from monitor.web import build_app
+
+log = get_logger(__name__)
+
+USER_AGENT = f"outage-monitor/{__version__}"
+STOP_TIMEOUT_SECONDS = 5.0
+
+
+def plans_for(config: Config) -> list[ProviderPlan]:
+    """Each provider with the settings' defaults filled in."""
+    return [
+        ProviderPlan(
+            config=p,
+            interval=config.effective_interval(p),
+            timeout=config.effective_timeout(p),
+            jitter=config.effective_jitter(p),
+            policy=Policy(
+                confirm=p.confirm,
+                failure_threshold=p.failure_threshold,
+                components=frozenset(p.components) if p.components else None,
+            ),
+        )
+        for p in config.providers
+    ]
+
+
+class Daemon:
+    """The running service. Tests start it through `run()`, exactly as the CLI does."""
+
+    def __init__(self, config_path: Path, config: Config) -> None:
+        self._path = config_path
+        self._config = config
+        self._stopping = asyncio.Event()
+        self._store: Store | None = None
+        self._ticker: Ticker | None = None
+        self._poller: Poller | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._store is not None and self._ticker is not None and self._ticker.running
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "store not open yet"
+        return self._store
+
+    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
+        return self._poller.states() if self._poller else []
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> int:
+        settings = self._config.settings
+        store = open_store(settings.state)
+        await store.open()
+        self._store = store
+        http = HttpClient(user_agent=USER_AGENT)
+        dispatcher = Dispatcher(
+            store,
+            self._notifiers(self._config, http),
+            max_age=settings.notification_max_age,
+            base_delay=settings.retry_initial_delay,
+            max_delay=settings.retry_max_delay,
+        )
+        poller = Poller(
+            http, store, on_commit=dispatcher.wake, max_concurrent=settings.max_concurrent_fetches
+        )
+        poller.configure(plans_for(self._config), self._config.routes, await store.load_states())
+        self._poller = poller
+        runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
+        await site.start()
+        delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
+        ticker = Ticker(poller.poll)
+        ticker.start(poller.plans)
+        self._ticker = ticker
+        self._install_signals(http, dispatcher)
+        log.info(
+            "started",
+            version=__version__,
+            providers=len(poller.plans),
+            listen=f"{settings.listen_host}:{settings.listen_port}",
+            state=str(settings.state_path),
+        )
+        try:
+            await self._stopping.wait()
+        finally:
+            log.info("stopping")
+            ticker.shutdown()
+            await poller.drain(STOP_TIMEOUT_SECONDS)
+            await dispatcher.stop(STOP_TIMEOUT_SECONDS)
+            await delivering
+            await runner.cleanup()
+            await http.close()
+            await store.close()
+            log.info("stopped")
+        return 0
+
+    @staticmethod
+    def _notifiers(config: Config, http: HttpClient) -> dict[str, Notifier]:
+        return {n.name: build_notifier(n, http.session) for n in config.notifiers}
+
+    def _install_signals(self, http: HttpClient, dispatcher: Dispatcher) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        reloads: set[asyncio.Task[None]] = set()
+
+        def reload() -> None:
+            task = asyncio.create_task(self._reload(http, dispatcher))
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        loop.add_signal_handler(signal.SIGHUP, reload)
+
+    async def _reload(self, http: HttpClient, dispatcher: Dispatcher) -> None:
+        """Swap in a new config; an invalid one is logged and the running one kept."""
+        try:
+            config = load_config(self._path)
+        except ConfigError as error:
+            log.error("config_reload_failed", path=str(self._path), errors=error.errors)
+            return
+        old = self._config.settings
+        if (config.settings.state, config.settings.listen) != (old.state, old.listen):
+            log.warning("config_reload_needs_restart", fields=["settings.state", "settings.listen"])
+        assert self._poller is not None and self._ticker is not None
+        dispatcher.replace_notifiers(self._notifiers(config, http))
+        self._poller.configure(plans_for(config), config.routes, await self.store.load_states())
+        self._ticker.apply(self._poller.plans)
+        self._config = config
+        log.info("config_reloaded", providers=len(config.providers), notifiers=len(config.notifiers))
+
+
+def run(config_path: Path) -> int:
+    """Entry point of `outage-monitor run`."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        setup_logging()
+        log.error("config_invalid", path=str(config_path), errors=error.errors)
+        return 1
+    setup_logging(config.settings.log_format, config.settings.log_level)
+    return asyncio.run(Daemon(config_path, config).run())

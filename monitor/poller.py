@@ -1,0 +1,251 @@
+"""One poll of one provider, end to end: fetch -> engine -> routing -> one store commit -> wake delivery.
+
+The poller keeps each provider's last snapshot and state in memory so that a 304 costs no parse,
+and writes to the store only when the state changed in substance (or events were emitted): a
+quiet poll costs no database work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from monitor import metrics
+from monitor.engine import Policy, PollFailure, diff
+from monitor.errors import PollError
+from monitor.fetch import HttpClient, NotModified
+from monitor.logging import get_logger
+from monitor.model import ComponentState, Event, ProviderState, Snapshot
+from monitor.routing import Route, route
+from monitor.sources import Source, SourceConfig, build_source
+from monitor.store.base import Store
+
+log = get_logger(__name__)
+
+MAX_BACKOFF_SECONDS = 3600.0
+HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `status` is never far behind
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPlan:
+    """A provider's config with the settings defaults resolved."""
+
+    config: SourceConfig
+    interval: float
+    timeout: float
+    jitter: float  # seconds added at random to each tick
+    policy: Policy
+
+
+@dataclass(slots=True)
+class _Runtime:
+    plan: ProviderPlan
+    source: Source
+    state: ProviderState | None = None
+    snapshot: Snapshot | None = None
+    persisted_at: float = 0.0
+    not_before: float = 0.0  # monotonic time before which ticks are skipped (backoff)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Poller:
+    def __init__(
+        self,
+        http: HttpClient,
+        store: Store,
+        *,
+        on_commit: Callable[[], None],
+        max_concurrent: int,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._http = http
+        self._store = store
+        self._on_commit = on_commit
+        self._clock = clock
+        self._gate = asyncio.Semaphore(max_concurrent)
+        self._providers: dict[str, _Runtime] = {}
+        self._routes: Sequence[Route] = ()
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    def configure(
+        self, plans: Sequence[ProviderPlan], routes: Sequence[Route], states: dict[str, ProviderState]
+    ) -> None:
+        """Apply a (re)loaded config; unchanged providers keep their snapshot, validators and state."""
+        self._routes = routes
+        current: dict[str, _Runtime] = {}
+        for plan in plans:
+            name = plan.config.name
+            old = self._providers.get(name)
+            if old is not None and old.plan == plan:
+                current[name] = old
+                continue
+            runtime = _Runtime(plan, build_source(plan.config))
+            runtime.state = old.state if old is not None else states.get(name)
+            current[name] = runtime
+        for name in self._providers.keys() - current.keys():
+            _forget_metrics(name, self._providers[name].state)
+        self._providers = current
+        for runtime in current.values():
+            if runtime.state is not None:
+                _publish(runtime.state)
+
+    @property
+    def plans(self) -> list[ProviderPlan]:
+        return [r.plan for r in self._providers.values()]
+
+    def states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
+        return [(r.plan, r.state) for r in self._providers.values()]
+
+    async def poll(self, name: str) -> None:
+        """The scheduler's job for one provider. Never raises: a bug in one poll must not stop the rest."""
+        runtime = self._providers.get(name)
+        if runtime is None or time.monotonic() < runtime.not_before or runtime.lock.locked():
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            async with runtime.lock:
+                await self._poll(runtime)
+        except Exception:
+            log.exception("poll_crashed", provider=name)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def drain(self, timeout: float) -> None:
+        """Let polls in flight finish (their commit is atomic either way), cancel what is left."""
+        if not self._in_flight:
+            return
+        _, pending = await asyncio.wait(set(self._in_flight), timeout=timeout)
+        for task in pending:
+            task.cancel()
+
+    async def _poll(self, runtime: _Runtime) -> None:
+        plan = runtime.plan
+        name = plan.config.name
+        result, outcome = await self._fetch(runtime)
+        now = self._clock()
+        previous = runtime.state
+        state, events = diff(previous, name, result, now, plan.policy)
+        metrics.polls_total.labels(provider=name, outcome=outcome).inc()
+        if isinstance(result, PollFailure):
+            log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
+        if events or self._must_persist(runtime, previous, state):
+            alerts = await self._store.open_alerts(name) if events else {}
+            notifications = route(events, self._routes, alerts, now)
+            await self._store.commit(state, events, notifications)
+            runtime.persisted_at = time.monotonic()
+            if notifications:
+                self._on_commit()
+        runtime.state = state
+        _record(events)
+        _publish(state, previous)
+
+    async def _fetch(self, runtime: _Runtime) -> tuple[Snapshot | PollFailure, str]:
+        plan = runtime.plan
+        name = plan.config.name
+        started = time.perf_counter()
+        try:
+            async with self._gate:
+                fetched = await runtime.source.fetch(self._http, plan.timeout)
+        except PollError as error:
+            runtime.not_before = time.monotonic() + _backoff(plan.interval, runtime.state, error.retry_after)
+            return PollFailure(error.outcome, str(error)), error.outcome
+        except Exception as error:  # a parser bug is a parse failure of this page, not a crash of the daemon
+            log.exception("source_crashed", provider=name)
+            return PollFailure("parse_error", f"internal error parsing the page: {type(error).__name__}"), (
+                "parse_error"
+            )
+        finally:
+            metrics.poll_duration_seconds.observe(time.perf_counter() - started)
+        runtime.not_before = 0.0
+        if isinstance(fetched, NotModified):
+            if runtime.snapshot is None:  # cannot happen unless a source misbehaves; never guess
+                return PollFailure("parse_error", "304 Not Modified with no earlier page"), "parse_error"
+            return runtime.snapshot, "not_modified"
+        runtime.snapshot = fetched
+        if fetched.warnings:
+            metrics.parse_warnings_total.labels(provider=name).inc(len(fetched.warnings))
+            log.warning("parse_warnings", provider=name, warnings=list(fetched.warnings[:20]))
+        return fetched, "ok"
+
+    @staticmethod
+    def _must_persist(runtime: _Runtime, previous: ProviderState | None, state: ProviderState) -> bool:
+        if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
+            return True
+        return _substance(previous) != _substance(state)
+
+
+def _substance(state: ProviderState) -> ProviderState:
+    """The state without the timestamps that change on every poll."""
+    return replace(state, last_poll_at=None, last_success_at=None)
+
+
+def _backoff(interval: float, state: ProviderState | None, retry_after: float | None) -> float:
+    """Seconds to skip after a failure: doubling per consecutive failure, Retry-After when longer."""
+    failures = (state.consecutive_failures if state else 0) + 1
+    delay = 0.0 if failures < 2 else min(interval * 2 ** (failures - 2), MAX_BACKOFF_SECONDS)
+    return max(delay, min(retry_after or 0.0, MAX_BACKOFF_SECONDS))
+
+
+def _record(events: list[Event]) -> None:
+    for event in events:
+        metrics.events_total.labels(kind=event.kind.value, severity=event.severity.label).inc()
+        log.info(
+            "event",
+            provider=event.provider,
+            kind=event.kind.value,
+            severity=event.severity.label,
+            dedup_key=event.dedup_key,
+            title=event.title,
+        )
+
+
+def component_label(name: str, group: str | None) -> str:
+    return f"{group} / {name}" if group else name
+
+
+def _publish(state: ProviderState, previous: ProviderState | None = None) -> None:
+    """Mirror a provider's state into the gauges; unknown readings keep the last known value."""
+    name = state.provider
+    metrics.provider_up.labels(provider=name).set(1 if state.up else 0)
+    if state.last_success_at is not None:
+        metrics.last_success_timestamp_seconds.labels(provider=name).set(state.last_success_at.timestamp())
+    if not state.baselined:
+        return
+    metrics.provider_status.labels(provider=name).set(state.overall_status().level or 0)
+    metrics.active_incidents.labels(provider=name).set(len(state.incidents))
+    for component in state.components.values():
+        level = component.status.level
+        if level is not None:
+            label = component_label(component.name, component.group)
+            metrics.component_status.labels(provider=name, component=label).set(level)
+    if previous is not None and previous.components.keys() != state.components.keys():
+        _forget_components(name, [c for k, c in previous.components.items() if k not in state.components])
+
+
+def _forget_metrics(name: str, state: ProviderState | None) -> None:
+    for gauge in (
+        metrics.provider_up,
+        metrics.provider_status,
+        metrics.active_incidents,
+        metrics.last_success_timestamp_seconds,
+    ):
+        with contextlib.suppress(KeyError):
+            gauge.remove(name)
+    _forget_components(name, list(state.components.values()) if state else [])
+
+
+def _forget_components(name: str, components: list[ComponentState]) -> None:
+    for component in components:
+        with contextlib.suppress(KeyError):
+            metrics.component_status.remove(name, component_label(component.name, component.group))

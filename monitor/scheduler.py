@@ -1,0 +1,73 @@
+"""Ticks: one APScheduler job per provider, first runs spread over the interval, with jitter.
+
+`max_instances=1` means a provider is never polled twice at once (a tick that finds the previous
+poll still running is skipped); `coalesce` means a stalled loop catches up with one poll, not many.
+The global cap on concurrent fetches is the poller's semaphore.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.poller import ProviderPlan
+
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def first_run_offset(index: int, count: int, interval: float) -> float:
+    """Spread n providers evenly over one interval, so 1,000 providers never fire in one burst."""
+    return interval * index / max(count, 1)
+
+
+class Ticker:
+    def __init__(self, job: Callable[[str], Awaitable[None]]) -> None:
+        self._job = job
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._plans: dict[str, tuple[float, float]] = {}  # name -> (interval, jitter) as scheduled
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def start(self, plans: Sequence[ProviderPlan]) -> None:
+        self.apply(plans)
+        self._scheduler.start()
+
+    def apply(self, plans: Sequence[ProviderPlan]) -> None:
+        """(Re)schedule: new providers are added, removed ones dropped, changed timings replaced."""
+        wanted = {p.config.name: (p.interval, p.jitter) for p in plans}
+        for name in self._plans.keys() - wanted.keys():
+            self._scheduler.remove_job(name)
+        now = datetime.now(UTC)
+        ordered = sorted(wanted)
+        for index, name in enumerate(ordered):
+            if self._plans.get(name) == wanted[name]:
+                continue
+            interval, jitter = wanted[name]
+            start = now + timedelta(seconds=first_run_offset(index, len(ordered), interval))
+            jitter = min(jitter, interval / 2)
+            # APScheduler adds uniform(0, jitter) to each run and counts the next interval from there,
+            # so the trigger's period is shortened by the mean jitter to keep the wanted poll rate.
+            period = interval - jitter / 2
+            self._scheduler.add_job(
+                self._job,
+                IntervalTrigger(seconds=period, start_date=start, jitter=jitter or None, timezone=UTC),
+                args=[name],
+                id=name,
+                name=f"poll {name}",
+                replace_existing=True,
+            )
+        self._plans = wanted
+
+    def shutdown(self) -> None:
+        """No new ticks; polls already running are left to the poller to drain."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,152 @@
+"""The HTTP face: /metrics for Prometheus, /healthz and /readyz for orchestrators, a small JSON API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from monitor import __version__
+from monitor.metrics import REGISTRY
+from monitor.model import Event, ProviderState
+from monitor.poller import ProviderPlan
+from monitor.store.base import Store
+
+MAX_EVENTS = 1000
+
+
+class DaemonView(Protocol):
+    """What the web layer may read of the running daemon."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
+
+
+def build_app(daemon: DaemonView) -> web.Application:
+    app = web.Application()
+    app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _with(daemon, _readyz))
+    app.router.add_get("/api/v1/providers", _with(daemon, _providers))
+    app.router.add_get("/api/v1/events", _with(daemon, _events))
+    return app
+
+
+Handler = Callable[[web.Request], Any]
+
+
+def _with(daemon: DaemonView, handler: Callable[[web.Request, DaemonView], Any]) -> Handler:
+    async def bound(request: web.Request) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request, daemon)
+        return response
+
+    return bound
+
+
+async def _metrics(_: web.Request) -> web.Response:
+    body = generate_latest(REGISTRY)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def _healthz(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": __version__})
+
+
+async def _readyz(_: web.Request, daemon: DaemonView) -> web.Response:
+    if daemon.ready:
+        return web.json_response({"status": "ready"})
+    return web.json_response({"status": "not ready"}, status=503)
+
+
+async def _providers(_: web.Request, daemon: DaemonView) -> web.Response:
+    return web.json_response({"providers": [provider_json(p, s) for p, s in daemon.provider_states()]})
+
+
+async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
+    raw = request.query.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EVENTS:
+        message = f"limit must be an integer from 1 to {MAX_EVENTS}"
+        raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+    stored = await daemon.store.recent_events(int(raw))
+    return web.json_response({"events": [{"id": s.id, **event_json(s.event)} for s in stored]})
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def provider_json(plan: ProviderPlan, state: ProviderState | None) -> dict[str, Any]:
+    """A provider as the API and the `status` command show it. `status` is `unknown` while failing."""
+    config = plan.config
+    known = state is not None and state.baselined
+    last_known = state.overall_status().value if state is not None and known else None
+    return {
+        "name": config.name,
+        "type": config.type,
+        "url": config.url,
+        "up": bool(state and state.up),
+        "status": last_known if state is not None and state.up and known else "unknown",
+        "last_known_status": last_known,
+        "description": state.description if state else None,
+        "components": [
+            {"id": cid, "name": c.name, "group": c.group, "status": c.status.value}
+            for cid, c in (state.components.items() if state else ())
+        ],
+        "incidents": [
+            {
+                "id": i.id,
+                "name": i.name,
+                "status": i.status.value,
+                "impact": i.impact.value,
+                "url": i.url,
+                "started_at": _iso(i.started_at),
+                "updated_at": _iso(i.updated_at),
+                "latest_update": i.latest_update,
+            }
+            for i in (state.incidents.values() if state else ())
+        ],
+        "maintenances": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "status": m.status.value,
+                "url": m.url,
+                "scheduled_for": _iso(m.scheduled_for),
+                "scheduled_until": _iso(m.scheduled_until),
+            }
+            for m in (state.maintenances.values() if state else ())
+        ],
+        "last_poll_at": _iso(state.last_poll_at if state else None),
+        "last_success_at": _iso(state.last_success_at if state else None),
+        "last_error": state.last_error if state else None,
+        "consecutive_failures": state.consecutive_failures if state else 0,
+    }
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {
+        "kind": event.kind.value,
+        "provider": event.provider,
+        "severity": event.severity.label,
+        "dedup_key": event.dedup_key,
+        "title": event.title,
+        "occurred_at": event.occurred_at.isoformat(),
+        "resolves": event.resolves,
+        "subject_id": event.subject_id,
+        "subject_name": event.subject_name,
+        "group": event.group,
+        "old_status": event.old_status,
+        "new_status": event.new_status,
+        "impact": event.impact,
+        "detail": event.detail,
+        "url": event.url,
+    }
