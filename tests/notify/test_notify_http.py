@@ -10,7 +10,6 @@ import pytest
 
 from monitor.notify.base import Outcome
 from monitor.notify.http import (
-from tests.notify.receiver import Receiver
     SNIPPET_CHARS,
     classify,
     parse_retry_after,
@@ -18,6 +17,7 @@ from tests.notify.receiver import Receiver
     rfc3339,
     truncate,
 )
+from tests.notify.receiver import Receiver
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 
@@ -122,21 +122,27 @@ async def test_redirects_are_not_followed(receiver: Receiver, session: aiohttp.C
     assert [r.path for r in receiver.requests] == ["/hook"]
 
 
-async def test_retry_after_arrives_from_a_real_server(receiver: Receiver, session: aiohttp.ClientSession) -> None:
+async def test_retry_after_arrives_from_a_real_server(
+    receiver: Receiver, session: aiohttp.ClientSession
+) -> None:
     receiver.reply(429, "rate_limited", {"Retry-After": "12"})
     delivery = await post_json(session, receiver.url("/hook"), b"{}", {}, 5.0)
     assert (delivery.outcome, delivery.retry_after) == (Outcome.RETRY, 12.0)
     assert delivery.detail == "HTTP 429: rate_limited"
 
 
-async def test_a_large_answer_is_not_buffered_whole(receiver: Receiver, session: aiohttp.ClientSession) -> None:
+async def test_a_large_answer_is_not_buffered_whole(
+    receiver: Receiver, session: aiohttp.ClientSession
+) -> None:
     receiver.reply(500, "E" * 2_000_000)
     delivery = await post_json(session, receiver.url("/hook"), b"{}", {}, 5.0)
     assert delivery.outcome is Outcome.RETRY
     assert delivery.detail == "HTTP 500: " + "E" * (SNIPPET_CHARS - 1) + "…"
 
 
-async def test_the_url_and_its_path_never_reach_the_detail(receiver: Receiver, session: aiohttp.ClientSession) -> None:
+async def test_the_url_and_its_path_never_reach_the_detail(
+    receiver: Receiver, session: aiohttp.ClientSession
+) -> None:
     url = receiver.url("/services/T000/B000/s3cr3tT0ken?token=q5ecret")
     receiver.reply(404, "Cannot POST /services/T000/B000/s3cr3tT0ken (token=q5ecret) at " + url)
     delivery = await post_json(session, url, b"{}", {}, 5.0)

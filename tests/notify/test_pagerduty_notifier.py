@@ -78,7 +78,7 @@ VALIDATOR = enqueue_validator()
 def assert_valid_event(body: bytes) -> dict[str, Any]:
     """Schema plus the documented rules the schema leaves out."""
     assert len(body) <= MAX_EVENT_BYTES
-    event = json.loads(body)
+    event: dict[str, Any] = json.loads(body)
     VALIDATOR.validate(event)
     assert len(event["dedup_key"]) <= 255
     if event["event_action"] == "trigger":
@@ -106,7 +106,7 @@ def notifier(
 
 def test_the_validator_bites() -> None:
     """The harness rejects what PagerDuty rejects, or a passing test would prove nothing."""
-    valid = {
+    valid: dict[str, Any] = {
         "routing_key": "k",
         "event_action": "trigger",
         "payload": {"summary": "s", "source": "x", "severity": "error", "timestamp": "2026-11-23T12:00:00Z"},
