@@ -90,6 +90,7 @@ class Dispatcher:
         if self._running:
             raise RuntimeError("dispatcher is already running")
         self._running = True
+        await self._store.release_leases()
         self._start_workers()
         try:
             await self._stopping.wait()

@@ -50,8 +50,13 @@ class Store(ABC):
 
     @abstractmethod
     async def open(self) -> None:
-        """Connect, migrate the schema to the current version, and release every lease: the store has
-        one dispatcher, so a lease still held at start-up belongs to a process that died mid-send."""
+        """Connect and migrate the schema to the current version. Changes no data, so a reader such as
+        `outage-monitor status` may open the store of a running daemon."""
+
+    @abstractmethod
+    async def release_leases(self) -> int:
+        """Called by the dispatcher as it starts: free claims that no live dispatcher holds, so what a
+        killed process was sending goes out at once. Returns how many were released."""
 
     @abstractmethod
     async def close(self) -> None: ...

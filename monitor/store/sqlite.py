@@ -71,16 +71,21 @@ class SqliteStore(Store):
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await migrate(conn, load_migrations())
-            released = await conn.execute(
-                "UPDATE notifications SET lease_until = NULL "
-                "WHERE status = 'pending' AND lease_until IS NOT NULL"
-            )
-            if released.rowcount:
-                log.info("leases_released", count=released.rowcount)
         except BaseException:
             await conn.close()
             raise
         self._conn = conn
+
+    async def release_leases(self) -> int:
+        """SQLite serves one daemon, so every lease found at dispatcher start belongs to a dead process."""
+        async with self._connection() as conn:
+            released = await conn.execute(
+                "UPDATE notifications SET lease_until = NULL "
+                "WHERE status = 'pending' AND lease_until IS NOT NULL"
+            )
+        if released.rowcount:
+            log.info("leases_released", count=released.rowcount)
+        return int(released.rowcount)
 
     async def close(self) -> None:
         async with self._lock:

@@ -339,7 +339,8 @@ async def test_stop_timeout_cancels_a_stuck_send_which_stays_pending(
         await asyncio.wait_for(task, 1)
         assert await store.notification_counts() == {"pending": 2, "delivered": 0, "dead": 0}
 
-    async with SqliteStore(path) as reopened:  # the next start sends both right away
+    async with SqliteStore(path) as reopened:  # the next dispatcher start sends both right away
+        await reopened.release_leases()
         assert [n.id for n in await reopened.claim_due(datetime.now(UTC), 10, 60)] == ["n0", "n1"]
 
 

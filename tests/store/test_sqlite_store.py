@@ -151,6 +151,7 @@ async def test_a_notification_claimed_by_a_killed_process_is_due_at_once(tmp_pat
     with sqlite3.connect(db) as conn:  # the killed process did hold the lease
         assert conn.execute("SELECT lease_until FROM notifications").fetchone()[0] is not None
     async with SqliteStore(db) as store:
+        assert await store.release_leases() == 1
         assert [n.id for n in await store.claim_due(T0, 10, 60)] == ["n1"]
 
 

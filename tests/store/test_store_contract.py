@@ -205,7 +205,7 @@ async def test_everything_survives_close_and_reopen(store_factory: StoreFactory)
         assert ids(await reopened.claim_due(T0, 10, LEASE)) == ["n1"]
 
 
-async def test_open_releases_leases_of_the_previous_process(store_factory: StoreFactory) -> None:
+async def test_release_leases_frees_claims_of_the_previous_process(store_factory: StoreFactory) -> None:
     event = make_event()
     async with store_factory() as store:
         await store.commit(make_state(), [event], [make_notification("n1", "pager", event)])
@@ -213,6 +213,8 @@ async def test_open_releases_leases_of_the_previous_process(store_factory: Store
         assert await store.claim_due(T0, 10, LEASE) == []
 
     async with store_factory() as reopened:
+        assert await reopened.claim_due(T0, 10, LEASE) == [], "opening alone must not steal a live claim"
+        assert await reopened.release_leases() == 1
         assert ids(await reopened.claim_due(T0, 10, LEASE)) == ["n1"]
 
 
