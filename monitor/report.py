@@ -40,6 +40,13 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%SZ") if value else "-"
 
 
+def _status(state: ProviderState) -> str:
+    if not state.baselined:
+        return "unknown (never read)"
+    now = state.overall_status().value
+    return now if state.up else f"unknown (last {now})"
+
+
 def status_table(states: Iterable[ProviderState]) -> str:
     """The stored state of every provider: the output of `outage-monitor status`."""
     rows = []
@@ -48,7 +55,7 @@ def status_table(states: Iterable[ProviderState]) -> str:
         rows.append(
             [
                 s.provider,
-                s.overall_status().value if s.up else f"unknown (last {s.overall_status().value})",
+                _status(s),
                 f"{len(bad)}/{len(s.components)}",
                 str(len(s.incidents)),
                 str(len(s.maintenances)),

@@ -60,6 +60,7 @@ class Ticker:
             self._scheduler.add_job(
                 self._job,
                 IntervalTrigger(seconds=period, start_date=start, jitter=jitter or None, timezone=UTC),
+                next_run_time=start,  # else a start_date of "now" is rounded up by a whole interval
                 args=[name],
                 id=name,
                 name=f"poll {name}",

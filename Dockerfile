@@ -1,0 +1,26 @@
+# outage-monitor: build the wheel, install it into a slim runtime that runs as a non-root user.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY monitor/ monitor/
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /dist .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    OUTAGE_MONITOR_CONFIG=/etc/outage-monitor/providers.yaml
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/outage-monitor --shell /usr/sbin/nologin outage-monitor \
+ && mkdir -p /var/lib/outage-monitor /etc/outage-monitor \
+ && chown outage-monitor:outage-monitor /var/lib/outage-monitor
+COPY --from=build /dist/ /tmp/dist/
+RUN pip install --no-cache-dir /tmp/dist/*.whl && rm -rf /tmp/dist
+# The example config; mount your own over it. Its state path is relative, so it lands in the volume.
+COPY providers.yaml /etc/outage-monitor/providers.yaml
+USER 10001:10001
+WORKDIR /var/lib/outage-monitor
+VOLUME ["/var/lib/outage-monitor"]
+EXPOSE 9110
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9110/healthz', timeout=4)"]
+ENTRYPOINT ["outage-monitor"]
+CMD ["run", "-c", "/etc/outage-monitor/providers.yaml"]
