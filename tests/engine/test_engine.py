@@ -419,5 +419,5 @@ def test_diff_does_not_mutate_the_previous_state() -> None:
 
 
 def test_same_input_same_output() -> None:
-    polls = [snap(), snap(api=PART, incidents=[inc()]), FAIL, snap()]
+    polls: list[Snapshot | PollFailure] = [snap(), snap(api=PART, incidents=[inc()]), FAIL, snap()]
     assert run(polls).events == run(polls).events
