@@ -1,0 +1,1 @@
+"""Benchmark of the real daemon against a loopback fleet of status pages: `python -m bench.run`."""

@@ -1,0 +1,501 @@
+"""Benchmark the real daemon against N Statuspage pages on loopback, then `poll` against a bare loop.
+
+    python -m bench.run                      # 10,000 providers every 60 s: about 5 minutes
+    python -m bench.run --providers 1000 --interval 10 --duration 30    # quick
+
+It starts the fleet (bench/fleet.py) and `python -m monitor run` as subprocesses, waits for /readyz,
+lets one interval pass (every provider baselined, so the window sees the steady state), measures
+over `--duration`, stops the daemon, compares `poll` with the bare loop on `--compare` pages, and
+prints a table of figures with each target marked PASS or MISS. It exits 0 whether targets are met
+or not: it measures. Everything listens on 127.0.0.1 and every child is stopped on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from bench.compare import CompareError, Comparison, compare
+from bench.configs import write_config
+from bench.hotspots import read_profile, render
+from bench.procs import Children, cpu_seconds, memory_mb
+from bench.scrape import MetricsSample, delta, get_json, ready, scrape
+
+TARGET_RATE = 0.95  # of the wanted polls/s
+TARGET_CPU = 0.25  # of one core
+TARGET_RSS_MB = 200.0
+TARGET_RATIO = 2.0  # poll CPU / bare loop CPU
+HOST = "127.0.0.1"
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not measure (a child died, never got ready): no figures to print."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    at: float  # time.monotonic()
+    daemon_cpu: float
+    fleet_cpu: float
+    fleet: dict[str, Any]  # the fleet's /stats
+
+    def rate(self, earlier: Reading) -> float:
+        served = int(self.fleet["requests"]) - int(earlier.fleet["requests"])
+        return served / (self.at - earlier.at)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Everything measured; `rows()` turns it into the figures table."""
+
+    providers: int
+    interval: float
+    churn: float
+    startup_seconds: float
+    startup_cpu: float
+    warmup: tuple[Reading, Reading]
+    window: tuple[Reading, Reading]
+    metrics: tuple[MetricsSample, MetricsSample]
+    scrape_cpu: float
+    peak_rss_mb: float
+    stop_seconds: float
+    comparison: Comparison | None
+
+    @property
+    def wanted(self) -> float:
+        return self.providers / self.interval
+
+    def summary(self) -> dict[str, Any]:
+        (w0, w1), (r0, r1), (m0, m1) = self.warmup, self.window, self.metrics
+        seconds = r1.at - r0.at
+        requests = r1.fleet["requests"] - r0.fleet["requests"]
+        cpu = r1.daemon_cpu - r0.daemon_cpu
+        polls = defaultdict(float, delta(m1.polls, m0.polls))
+        total = sum(polls.values())
+        figures: dict[str, Any] = {
+            "providers": self.providers,
+            "interval_s": self.interval,
+            "churn_per_min": self.churn,
+            "window_s": round(seconds, 1),
+            "wanted_polls_per_s": round(self.wanted, 2),
+            "achieved_polls_per_s": round(requests / seconds, 2),
+            "daemon_polls_per_s": round(total / (m1.at - m0.at), 2),
+            "daemon_cpu_share": round(cpu / seconds, 4),
+            "cpu_per_poll_ms": round(1000 * cpu / max(requests, 1), 3),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "outcomes": {
+                "ok": polls["ok"],
+                "not_modified": polls["not_modified"],
+                "errors": total - polls["ok"] - polls["not_modified"],
+                **{k: v for k, v in polls.items() if k not in ("ok", "not_modified")},
+            },
+            "fleet_200": r1.fleet["ok"] - r0.fleet["ok"],
+            "fleet_304": r1.fleet["not_modified"] - r0.fleet["not_modified"],
+            "page_changes": r1.fleet["changes"] - r0.fleet["changes"],
+            "events": m1.events - m0.events,
+            "notifications": delta(m1.notifications, m0.notifications),
+            "outbox_pending_at_end": m1.outbox_pending,
+            "mean_poll_duration_ms": round(
+                1000
+                * (m1.poll_seconds_sum - m0.poll_seconds_sum)
+                / max(m1.poll_seconds_count - m0.poll_seconds_count, 1),
+                2,
+            ),
+            "fleet_cpu_share": round((r1.fleet_cpu - r0.fleet_cpu) / seconds, 4),
+            "startup_s": round(self.startup_seconds, 2),
+            "startup_cpu_s": round(self.startup_cpu, 2),
+            "first_interval_polls_per_s": round(w1.rate(w0), 2),
+            "first_interval_cpu_share": round((w1.daemon_cpu - w0.daemon_cpu) / (w1.at - w0.at), 4),
+            "metrics_scrape_cpu_s": round(self.scrape_cpu, 3),
+            "metrics_series": m1.series,
+            "metrics_bytes": m1.body_bytes,
+            "stop_s": round(self.stop_seconds, 2),
+        }
+        c = self.comparison
+        if c is not None:
+            figures["comparison"] = {
+                "pages": c.pages,
+                "repeats": c.repeats,
+                "concurrency": c.concurrency,
+                "bare_cpu_s": round(c.bare_cpu, 3),
+                "poll_cpu_s": round(c.poll_cpu, 3),
+                "bare_one_cpu_s": round(c.bare_one_cpu, 3),
+                "poll_one_cpu_s": round(c.poll_one_cpu, 3),
+                "bare_loop_only_cpu_s": round(c.bare_loop_cpu, 3),
+                "ratio_with_startup": round(c.ratio_with_startup, 2),
+                "ratio_without_startup": round(c.ratio_without_startup, 2),
+                "bare_rss_mb": round(c.bare_rss_mb, 1),
+                "poll_rss_mb": round(c.poll_rss_mb, 1),
+                "bare_wall_s": round(c.bare_wall, 2),
+                "poll_wall_s": round(c.poll_wall, 2),
+            }
+        return figures
+
+
+def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(figure, value, target, PASS/MISS or "") for the table."""
+    share = f["achieved_polls_per_s"] / f["wanted_polls_per_s"]
+    outcomes = f["outcomes"]
+    errors = ", ".join(f"{k} {v:g}" for k, v in outcomes.items() if k not in ("ok", "not_modified", "errors"))
+    table = [
+        (
+            "polls/s achieved (fleet) / wanted",
+            f"{f['achieved_polls_per_s']:.1f} / {f['wanted_polls_per_s']:.1f} ({100 * share:.1f}%)",
+            f">= {100 * TARGET_RATE:.0f}%",
+            _verdict(share >= TARGET_RATE),
+        ),
+        ("polls/s counted by the daemon", f"{f['daemon_polls_per_s']:.1f}", "", ""),
+        (
+            "daemon CPU, share of one core",
+            f"{100 * f['daemon_cpu_share']:.1f}%",
+            f"< {100 * TARGET_CPU:.0f}%",
+            _verdict(f["daemon_cpu_share"] < TARGET_CPU),
+        ),
+        ("daemon CPU per poll", f"{f['cpu_per_poll_ms']:.2f} ms", "", ""),
+        (
+            "daemon peak RSS (VmHWM)",
+            f"{f['peak_rss_mb']:.0f} MB",
+            f"< {TARGET_RSS_MB:.0f} MB",
+            _verdict(f["peak_rss_mb"] < TARGET_RSS_MB),
+        ),
+        (
+            "poll outcomes ok / not_modified / errors",
+            f"{outcomes['ok']:g} / {outcomes['not_modified']:g} / {outcomes['errors']:g}"
+            + (f" ({errors})" if errors else ""),
+            "",
+            "",
+        ),
+        ("fleet answers 200 / 304", f"{f['fleet_200']} / {f['fleet_304']}", "", ""),
+        (
+            "page changes / events / notifications",
+            f"{f['page_changes']} / {f['events']:g} / "
+            + (", ".join(f"{k} {v:g}" for k, v in f["notifications"].items()) or "0"),
+            "",
+            "",
+        ),
+        ("mean poll duration (fetch + parse)", f"{f['mean_poll_duration_ms']:.1f} ms", "", ""),
+        ("fleet CPU, share of one core", f"{100 * f['fleet_cpu_share']:.1f}%", "", ""),
+        ("daemon start-up to /readyz (CPU)", f"{f['startup_s']:.1f} s ({f['startup_cpu_s']:.1f} s)", "", ""),
+        (
+            "first interval: polls/s, CPU share",
+            f"{f['first_interval_polls_per_s']:.1f}, {100 * f['first_interval_cpu_share']:.1f}%",
+            "",
+            "",
+        ),
+        (
+            "one /metrics scrape: CPU, series, size",
+            f"{1000 * f['metrics_scrape_cpu_s']:.0f} ms, {f['metrics_series']}, "
+            f"{f['metrics_bytes'] / 1e6:.1f} MB",
+            "",
+            "",
+        ),
+        ("graceful stop (SIGTERM to exit)", f"{f['stop_s']:.1f} s", "", ""),
+    ]
+    c = f.get("comparison")
+    if c is not None:
+        n = c["pages"]
+        table += [
+            (
+                f"bare loop, {n} pages (1 page), CPU",
+                f"{c['bare_cpu_s']:.2f} s ({c['bare_one_cpu_s']:.2f} s)",
+                "",
+                "",
+            ),
+            (
+                f"poll, {n} providers (1 provider), CPU",
+                f"{c['poll_cpu_s']:.2f} s ({c['poll_one_cpu_s']:.2f} s)",
+                "",
+                "",
+            ),
+            (
+                "poll / bare, start-up included",
+                f"{c['ratio_with_startup']:.2f}x",
+                f"<= {TARGET_RATIO:g}x",
+                _verdict(c["ratio_with_startup"] <= TARGET_RATIO),
+            ),
+            (
+                "poll / bare, start-up excluded",
+                f"{c['ratio_without_startup']:.2f}x",
+                f"<= {TARGET_RATIO:g}x",
+                _verdict(c["ratio_without_startup"] <= TARGET_RATIO),
+            ),
+            ("peak RSS bare / poll", f"{c['bare_rss_mb']:.0f} / {c['poll_rss_mb']:.0f} MB", "", ""),
+        ]
+    return table
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def render_table(table: list[tuple[str, str, str, str]]) -> str:
+    header = ("figure", "measured", "target", "")
+    widths = [max(len(row[i]) for row in [header, *table]) for i in range(4)]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *table]
+    ]
+    lines.insert(1, "-" * len(max(lines, key=len)))
+    return "\n".join(lines)
+
+
+class Bench:
+    """One run: the fleet, the daemon, and the readings taken of them."""
+
+    def __init__(self, args: argparse.Namespace, children: Children, workdir: Path) -> None:
+        self.args = args
+        self.children = children
+        self.workdir = workdir
+        self.fleet_url = ""
+        self.fleet_pid = 0
+        self.daemon_pid = 0
+        self.daemon_url = ""
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start_fleet(self) -> None:
+        pages = max(self.args.providers, self.args.compare)
+        argv = [sys.executable, "-m", "bench.fleet", "--pages", str(pages), "--churn", str(self.args.churn)]
+        with (self.workdir / "fleet.log").open("wb") as log:
+            proc = self.children.start(
+                [*argv, "--seed", str(self.args.seed)], stdout=subprocess.PIPE, stderr=log
+            )
+        assert proc.stdout is not None
+        readable, _, _ = select.select([proc.stdout], [], [], 60.0)
+        line = proc.stdout.readline() if readable else b""
+        if not line:
+            raise BenchError(f"the fleet did not start: {self._tail('fleet.log')}")
+        self.fleet_pid = proc.pid
+        self.fleet_url = f"http://{HOST}:{json.loads(line)['port']}"
+
+    def start_daemon(self) -> tuple[float, float]:
+        """Start `monitor run` and wait for /readyz; (seconds, CPU seconds) it took."""
+        listen = f"{HOST}:{_free_port()}"
+        config = write_config(
+            self.workdir / "providers.yaml",
+            fleet_url=self.fleet_url,
+            providers=self.args.providers,
+            state=self.workdir / "state.db",
+            listen=listen,
+            interval=self.args.interval,
+        )
+        self.daemon_url = f"http://{listen}"
+        started = time.monotonic()
+        with (self.workdir / "daemon.log").open("wb") as log:
+            proc = self.children.start(
+                [sys.executable, "-m", "monitor", "run", "-c", str(config)], stdout=log, stderr=log
+            )
+        self.daemon_pid = proc.pid
+        self._proc = proc
+        while not ready(self.daemon_url + "/readyz"):
+            if proc.poll() is not None:
+                raise BenchError(f"the daemon exited with {proc.returncode}: {self._tail('daemon.log')}")
+            if time.monotonic() - started > self.args.ready_timeout:
+                raise BenchError(f"the daemon was not ready in {self.args.ready_timeout:g} s")
+            time.sleep(0.2)
+        return time.monotonic() - started, cpu_seconds(proc.pid)
+
+    @property
+    def daemon(self) -> subprocess.Popen[bytes]:
+        assert self._proc is not None, "the daemon is not started"
+        return self._proc
+
+    def read(self) -> Reading:
+        if self.daemon.poll() is not None:
+            raise BenchError(f"the daemon exited with {self.daemon.returncode}: {self._tail('daemon.log')}")
+        return Reading(
+            time.monotonic(), cpu_seconds(self.daemon_pid), cpu_seconds(self.fleet_pid), self.stats()
+        )
+
+    def stats(self) -> dict[str, Any]:
+        stats: dict[str, Any] = get_json(self.fleet_url + "/stats")
+        return stats
+
+    def watch(self, phase: str, seconds: float) -> tuple[Reading, Reading]:
+        """Readings at the start and end of `seconds`, with a progress line every `--sample` seconds."""
+        first = previous = self.read()
+        deadline = first.at + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(self.args.sample, left))
+            now = self.read()
+            print(
+                f"[{phase} +{now.at - first.at:4.0f}s] polls/s {now.rate(previous):7.1f}"
+                f"  daemon CPU {100 * (now.daemon_cpu - previous.daemon_cpu) / (now.at - previous.at):5.1f}%"
+                f"  fleet CPU {100 * (now.fleet_cpu - previous.fleet_cpu) / (now.at - previous.at):5.1f}%"
+                f"  RSS {memory_mb(self.daemon_pid, 'VmRSS'):5.0f} MB",
+                flush=True,
+            )
+            previous = now
+        return first, previous
+
+    def scrape(self) -> tuple[MetricsSample, float]:
+        """The daemon's metrics, and the CPU that one scrape cost it."""
+        before = cpu_seconds(self.daemon_pid)
+        sample = scrape(self.daemon_url + "/metrics")
+        return sample, cpu_seconds(self.daemon_pid) - before
+
+    def profile(self) -> subprocess.Popen[bytes] | None:
+        """py-spy over the window, if asked for: it competes for CPU, so profiled figures run high."""
+        if self.args.profile is None:
+            return None
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        if not Path(py_spy).exists():
+            raise BenchError("--profile needs py-spy: pip install py-spy (and root, or ptrace permission)")
+        argv = [py_spy, "record", "--pid", str(self.daemon_pid), "--duration", str(int(self.args.duration))]
+        argv += [
+            "--rate",
+            "100",
+            "--nonblocking",
+            "--nolineno",
+            "--format",
+            "raw",
+            "-o",
+            str(self.args.profile),
+        ]
+        with (self.workdir / "py-spy.log").open("wb") as log:
+            return self.children.start(argv, stdout=log, stderr=log)
+
+    def stop_daemon(self) -> float:
+        seconds = self.children.stop(self.daemon)
+        if self.daemon.returncode != 0:
+            print(f"warning: the daemon exited with {self.daemon.returncode}", file=sys.stderr)
+        return seconds
+
+    def _tail(self, name: str) -> str:
+        path = self.workdir / name
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
+    bench = Bench(args, children, workdir)
+    bench.start_fleet()
+    print(
+        f"fleet: {max(args.providers, args.compare)} pages at {bench.fleet_url}, churn {args.churn:g}/min",
+        flush=True,
+    )
+    startup_seconds, startup_cpu = bench.start_daemon()
+    print(
+        f"daemon ready in {startup_seconds:.1f} s ({startup_cpu:.1f} s CPU), pid {bench.daemon_pid}",
+        flush=True,
+    )
+    warmup = bench.watch("warm-up", args.warmup if args.warmup is not None else 1.1 * args.interval)
+    m0, scrape_cpu = bench.scrape()
+    spy = bench.profile()
+    window = bench.watch("measure", args.duration)
+    m1, _ = bench.scrape()
+    peak = memory_mb(bench.daemon_pid, "VmHWM")
+    if spy is not None:
+        spy.wait(60)
+    stop_seconds = bench.stop_daemon()
+    comparison = None
+    if args.compare:
+        print(
+            f"comparing poll with the bare loop on {args.compare} pages ({args.repeats} runs each)...",
+            flush=True,
+        )
+        comparison = compare(
+            children, bench.fleet_url, args.compare, workdir / "compare", repeats=args.repeats
+        )
+    return Run(
+        providers=args.providers,
+        interval=args.interval,
+        churn=args.churn,
+        startup_seconds=startup_seconds,
+        startup_cpu=startup_cpu,
+        warmup=warmup,
+        window=window,
+        metrics=(m0, m1),
+        scrape_cpu=scrape_cpu,
+        peak_rss_mb=peak,
+        stop_seconds=stop_seconds,
+        comparison=comparison,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=(__doc__ or "").splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--providers", type=int, default=10_000, help="providers the daemon polls (default 10000)"
+    )
+    parser.add_argument("--interval", type=float, default=60.0, help="poll interval, seconds (default 60)")
+    parser.add_argument(
+        "--duration", type=float, default=150.0, help="measured window, seconds (default 150)"
+    )
+    parser.add_argument("--warmup", type=float, help="seconds before the window (default 1.1 x interval)")
+    parser.add_argument(
+        "--churn", type=float, default=0.01, help="fraction of pages changed per minute (0.01)"
+    )
+    parser.add_argument(
+        "--compare", type=int, default=1000, help="pages for poll vs bare loop, 0 to skip (1000)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each comparison program (median kept)"
+    )
+    parser.add_argument(
+        "--sample", type=float, default=10.0, help="seconds between progress lines (default 10)"
+    )
+    parser.add_argument("--ready-timeout", type=float, default=300.0, help="seconds to wait for /readyz")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the fleet's pages and churn")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file as JSON")
+    parser.add_argument("--profile", type=Path, help="py-spy raw profile of the daemon over the window")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (config, logs, state)")
+    return parser
+
+
+def _terminate(signum: int, _: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds through `finally`, which stops the children
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    workdir = Path(tempfile.mkdtemp(prefix="outage-bench-"))
+    children = Children()
+    try:
+        run = measure(args, children, workdir)
+    except (BenchError, CompareError) as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        children.stop_all()
+        if args.keep:
+            print(f"work directory kept: {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    figures = run.summary()
+    print()
+    print(render_table(rows(figures)))
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if args.profile is not None and args.profile.exists():
+        with args.profile.open(encoding="utf-8") as lines:
+            print("\nwhere the daemon's CPU went (py-spy, measured window):\n" + render(read_profile(lines)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
