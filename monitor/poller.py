@@ -193,7 +193,8 @@ def _substance(state: ProviderState) -> ProviderState:
 def _backoff(interval: float, state: ProviderState | None, retry_after: float | None) -> float:
     """Seconds to skip after a failure: doubling per consecutive failure, Retry-After when longer."""
     failures = (state.consecutive_failures if state else 0) + 1
-    delay = 0.0 if failures < 2 else min(interval * 2 ** (failures - 2), MAX_BACKOFF_SECONDS)
+    doublings = min(failures - 2, 64)  # bounded: a page dead for weeks must not overflow the float
+    delay = 0.0 if failures < 2 else min(interval * 2.0**doublings, MAX_BACKOFF_SECONDS)
     return max(delay, min(retry_after or 0.0, MAX_BACKOFF_SECONDS))
 
 
@@ -224,13 +225,16 @@ def _publish(state: ProviderState, previous: ProviderState | None = None) -> Non
         return
     metrics.provider_status.labels(provider=name).set(state.overall_status().level or 0)
     metrics.active_incidents.labels(provider=name).set(len(state.incidents))
+    labels = set()
     for component in state.components.values():
+        label = component_label(component.name, component.group)
+        labels.add(label)
         level = component.status.level
         if level is not None:
-            label = component_label(component.name, component.group)
             metrics.component_status.labels(provider=name, component=label).set(level)
-    if previous is not None and previous.components.keys() != state.components.keys():
-        _forget_components(name, [c for k, c in previous.components.items() if k not in state.components])
+    if previous is not None:  # gone from the page, filtered out, renamed or moved to another group
+        gone = [c for c in previous.components.values() if component_label(c.name, c.group) not in labels]
+        _forget_components(name, gone)
 
 
 def _forget_metrics(name: str, state: ProviderState | None) -> None:
