@@ -78,17 +78,24 @@ class Poller:
     def configure(
         self, plans: Sequence[ProviderPlan], routes: Sequence[Route], states: dict[str, ProviderState]
     ) -> None:
-        """Apply a (re)loaded config; unchanged providers keep their snapshot, validators and state."""
+        """Apply a (re)loaded config; `states` seeds providers new to this poller.
+
+        A provider keeps its runtime (state, lock, backoff) across reloads, so a poll in flight during
+        a reload is neither lost nor run twice at once. Its source, with the snapshot and validators
+        it learned, is rebuilt only when the provider's own entry changed.
+        """
         self._routes = routes
         current: dict[str, _Runtime] = {}
         for plan in plans:
             name = plan.config.name
-            old = self._providers.get(name)
-            if old is not None and old.plan == plan:
-                current[name] = old
-                continue
-            runtime = _Runtime(plan, build_source(plan.config))
-            runtime.state = old.state if old is not None else states.get(name)
+            runtime = self._providers.get(name)
+            if runtime is None:
+                runtime = _Runtime(plan, build_source(plan.config), state=states.get(name))
+            elif runtime.plan.config != plan.config:
+                runtime.source = build_source(plan.config)
+                runtime.snapshot = None
+                runtime.not_before = 0.0
+            runtime.plan = plan
             current[name] = runtime
         for name in self._providers.keys() - current.keys():
             _forget_metrics(name, self._providers[name].state)

@@ -32,6 +32,7 @@ class PageDouble:
     retry_after: str = "1"
     delay: float = 0.0  # seconds before answering, to keep a poll in flight
     hits: int = 0
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set on every request
     conditional_hits: int = 0  # requests that carried If-None-Match
     not_modified: int = 0  # 304s answered
     url: str = ""
@@ -78,6 +79,7 @@ class PageDouble:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.hits += 1
+        self.arrived.set()
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.mode == "html":
