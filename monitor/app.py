@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import sqlite3
 from pathlib import Path
 
 from aiohttp import web
@@ -19,7 +21,7 @@ from monitor.notify import Notifier, build_notifier
 from monitor.poller import Poller, ProviderPlan
 from monitor.scheduler import Ticker
 from monitor.store import open_store
-from monitor.store.base import Store
+from monitor.store.base import Store, StoreError
 from monitor.web import build_app
 
 log = get_logger(__name__)
@@ -73,11 +75,29 @@ class Daemon:
         self._stopping.set()
 
     async def run(self) -> int:
+        """Serve until SIGTERM/SIGINT. 1 when it cannot start (state file, listen address): whatever was
+        already open is closed again, so the process exits instead of hanging on the store's thread."""
+        async with contextlib.AsyncExitStack() as cleanup:
+            try:
+                await self._start(cleanup)
+            except (OSError, sqlite3.Error, StoreError) as error:
+                settings = self._config.settings
+                log.error("startup_failed", error=str(error), state=settings.state, listen=settings.listen)
+                return 1
+            await self._stopping.wait()
+            log.info("stopping")
+        log.info("stopped")
+        return 0
+
+    async def _start(self, cleanup: contextlib.AsyncExitStack) -> None:
+        """Open, start and serve everything, registering each part's shutdown as soon as it exists."""
         settings = self._config.settings
         store = open_store(settings.state)
         await store.open()
+        cleanup.push_async_callback(store.close)
         self._store = store
         http = HttpClient(user_agent=USER_AGENT)
+        cleanup.push_async_callback(http.close)
         dispatcher = Dispatcher(
             store,
             self._notifiers(self._config, http),
@@ -92,12 +112,15 @@ class Daemon:
         self._poller = poller
         runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
         await runner.setup()
+        cleanup.push_async_callback(runner.cleanup)
         site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
         await site.start()
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
+        cleanup.push_async_callback(_stop_delivering, dispatcher, delivering)
         ticker = Ticker(poller.poll)
         ticker.start(poller.plans)
         self._ticker = ticker
+        cleanup.push_async_callback(_stop_polling, ticker, poller)
         self._install_signals(http, dispatcher)
         log.info(
             "started",
@@ -106,19 +129,6 @@ class Daemon:
             listen=f"{settings.listen_host}:{settings.listen_port}",
             state=str(settings.state_path),
         )
-        try:
-            await self._stopping.wait()
-        finally:
-            log.info("stopping")
-            ticker.shutdown()
-            await poller.drain(STOP_TIMEOUT_SECONDS)
-            await dispatcher.stop(STOP_TIMEOUT_SECONDS)
-            await delivering
-            await runner.cleanup()
-            await http.close()
-            await store.close()
-            log.info("stopped")
-        return 0
 
     @staticmethod
     def _notifiers(config: Config, http: HttpClient) -> dict[str, Notifier]:
@@ -153,6 +163,18 @@ class Daemon:
         self._ticker.apply(self._poller.plans)
         self._config = config
         log.info("config_reloaded", providers=len(config.providers), notifiers=len(config.notifiers))
+
+
+async def _stop_polling(ticker: Ticker, poller: Poller) -> None:
+    """No new ticks, let the polls in flight commit (or cancel them after the timeout), then release."""
+    ticker.stop()
+    await poller.drain(STOP_TIMEOUT_SECONDS)
+    ticker.shutdown()
+
+
+async def _stop_delivering(dispatcher: Dispatcher, delivering: asyncio.Task[None]) -> None:
+    await dispatcher.stop(STOP_TIMEOUT_SECONDS)
+    await delivering
 
 
 def run(config_path: Path) -> int:

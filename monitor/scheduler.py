@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.poller import ProviderPlan
@@ -35,7 +36,8 @@ class Ticker:
 
     @property
     def running(self) -> bool:
-        return bool(self._scheduler.running)
+        """Started and ticking: false again from `stop()` on."""
+        return bool(self._scheduler.state == STATE_RUNNING)
 
     def start(self, plans: Sequence[ProviderPlan]) -> None:
         self.apply(plans)
@@ -58,7 +60,7 @@ class Ticker:
             # so the trigger's period is shortened by the mean jitter to keep the wanted poll rate.
             period = interval - jitter / 2
             self._scheduler.add_job(
-                self._job,
+                self._tick,
                 IntervalTrigger(seconds=period, start_date=start, jitter=jitter or None, timezone=UTC),
                 next_run_time=start,  # else a start_date of "now" is rounded up by a whole interval
                 args=[name],
@@ -68,7 +70,17 @@ class Ticker:
             )
         self._plans = wanted
 
+    def stop(self) -> None:
+        """No new ticks from now on; polls already running go on, for the poller to drain."""
+        if self.running:
+            self._scheduler.pause()
+
     def shutdown(self) -> None:
-        """No new ticks; polls already running are left to the poller to drain."""
+        """Release the scheduler. It cancels the polls still running, so `stop()` and drain first."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+    async def _tick(self, name: str) -> None:
+        """The job APScheduler runs: always a coroutine function, so it runs on the loop, never in a
+        thread (APScheduler would hand any other callable, even one returning a coroutine, to a thread)."""
+        await self._job(name)
