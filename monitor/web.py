@@ -72,12 +72,21 @@ async def _providers(_: web.Request, daemon: DaemonView) -> web.Response:
 
 
 async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
-    raw = request.query.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EVENTS:
+    limit = _limit(request.query.get("limit", "50"))
+    if limit is None:
         message = f"limit must be an integer from 1 to {MAX_EVENTS}"
         raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
-    stored = await daemon.store.recent_events(int(raw))
+    stored = await daemon.store.recent_events(limit)
     return web.json_response({"events": [{"id": s.id, **event_json(s.event)} for s in stored]})
+
+
+def _limit(raw: str) -> int | None:
+    """A plain decimal from 1 to MAX_EVENTS, else None. `str.isdigit` alone lets through digits `int`
+    rejects ("²") or reads (Arabic-Indic), and thousands of digits make `int` raise."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_EVENTS)):
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_EVENTS else None
 
 
 def _iso(value: datetime | None) -> str | None:

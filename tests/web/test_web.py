@@ -1,0 +1,250 @@
+"""The HTTP face over loopback: health and readiness, Prometheus exposition, the JSON API read from a
+small daemon view backed by a real SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from monitor import __version__
+from monitor.engine import Policy
+from monitor.model import (
+    ComponentState,
+    ComponentStatus,
+    Event,
+    EventKind,
+    Impact,
+    Incident,
+    IncidentStatus,
+    ProviderState,
+    Severity,
+)
+from monitor.poller import ProviderPlan
+from monitor.sources.statuspage import StatuspageConfig
+from monitor.store import SqliteStore, Store
+from monitor.web import MAX_EVENTS, build_app
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+T1 = T0 + timedelta(minutes=5)
+Client = TestClient[web.Request, web.Application]
+
+
+@dataclass
+class FakeDaemon:
+    """The daemon as the web layer sees it (monitor.web.DaemonView)."""
+
+    store: Store
+    ready: bool = False
+    entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
+
+    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
+        return list(self.entries)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    async with SqliteStore(tmp_path / "state.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def daemon(store: SqliteStore) -> FakeDaemon:
+    return FakeDaemon(store)
+
+
+@pytest.fixture
+async def client(daemon: FakeDaemon) -> AsyncIterator[Client]:
+    async with TestClient(TestServer(build_app(daemon), host="127.0.0.1", port=0)) as opened:
+        yield opened
+
+
+def plan(name: str) -> ProviderPlan:
+    config = StatuspageConfig(name=name, type="statuspage", url=f"https://{name}.example.com")
+    return ProviderPlan(config=config, interval=60.0, timeout=10.0, jitter=6.0, policy=Policy())
+
+
+def event(n: int) -> Event:
+    return Event(
+        kind=EventKind.COMPONENT_CHANGED,
+        provider="acme",
+        severity=Severity.MAJOR,
+        dedup_key=f"acme/component/c{n}",
+        title=f"acme: component {n} operational -> partial_outage",
+        occurred_at=T0 + timedelta(seconds=n),
+        subject_id=f"c{n}",
+        subject_name=f"Component {n}",
+        old_status="operational",
+        new_status="partial_outage",
+        url="https://acme.example.com",
+    )
+
+
+async def test_healthz_answers_even_before_ready(client: Client) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ok", "version": __version__}
+
+
+async def test_readyz_is_503_until_ready_then_200(client: Client, daemon: FakeDaemon) -> None:
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert await response.json() == {"status": "not ready"}
+    daemon.ready = True
+    response = await client.get("/readyz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ready"}
+
+
+async def test_metrics_is_prometheus_text_with_the_build_info(client: Client) -> None:
+    response = await client.get("/metrics")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == CONTENT_TYPE_LATEST
+    body = await response.text()
+    assert f'outage_monitor_build_info{{version="{__version__}"}} 1.0' in body
+    assert "# TYPE outage_monitor_polls_total counter" in body
+
+
+async def test_providers_show_status_components_incidents_and_errors(
+    client: Client, daemon: FakeDaemon, store: SqliteStore
+) -> None:
+    incident = Incident(
+        id="inc-1",
+        name="Elevated errors",
+        status=IncidentStatus.IDENTIFIED,
+        impact=Impact.MAJOR,
+        url="https://stspg.io/inc-1",
+        started_at=T0,
+        updated_at=T1,
+        latest_update="Fix in progress.",
+    )
+    healthy = ProviderState(
+        provider="healthy",
+        page_url="https://healthy.example.com",
+        baselined=True,
+        components={"c-db": ComponentState("Database", ComponentStatus.DEGRADED_PERFORMANCE, "Infra")},
+        incidents={"inc-1": incident},
+        description="Partial System Outage",
+        last_poll_at=T1,
+        last_success_at=T1,
+    )
+    failing = ProviderState(
+        provider="failing",
+        baselined=True,
+        components={"c-api": ComponentState("API", ComponentStatus.MAJOR_OUTAGE)},
+        consecutive_failures=2,
+        last_error="HTTP 502 from failing.example.com/api/v2/summary.json",
+        last_poll_at=T1,
+        last_success_at=T0,
+    )
+    for state in (healthy, failing):  # what the daemon shows is what it stored and read back
+        await store.commit(state, [], [])
+    stored = await store.load_states()
+    daemon.entries = [
+        (plan("healthy"), stored["healthy"]),
+        (plan("failing"), stored["failing"]),
+        (plan("fresh"), None),
+    ]
+
+    response = await client.get("/api/v1/providers")
+    assert response.status == 200
+    body = await response.json()
+    by_name = {p["name"]: p for p in body["providers"]}
+    assert list(by_name) == ["healthy", "failing", "fresh"]
+
+    assert by_name["healthy"] == {
+        "name": "healthy",
+        "type": "statuspage",
+        "url": "https://healthy.example.com",
+        "up": True,
+        "status": "partial_outage",  # the incident's major impact outranks the degraded component
+        "last_known_status": "partial_outage",
+        "description": "Partial System Outage",
+        "components": [
+            {"id": "c-db", "name": "Database", "group": "Infra", "status": "degraded_performance"}
+        ],
+        "incidents": [
+            {
+                "id": "inc-1",
+                "name": "Elevated errors",
+                "status": "identified",
+                "impact": "major",
+                "url": "https://stspg.io/inc-1",
+                "started_at": T0.isoformat(),
+                "updated_at": T1.isoformat(),
+                "latest_update": "Fix in progress.",
+            }
+        ],
+        "maintenances": [],
+        "last_poll_at": T1.isoformat(),
+        "last_success_at": T1.isoformat(),
+        "last_error": None,
+        "consecutive_failures": 0,
+    }
+    failing_json = by_name["failing"]
+    assert failing_json["up"] is False
+    assert failing_json["status"] == "unknown"
+    assert failing_json["last_known_status"] == "major_outage"
+    assert failing_json["last_error"] == "HTTP 502 from failing.example.com/api/v2/summary.json"
+    assert failing_json["consecutive_failures"] == 2
+    assert failing_json["components"] == [
+        {"id": "c-api", "name": "API", "group": None, "status": "major_outage"}
+    ]
+    fresh = by_name["fresh"]
+    assert (fresh["up"], fresh["status"], fresh["last_known_status"]) == (False, "unknown", None)
+    assert (fresh["components"], fresh["incidents"], fresh["last_poll_at"]) == ([], [], None)
+
+
+async def test_events_are_newest_first_and_limited(client: Client, store: SqliteStore) -> None:
+    state = ProviderState(provider="acme", baselined=True)
+    for batch in range(6):  # 60 events over several commits
+        await store.commit(state, [event(batch * 10 + i) for i in range(10)], [])
+
+    response = await client.get("/api/v1/events", params={"limit": "3"})
+    assert response.status == 200
+    events = (await response.json())["events"]
+    assert [e["subject_id"] for e in events] == ["c59", "c58", "c57"]
+    assert events[0]["id"] > events[1]["id"] > events[2]["id"]
+    assert events[0] == {
+        "id": events[0]["id"],
+        "kind": "component_changed",
+        "provider": "acme",
+        "severity": "major",
+        "dedup_key": "acme/component/c59",
+        "title": "acme: component 59 operational -> partial_outage",
+        "occurred_at": (T0 + timedelta(seconds=59)).isoformat(),
+        "resolves": False,
+        "subject_id": "c59",
+        "subject_name": "Component 59",
+        "group": None,
+        "old_status": "operational",
+        "new_status": "partial_outage",
+        "impact": None,
+        "detail": None,
+        "url": "https://acme.example.com",
+    }
+
+    default = (await (await client.get("/api/v1/events")).json())["events"]
+    assert len(default) == 50
+    assert default[0]["subject_id"] == "c59" and default[-1]["subject_id"] == "c10"
+
+    assert len((await (await client.get("/api/v1/events?limit=0007")).json())["events"]) == 7
+    everything = await client.get("/api/v1/events", params={"limit": str(MAX_EVENTS)})
+    assert everything.status == 200
+    assert len((await everything.json())["events"]) == 60
+
+
+@pytest.mark.parametrize(
+    "limit", ["0", "-1", "abc", "5000", "1001", "", "1.5", " 5", "0x10", "²", "٣", "9" * 5000]
+)
+async def test_an_invalid_event_limit_is_a_400_json_error(client: Client, limit: str) -> None:
+    response = await client.get("/api/v1/events", params={"limit": limit})
+    assert response.status == 400
+    assert response.content_type == "application/json"
+    assert await response.json() == {"error": f"limit must be an integer from 1 to {MAX_EVENTS}"}
