@@ -32,24 +32,36 @@ async def poll(config: Config, only: Sequence[str]) -> int:
         results = await asyncio.gather(*(_fetch(http, gate, plan) for plan in chosen))
     finally:
         await http.close()
-    for text in results:
+    for text, _ in results:
         print(text)
-    return 1 if any(text.endswith("(unknown)") for text in results) else 0
+    return 0 if all(read for _, read in results) else 1
 
 
-async def _fetch(http: HttpClient, gate: asyncio.Semaphore, plan: ProviderPlan) -> str:
+async def _fetch(http: HttpClient, gate: asyncio.Semaphore, plan: ProviderPlan) -> tuple[str, bool]:
+    """What one provider's page says, and whether it could be read at all."""
     name = plan.config.name
     try:
         async with gate:
             snapshot = await build_source(plan.config).fetch(http, plan.timeout)
     except PollError as error:
-        return f"{name}: {error.outcome}: {error} (unknown)"
+        return f"{name}: {error.outcome}: {error} (unknown)", False
+    except Exception as error:  # a parser bug, reported as the daemon does; the other providers go on
+        return (
+            f"{name}: parse_error: internal error parsing the page: {type(error).__name__} (unknown)",
+            False,
+        )
     if isinstance(snapshot, NotModified):  # a fresh source has no validators; a 304 here is the server's bug
-        return f"{name}: 304 without a conditional request (unknown)"
-    return snapshot_text(name, snapshot)
+        return f"{name}: 304 without a conditional request (unknown)", False
+    return snapshot_text(name, snapshot), True
 
 
 async def status(config: Config) -> int:
+    """Print the stored state. Exit 1 when there is none: opening the store would create an empty one."""
+    setup_logging(config.settings.log_format, "warning")
+    path = config.settings.state_path
+    if not path.exists():
+        print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
+        return 1
     store = open_store(config.settings.state)
     await store.open()
     try:
