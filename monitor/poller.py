@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import get_args
 
 from monitor import metrics
 from monitor.engine import Policy, PollFailure, diff
-from monitor.errors import PollError
+from monitor.errors import PollError, PollOutcome
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
 from monitor.model import ComponentState, Event, ProviderState, Snapshot
@@ -26,6 +27,7 @@ from monitor.store.base import Store
 
 log = get_logger(__name__)
 
+_OUTCOMES = ("ok", "not_modified", *get_args(PollOutcome))  # every value of polls_total's outcome label
 MAX_BACKOFF_SECONDS = 3600.0
 HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `status` is never far behind
 
@@ -155,7 +157,8 @@ class Poller:
                 self._on_commit()
         runtime.state = state
         _record(events)
-        _publish(state, previous)
+        if self._providers.get(name) is runtime:  # not removed by a reload while this poll ran
+            _publish(state, previous)
 
     async def _fetch(self, runtime: _Runtime) -> tuple[Snapshot | PollFailure, str]:
         plan = runtime.plan
@@ -245,14 +248,20 @@ def _publish(state: ProviderState, previous: ProviderState | None = None) -> Non
 
 
 def _forget_metrics(name: str, state: ProviderState | None) -> None:
-    for gauge in (
+    """Every series of a provider no longer configured, counters included: names come and go with
+    reloads, and a series per name ever configured would grow without bound."""
+    for series in (
         metrics.provider_up,
         metrics.provider_status,
         metrics.active_incidents,
         metrics.last_success_timestamp_seconds,
+        metrics.parse_warnings_total,
     ):
         with contextlib.suppress(KeyError):
-            gauge.remove(name)
+            series.remove(name)
+    for outcome in _OUTCOMES:
+        with contextlib.suppress(KeyError):
+            metrics.polls_total.remove(name, outcome)
     _forget_components(name, list(state.components.values()) if state else [])
 
 

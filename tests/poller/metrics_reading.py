@@ -24,3 +24,14 @@ def component_labels(provider: str) -> set[str]:
         for s in family.samples
         if s.labels.get("provider") == provider
     }
+
+
+def counted_series(provider: str) -> set[tuple[str, str]]:
+    """(metric, outcome) of every counter series of one provider, `_created` samples aside."""
+    return {
+        (s.name, s.labels.get("outcome", ""))
+        for family in REGISTRY.collect()
+        if family.type == "counter"
+        for s in family.samples
+        if s.labels.get("provider") == provider and s.name.endswith("_total")
+    }

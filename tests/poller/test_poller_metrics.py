@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from monitor.poller import Poller
 from tests.poller.conftest import Rig
-from tests.poller.metrics_reading import component_labels, sample
+from tests.poller.metrics_reading import component_labels, counted_series, sample
 from tests.poller.page_double import incident
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -90,6 +91,43 @@ async def test_a_provider_removed_by_configure_drops_all_its_series(rig: Rig, na
         assert sample(gauge, provider=name) is not None, gauge
     assert component_labels(other) == set()
     assert component_labels(name) == {"API", "Infra / Database"}
+    assert sample("outage_monitor_polls_total", provider=other, outcome="ok") is None
+    assert sample("outage_monitor_polls_total", provider=name, outcome="ok") == 1
+
+
+async def test_a_removed_providers_counters_are_dropped_for_every_outcome(rig: Rig, name: str) -> None:
+    rig.page.set_status("c-api", "on_fire")  # one parse warning
+    rig.poller.configure([rig.plan(name, interval=0.01)], [], {})
+    await rig.poller.poll(name)  # ok
+    await rig.poller.poll(name)  # not_modified
+    rig.page.mode = "html"
+    await rig.poller.poll(name)  # parse_error
+    assert counted_series(name) == {
+        ("outage_monitor_polls_total", "ok"),
+        ("outage_monitor_polls_total", "not_modified"),
+        ("outage_monitor_polls_total", "parse_error"),
+        ("outage_monitor_parse_warnings_total", ""),
+    }
+
+    rig.poller.configure([], [], {})
+
+    assert counted_series(name) == set()
+
+
+async def test_a_poll_in_flight_when_its_provider_is_removed_does_not_bring_its_series_back(
+    rig: Rig, name: str
+) -> None:
+    rig.poller.configure([rig.plan(name)], [], {})
+    rig.page.delay = 0.3
+    rig.page.arrived.clear()
+    in_flight = asyncio.create_task(rig.poller.poll(name))
+    await asyncio.wait_for(rig.page.arrived.wait(), 5)
+
+    rig.poller.configure([], [], {})
+    await in_flight
+
+    assert sample("outage_monitor_provider_up", provider=name) is None
+    assert component_labels(name) == set()
 
 
 async def test_configure_publishes_the_stored_state_before_the_first_poll(rig: Rig, name: str) -> None:
