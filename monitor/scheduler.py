@@ -11,13 +11,19 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.logging import get_logger
 from monitor.poller import ProviderPlan
 
-logging.getLogger("apscheduler").setLevel(logging.WARNING)
+log = get_logger(__name__)
+
+# APScheduler logs through the standard library in plain text, which would break a stream of JSON log
+# lines; its one warning worth keeping, a skipped tick, is logged by `Ticker` itself instead.
+logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def first_run_offset(index: int, count: int, interval: float) -> float:
@@ -32,6 +38,7 @@ class Ticker:
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        self._scheduler.add_listener(_skipped, EVENT_JOB_MAX_INSTANCES)
         self._plans: dict[str, tuple[float, float]] = {}  # name -> (interval, jitter) as scheduled
 
     @property
@@ -84,3 +91,7 @@ class Ticker:
         """The job APScheduler runs: always a coroutine function, so it runs on the loop, never in a
         thread (APScheduler would hand any other callable, even one returning a coroutine, to a thread)."""
         await self._job(name)
+
+
+def _skipped(event: JobSubmissionEvent) -> None:
+    log.warning("tick_skipped", provider=event.job_id, reason="the previous poll is still running")

@@ -4,12 +4,15 @@ a time, reloads that add, drop and reschedule jobs, and a stop that lets running
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from apscheduler.job import Job
+from structlog.testing import capture_logs
 
 from monitor.engine import Policy
 from monitor.poller import ProviderPlan
@@ -59,7 +62,7 @@ def test_first_run_offsets_are_evenly_spread_over_one_interval(count: int) -> No
     offsets = [first_run_offset(i, count, interval) for i in range(count)]
     assert offsets[0] == 0.0
     assert all(0.0 <= o < interval for o in offsets)
-    gaps = {round(b - a, 9) for a, b in zip(offsets, offsets[1:], strict=False)}
+    gaps = {round(b - a, 9) for a, b in pairwise(offsets)}
     assert gaps <= {round(interval / count, 9)}
     per_second = Counter(int(o) for o in offsets)
     assert max(per_second.values()) <= -(-count // int(interval))  # ceil(count / 60): no burst
@@ -138,6 +141,22 @@ async def test_a_short_run_polls_each_provider_repeatedly_never_twice_at_once() 
     assert 2 <= recorder.calls["slow"] <= 3
     assert set(recorder.most_at_once.values()) == {1}
     ticker.shutdown()
+
+
+async def test_a_skipped_tick_is_one_structured_warning_not_plain_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder = Recorder(sleep={"slow": 0.35})
+    ticker = Ticker(recorder.__call__)
+    with capture_logs() as logged, caplog.at_level(logging.DEBUG):
+        ticker.start([plan("slow", 0.1)])
+        await asyncio.sleep(0.5)
+        ticker.stop()
+    ticker.shutdown()
+
+    skipped = [entry for entry in logged if entry["event"] == "tick_skipped"]
+    assert skipped and all(entry["provider"] == "slow" for entry in skipped)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 async def test_stop_ends_the_ticks_and_lets_a_running_poll_finish() -> None:
