@@ -2,8 +2,13 @@
 
 `python -m bench.hotspots profile.txt` prints three rankings: by area (the package of the innermost
 frame: `monitor/poller.py`, `aiohttp`, `asyncio`, ...), by function's own time (innermost frame) and
-by inclusive time (any frame on the stack), each as a share of the samples. py-spy leaves idle
-samples out by default, so the samples are time on CPU.
+by inclusive time (any frame on the stack), each as a share of the samples.
+
+Reading it: py-spy leaves idle samples out, but a thread blocked inside C (epoll_wait, a queue's
+lock, a socket send) can still be sampled as active, so `selectors`, `asyncio` transports and the
+aiosqlite worker are overstated; `--gil` profiles (`bench.run --profile-gil`) keep only Python at
+work. A coroutine resumed by asyncio's C Task shows a stack that starts at the coroutine, so the
+inclusive shares of the callers above it (the event loop, APScheduler) are understated.
 """
 
 from __future__ import annotations

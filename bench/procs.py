@@ -22,11 +22,15 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a live process, all threads, from /proc/<pid>/stat (utime, stime)."""
+def cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a live process, all threads, from /proc/<pid>/stat (utime, stime)."""
     text = Path(f"/proc/{pid}/stat").read_text()
     fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces and parentheses
-    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+    return int(fields[11]) / _CLK_TCK, int(fields[12]) / _CLK_TCK
+
+
+def cpu_seconds(pid: int) -> float:
+    return sum(cpu_times(pid))
 
 
 def memory_mb(pid: int, key: str = "VmHWM") -> float:

@@ -32,7 +32,7 @@ from typing import Any
 from bench.compare import CompareError, Comparison, compare
 from bench.configs import write_config
 from bench.hotspots import read_profile, render
-from bench.procs import Children, cpu_seconds, memory_mb
+from bench.procs import Children, cpu_seconds, cpu_times, memory_mb
 from bench.scrape import MetricsSample, delta, get_json, ready, scrape
 
 TARGET_RATE = 0.95  # of the wanted polls/s
@@ -50,6 +50,7 @@ class BenchError(RuntimeError):
 class Reading:
     at: float  # time.monotonic()
     daemon_cpu: float
+    daemon_system: float  # the kernel's part of daemon_cpu: sockets, epoll, SQLite's writes
     fleet_cpu: float
     fleet: dict[str, Any]  # the fleet's /stats
 
@@ -95,6 +96,7 @@ class Run:
             "achieved_polls_per_s": round(requests / seconds, 2),
             "daemon_polls_per_s": round(total / (m1.at - m0.at), 2),
             "daemon_cpu_share": round(cpu / seconds, 4),
+            "daemon_system_share_of_cpu": round((r1.daemon_system - r0.daemon_system) / max(cpu, 1e-9), 3),
             "cpu_per_poll_ms": round(1000 * cpu / max(requests, 1), 3),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "outcomes": {
@@ -166,6 +168,7 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             _verdict(f["daemon_cpu_share"] < TARGET_CPU),
         ),
         ("daemon CPU per poll", f"{f['cpu_per_poll_ms']:.2f} ms", "", ""),
+        ("kernel (system) part of daemon CPU", f"{100 * f['daemon_system_share_of_cpu']:.0f}%", "", ""),
         (
             "daemon peak RSS (VmHWM)",
             f"{f['peak_rss_mb']:.0f} MB",
@@ -316,9 +319,8 @@ class Bench:
     def read(self) -> Reading:
         if self.daemon.poll() is not None:
             raise BenchError(f"the daemon exited with {self.daemon.returncode}: {self._tail('daemon.log')}")
-        return Reading(
-            time.monotonic(), cpu_seconds(self.daemon_pid), cpu_seconds(self.fleet_pid), self.stats()
-        )
+        user, system = cpu_times(self.daemon_pid)
+        return Reading(time.monotonic(), user + system, system, cpu_seconds(self.fleet_pid), self.stats())
 
     def stats(self) -> dict[str, Any]:
         stats: dict[str, Any] = get_json(self.fleet_url + "/stats")
@@ -348,23 +350,16 @@ class Bench:
         return sample, cpu_seconds(self.daemon_pid) - before
 
     def profile(self) -> subprocess.Popen[bytes] | None:
-        """py-spy over the window, if asked for: it competes for CPU, so profiled figures run high."""
+        """py-spy over the window, if asked for: it pauses the daemon 100 times a second; figures run high."""
         if self.args.profile is None:
             return None
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         if not Path(py_spy).exists():
             raise BenchError("--profile needs py-spy: pip install py-spy (and root, or ptrace permission)")
         argv = [py_spy, "record", "--pid", str(self.daemon_pid), "--duration", str(int(self.args.duration))]
-        argv += [
-            "--rate",
-            "100",
-            "--nonblocking",
-            "--nolineno",
-            "--format",
-            "raw",
-            "-o",
-            str(self.args.profile),
-        ]
+        argv += ["--rate", "100", "--nolineno", "--format", "raw", "-o", str(self.args.profile)]
+        if self.args.profile_gil:
+            argv.append("--gil")
         with (self.workdir / "py-spy.log").open("wb") as log:
             return self.children.start(argv, stdout=log, stderr=log)
 
@@ -462,6 +457,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="seed of the fleet's pages and churn")
     parser.add_argument("--json", type=Path, help="also write the figures to this file as JSON")
     parser.add_argument("--profile", type=Path, help="py-spy raw profile of the daemon over the window")
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="profile only samples holding the GIL (Python code at work)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (config, logs, state)")
     return parser
 
