@@ -12,9 +12,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitor import __version__
 from monitor.metrics import REGISTRY
-from monitor.model import Event, ProviderState
+from monitor.model import ProviderState
 from monitor.poller import ProviderPlan
 from monitor.store.base import Store
+from monitor.store.codec import event_to_dict, format_time
 
 MAX_EVENTS = 1000
 
@@ -77,7 +78,7 @@ async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
         message = f"limit must be an integer from 1 to {MAX_EVENTS}"
         raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
     stored = await daemon.store.recent_events(limit)
-    return web.json_response({"events": [{"id": s.id, **event_json(s.event)} for s in stored]})
+    return web.json_response({"events": [{"id": s.id, **event_to_dict(s.event)} for s in stored]})
 
 
 def _limit(raw: str) -> int | None:
@@ -90,7 +91,7 @@ def _limit(raw: str) -> int | None:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return format_time(value) if value is not None else None
 
 
 def provider_json(plan: ProviderPlan, state: ProviderState | None) -> dict[str, Any]:
@@ -138,24 +139,4 @@ def provider_json(plan: ProviderPlan, state: ProviderState | None) -> dict[str, 
         "last_success_at": _iso(state.last_success_at if state else None),
         "last_error": state.last_error if state else None,
         "consecutive_failures": state.consecutive_failures if state else 0,
-    }
-
-
-def event_json(event: Event) -> dict[str, Any]:
-    return {
-        "kind": event.kind.value,
-        "provider": event.provider,
-        "severity": event.severity.label,
-        "dedup_key": event.dedup_key,
-        "title": event.title,
-        "occurred_at": event.occurred_at.isoformat(),
-        "resolves": event.resolves,
-        "subject_id": event.subject_id,
-        "subject_name": event.subject_name,
-        "group": event.group,
-        "old_status": event.old_status,
-        "new_status": event.new_status,
-        "impact": event.impact,
-        "detail": event.detail,
-        "url": event.url,
     }

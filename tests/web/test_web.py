@@ -29,6 +29,7 @@ from monitor.model import (
 from monitor.poller import ProviderPlan
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore, Store
+from monitor.store.codec import format_time
 from monitor.web import MAX_EVENTS, build_app
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -176,14 +177,14 @@ async def test_providers_show_status_components_incidents_and_errors(
                 "status": "identified",
                 "impact": "major",
                 "url": "https://stspg.io/inc-1",
-                "started_at": T0.isoformat(),
-                "updated_at": T1.isoformat(),
+                "started_at": format_time(T0),
+                "updated_at": format_time(T1),
                 "latest_update": "Fix in progress.",
             }
         ],
         "maintenances": [],
-        "last_poll_at": T1.isoformat(),
-        "last_success_at": T1.isoformat(),
+        "last_poll_at": format_time(T1),
+        "last_success_at": format_time(T1),
         "last_error": None,
         "consecutive_failures": 0,
     }
@@ -218,7 +219,7 @@ async def test_events_are_newest_first_and_limited(client: Client, store: Sqlite
         "severity": "major",
         "dedup_key": "acme/component/c59",
         "title": "acme: component 59 operational -> partial_outage",
-        "occurred_at": (T0 + timedelta(seconds=59)).isoformat(),
+        "occurred_at": format_time(T0 + timedelta(seconds=59)),
         "resolves": False,
         "subject_id": "c59",
         "subject_name": "Component 59",
