@@ -1,7 +1,7 @@
 """`outage-monitor poll` against the bare loop (bench/bare.py) on the same fleet pages.
 
 Both run in a fresh interpreter, so both pay interpreter start-up and imports, and each child's CPU
-comes from wait4's rusage of that child alone. Runs are interleaved and repeated; medians are kept.
+comes from wait4's rusage of that child alone. Runs are interleaved and repeated.
 The ratio without start-up compares marginal costs: (poll N - poll 1) / (bare N - bare 1), so what
 each program pays before its first page (interpreter, imports, config of one provider) cancels out.
 """
@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from bench.configs import provider_name, write_config
+from bench.configs import write_config
 from bench.procs import Children, Finished
 
 
@@ -22,32 +24,42 @@ class CompareError(RuntimeError):
     """A comparison run did not read every page: its CPU figure would mean nothing."""
 
 
+Program = Literal["bare", "poll", "bare1", "poll1"]  # "1": the same program over one page
+Statistic = Callable[[Sequence[float]], float]
+
+
 @dataclass(frozen=True, slots=True)
 class Comparison:
+    """CPU seconds of every run of each program (start-up included), and what the ratios make of them.
+
+    CPU time on a shared 2-core VM is noisy (one program's runs spread by half their value), and
+    noise only ever adds: the median is the headline, the best run (min) says what is possible.
+    """
+
     pages: int
-    repeats: int
     concurrency: int
-    bare_cpu: float  # median CPU seconds of the bare loop over all pages, start-up included
-    poll_cpu: float
-    bare_one_cpu: float  # the same over one page: start-up and imports, mostly
-    poll_one_cpu: float
-    bare_loop_cpu: float  # the bare loop's own CPU, measured inside it (no start-up)
+    cpu: dict[Program, tuple[float, ...]]
+    bare_loop_cpu: float  # median CPU of the bare loop alone, measured inside it (no start-up)
     bare_rss_mb: float
     poll_rss_mb: float
-    bare_wall: float
-    poll_wall: float
 
     @property
-    def ratio_with_startup(self) -> float:
-        return self.poll_cpu / self.bare_cpu
+    def repeats(self) -> int:
+        return len(self.cpu["bare"])
 
-    @property
-    def ratio_without_startup(self) -> float:
-        return (self.poll_cpu - self.poll_one_cpu) / max(self.bare_cpu - self.bare_one_cpu, 1e-9)
+    def stat(self, program: Program, statistic: Statistic = statistics.median) -> float:
+        return statistic(self.cpu[program])
+
+    def ratio_with_startup(self, statistic: Statistic = statistics.median) -> float:
+        return self.stat("poll", statistic) / self.stat("bare", statistic)
+
+    def ratio_without_startup(self, statistic: Statistic = statistics.median) -> float:
+        poll = self.stat("poll", statistic) - self.stat("poll1", statistic)
+        return poll / max(self.stat("bare", statistic) - self.stat("bare1", statistic), 1e-9)
 
 
 def compare(
-    children: Children, fleet_url: str, pages: int, workdir: Path, *, repeats: int = 3, concurrency: int = 50
+    children: Children, fleet_url: str, pages: int, workdir: Path, *, repeats: int = 7, concurrency: int = 50
 ) -> Comparison:
     workdir.mkdir(parents=True, exist_ok=True)
     state = workdir / "unused.db"  # `poll` never opens the store
@@ -61,33 +73,23 @@ def compare(
         )
         for n in (pages, 1)
     }
-    runs: dict[str, list[Finished]] = {"bare": [], "poll": [], "bare1": [], "poll1": []}
+    runs: dict[Program, list[Finished]] = {"bare": [], "poll": [], "bare1": [], "poll1": []}
     loop_cpu: list[float] = []
-    for _ in range(repeats):
-        for n, suffix in ((pages, ""), (1, "1")):
-            finished, report = _bare(children, fleet_url, n, concurrency, workdir)
-            runs["bare" + suffix].append(finished)
-            if n == pages:
-                loop_cpu.append(float(str(report["loop_cpu_seconds"])))
-            runs["poll" + suffix].append(_poll(children, configs[n], n, workdir))
+    for _ in range(repeats):  # interleaved, so a noisy minute hits both programs alike
+        finished, report = _bare(children, fleet_url, pages, concurrency, workdir)
+        runs["bare"].append(finished)
+        loop_cpu.append(float(str(report["loop_cpu_seconds"])))
+        runs["poll"].append(_poll(children, configs[pages], pages, workdir))
+        runs["bare1"].append(_bare(children, fleet_url, 1, concurrency, workdir)[0])
+        runs["poll1"].append(_poll(children, configs[1], 1, workdir))
     return Comparison(
         pages=pages,
-        repeats=repeats,
         concurrency=concurrency,
-        bare_cpu=_median(runs["bare"], "cpu_seconds"),
-        poll_cpu=_median(runs["poll"], "cpu_seconds"),
-        bare_one_cpu=_median(runs["bare1"], "cpu_seconds"),
-        poll_one_cpu=_median(runs["poll1"], "cpu_seconds"),
+        cpu={program: tuple(run.cpu_seconds for run in done) for program, done in runs.items()},
         bare_loop_cpu=statistics.median(loop_cpu),
-        bare_rss_mb=_median(runs["bare"], "max_rss_mb"),
-        poll_rss_mb=_median(runs["poll"], "max_rss_mb"),
-        bare_wall=_median(runs["bare"], "wall_seconds"),
-        poll_wall=_median(runs["poll"], "wall_seconds"),
+        bare_rss_mb=statistics.median(run.max_rss_mb for run in runs["bare"]),
+        poll_rss_mb=statistics.median(run.max_rss_mb for run in runs["poll"]),
     )
-
-
-def _median(runs: list[Finished], attribute: str) -> float:
-    return statistics.median(float(getattr(run, attribute)) for run in runs)
 
 
 def _bare(
@@ -110,7 +112,7 @@ def _poll(children: Children, config: Path, pages: int, workdir: Path) -> Finish
     argv = [sys.executable, "-m", "monitor", "poll", "-c", str(config)]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         finished = children.run_to_end(argv, stdout=stdout, stderr=stderr)
-    read = sum(1 for line in out.read_text().splitlines() if line.startswith(provider_name(0)[0]))
+    read = sum(1 for line in out.read_text().splitlines() if line and not line[0].isspace())  # one per page
     if finished.returncode != 0 or read != pages:
         raise CompareError(
             f"poll read {read} of {pages} pages (exit {finished.returncode}): {err.read_text()[-2000:]}"
