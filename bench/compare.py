@@ -33,7 +33,7 @@ class Comparison:
     """CPU seconds of every run of each program (start-up included), and what the ratios make of them.
 
     CPU time on a shared 2-core VM is noisy (one program's runs spread by half their value), and
-    noise only ever adds: the median is the headline, the best run (min) says what is possible.
+    noise only ever adds: the median is the verdict; the fastest run of each (min) is shown beside it.
     """
 
     pages: int

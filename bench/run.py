@@ -138,8 +138,8 @@ class Run:
                 "bare_loop_only_cpu_s": round(c.bare_loop_cpu, 3),
                 "ratio_with_startup": round(c.ratio_with_startup(), 2),
                 "ratio_without_startup": round(c.ratio_without_startup(), 2),
-                "best_ratio_with_startup": round(c.ratio_with_startup(min), 2),
-                "best_ratio_without_startup": round(c.ratio_without_startup(min), 2),
+                "fastest_ratio_with_startup": round(c.ratio_with_startup(min), 2),
+                "fastest_ratio_without_startup": round(c.ratio_without_startup(min), 2),
                 "bare_rss_mb": round(c.bare_rss_mb, 1),
                 "poll_rss_mb": round(c.poll_rss_mb, 1),
             }
@@ -224,13 +224,13 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ),
             (
                 "poll / bare, start-up included",
-                f"{c['ratio_with_startup']:.2f}x (best runs {c['best_ratio_with_startup']:.2f}x)",
+                f"{c['ratio_with_startup']:.2f}x (fastest runs {c['fastest_ratio_with_startup']:.2f}x)",
                 f"<= {TARGET_RATIO:g}x",
                 _verdict(c["ratio_with_startup"] <= TARGET_RATIO),
             ),
             (
                 "poll / bare, start-up excluded",
-                f"{c['ratio_without_startup']:.2f}x (best runs {c['best_ratio_without_startup']:.2f}x)",
+                f"{c['ratio_without_startup']:.2f}x (fastest runs {c['fastest_ratio_without_startup']:.2f}x)",
                 f"<= {TARGET_RATIO:g}x",
                 _verdict(c["ratio_without_startup"] <= TARGET_RATIO),
             ),
@@ -359,8 +359,8 @@ class Bench:
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         if not Path(py_spy).exists():
             raise BenchError("--profile needs py-spy: pip install py-spy (and root, or ptrace permission)")
-        argv = [py_spy, "record", "--pid", str(self.daemon_pid), "--duration", str(int(self.args.duration))]
-        argv += ["--rate", "100", "--nolineno", "--format", "raw", "-o", str(self.args.profile)]
+        argv = [py_spy, "record", "--pid", str(self.daemon_pid), "--rate", "100", "--nolineno"]
+        argv += ["--format", "raw", "-o", str(self.args.profile)]
         if self.args.profile_gil:
             argv.append("--gil")
         with (self.workdir / "py-spy.log").open("wb") as log:
@@ -400,10 +400,11 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
     m0, scrape_cpu = bench.scrape()
     spy = bench.profile()
     window = bench.watch("measure", args.duration)
+    if spy is not None:  # stopped before the scrape, which is not part of the window
+        spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+        spy.wait(60)
     m1, _ = bench.scrape()
     peak = memory_mb(bench.daemon_pid, "VmHWM")
-    if spy is not None:
-        spy.wait(60)
     stop_seconds = bench.stop_daemon()
     comparison = None
     if args.compare:
