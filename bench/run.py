@@ -482,6 +482,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BenchError, CompareError) as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted: no figures", file=sys.stderr)
+        return 130
     finally:
         children.stop_all()
         if args.keep:
