@@ -8,7 +8,6 @@ quiet poll costs no database work.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from monitor.engine import Policy, PollFailure, diff
 from monitor.errors import PollError, PollOutcome
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
-from monitor.model import ComponentState, Event, ProviderState, Snapshot
+from monitor.model import Event, ProviderState, Snapshot
 from monitor.routing import Route, route
 from monitor.sources import Source, SourceConfig, build_source
 from monitor.store.base import Store
@@ -53,9 +52,13 @@ class _Runtime:
     source: Source
     state: ProviderState | None = None
     snapshot: Snapshot | None = None
+    state_from: Snapshot | None = None  # the snapshot `state` was derived from, once committed
     persisted_at: float = 0.0
     not_before: float = 0.0  # monotonic time before which ticks are skipped (backoff)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # every outcome present from the start: a scrape in another thread iterates it while polls count
+    polls: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_OUTCOMES, 0))
+    parse_warnings: int = 0
 
 
 class Poller:
@@ -76,6 +79,7 @@ class Poller:
         self._providers: dict[str, _Runtime] = {}
         self._routes: Sequence[Route] = ()
         self._in_flight: set[asyncio.Task[None]] = set()
+        metrics.provider_series.attach(self)
 
     def configure(
         self, plans: Sequence[ProviderPlan], routes: Sequence[Route], states: dict[str, ProviderState]
@@ -95,16 +99,11 @@ class Poller:
                 runtime = _Runtime(plan, build_source(plan.config), state=states.get(name))
             elif runtime.plan.config != plan.config:
                 runtime.source = build_source(plan.config)
-                runtime.snapshot = None
+                runtime.snapshot = runtime.state_from = None
                 runtime.not_before = 0.0
             runtime.plan = plan
             current[name] = runtime
-        for name in self._providers.keys() - current.keys():
-            _forget_metrics(name, self._providers[name].state)
-        self._providers = current
-        for runtime in current.values():
-            if runtime.state is not None:
-                _publish(runtime.state)
+        self._providers = current  # replaced whole, never mutated: a scrape may be iterating the old one
 
     @property
     def plans(self) -> list[ProviderPlan]:
@@ -112,6 +111,13 @@ class Poller:
 
     def states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
         return [(r.plan, r.state) for r in self._providers.values()]
+
+    def readings(self) -> list[metrics.ProviderReading]:
+        """For the metrics, at scrape time; safe from another thread (see `_Runtime.polls`)."""
+        return [
+            metrics.ProviderReading(name, r.state, r.polls, r.parse_warnings)
+            for name, r in self._providers.items()
+        ]
 
     async def poll(self, name: str) -> None:
         """The scheduler's job for one provider. Never raises: a bug in one poll must not stop the rest."""
@@ -144,11 +150,17 @@ class Poller:
         result, outcome = await self._fetch(runtime)
         now = self._clock()
         previous = runtime.state
-        state, events = diff(previous, name, result, now, plan.policy)
-        metrics.polls_total.labels(provider=name, outcome=outcome).inc()
+        state: ProviderState
+        events: list[Event]
+        quiet = result is runtime.state_from and previous is not None and settled(previous)
+        if quiet and previous is not None:  # what diff() returns for a snapshot it has seen, but cheaper
+            state, events = replace(previous, last_poll_at=now, last_success_at=now), []
+        else:
+            state, events = diff(previous, name, result, now, plan.policy)
+        runtime.polls[outcome] += 1
         if isinstance(result, PollFailure):
             log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
-        if events or self._must_persist(runtime, previous, state):
+        if events or self._must_persist(runtime, previous, state, quiet):
             alerts = await self._store.open_alerts(name) if events else {}
             notifications = route(events, self._routes, alerts, now)
             await self._store.commit(state, events, notifications)
@@ -156,9 +168,8 @@ class Poller:
             if notifications:
                 self._on_commit()
         runtime.state = state
+        runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)
-        if self._providers.get(name) is runtime:  # not removed by a reload while this poll ran
-            _publish(state, previous)
 
     async def _fetch(self, runtime: _Runtime) -> tuple[Snapshot | PollFailure, str]:
         plan = runtime.plan
@@ -184,15 +195,28 @@ class Poller:
             return runtime.snapshot, "not_modified"
         runtime.snapshot = fetched
         if fetched.warnings:
-            metrics.parse_warnings_total.labels(provider=name).inc(len(fetched.warnings))
+            runtime.parse_warnings += len(fetched.warnings)
             log.warning("parse_warnings", provider=name, warnings=list(fetched.warnings[:20]))
         return fetched, "ok"
 
     @staticmethod
-    def _must_persist(runtime: _Runtime, previous: ProviderState | None, state: ProviderState) -> bool:
+    def _must_persist(
+        runtime: _Runtime, previous: ProviderState | None, state: ProviderState, quiet: bool
+    ) -> bool:
         if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
             return True
-        return _substance(previous) != _substance(state)
+        return not quiet and _substance(previous) != _substance(state)
+
+
+def settled(state: ProviderState) -> bool:
+    """Nothing in flight: baselined, reading fine, no component change awaiting confirmation. The
+    engine, given again the snapshot it last saw, then changes nothing but the poll timestamps."""
+    return (
+        state.baselined
+        and state.consecutive_failures == 0
+        and not state.unreachable
+        and all(c.pending is None for c in state.components.values())
+    )
 
 
 def _substance(state: ProviderState) -> ProviderState:
@@ -219,53 +243,3 @@ def _record(events: list[Event]) -> None:
             dedup_key=event.dedup_key,
             title=event.title,
         )
-
-
-def component_label(name: str, group: str | None) -> str:
-    return f"{group} / {name}" if group else name
-
-
-def _publish(state: ProviderState, previous: ProviderState | None = None) -> None:
-    """Mirror a provider's state into the gauges; unknown readings keep the last known value."""
-    name = state.provider
-    metrics.provider_up.labels(provider=name).set(1 if state.up else 0)
-    if state.last_success_at is not None:
-        metrics.last_success_timestamp_seconds.labels(provider=name).set(state.last_success_at.timestamp())
-    if not state.baselined:
-        return
-    metrics.provider_status.labels(provider=name).set(state.overall_status().level or 0)
-    metrics.active_incidents.labels(provider=name).set(len(state.incidents))
-    labels = set()
-    for component in state.components.values():
-        label = component_label(component.name, component.group)
-        labels.add(label)
-        level = component.status.level
-        if level is not None:
-            metrics.component_status.labels(provider=name, component=label).set(level)
-    if previous is not None:  # gone from the page, filtered out, renamed or moved to another group
-        gone = [c for c in previous.components.values() if component_label(c.name, c.group) not in labels]
-        _forget_components(name, gone)
-
-
-def _forget_metrics(name: str, state: ProviderState | None) -> None:
-    """Every series of a provider no longer configured, counters included: names come and go with
-    reloads, and a series per name ever configured would grow without bound."""
-    for series in (
-        metrics.provider_up,
-        metrics.provider_status,
-        metrics.active_incidents,
-        metrics.last_success_timestamp_seconds,
-        metrics.parse_warnings_total,
-    ):
-        with contextlib.suppress(KeyError):
-            series.remove(name)
-    for outcome in _OUTCOMES:
-        with contextlib.suppress(KeyError):
-            metrics.polls_total.remove(name, outcome)
-    _forget_components(name, list(state.components.values()) if state else [])
-
-
-def _forget_components(name: str, components: list[ComponentState]) -> None:
-    for component in components:
-        with contextlib.suppress(KeyError):
-            metrics.component_status.remove(name, component_label(component.name, component.group))

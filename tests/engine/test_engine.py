@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +23,7 @@ from monitor.model import (
     Severity,
     Snapshot,
 )
+from monitor.poller import settled
 
 OP = ComponentStatus.OPERATIONAL
 MAINT = ComponentStatus.UNDER_MAINTENANCE
@@ -421,3 +422,45 @@ def test_diff_does_not_mutate_the_previous_state() -> None:
 def test_same_input_same_output() -> None:
     polls: list[Snapshot | PollFailure] = [snap(), snap(api=PART, incidents=[inc()]), FAIL, snap()]
     assert run(polls).events == run(polls).events
+
+
+# --- the poller's quiet-304 shortcut rests on this ---
+
+SCENARIOS: dict[str, list[Snapshot | PollFailure]] = {
+    "operational": [snap()],
+    "in outage with an incident": [snap(), snap(api=MAJOR, incidents=[inc()])],
+    "in maintenance": [snap(), snap(api=MAINT, maintenances=[mnt(MaintenanceStatus.IN_PROGRESS)])],
+    "recovered from failures": [snap(), FAIL, FAIL, FAIL, snap(api=PART)],
+    "component removed": [
+        snap(api=MAJOR),
+        Snapshot(page_url=PAGE, components=(Component("c-web", "Web", OP),)),
+    ],
+}
+
+
+@pytest.mark.parametrize("polls", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_a_settled_state_given_its_last_snapshot_again_changes_only_timestamps(
+    polls: list[Snapshot | PollFailure],
+) -> None:
+
+    checked = 0
+    for policy in (DEFAULT, Policy(confirm=3), Policy(components=frozenset({"API"}))):
+        r = run(polls, policy)
+        assert r.state is not None
+        if not settled(r.state):  # a change awaiting confirmation: the poller runs diff() in full
+            continue
+        checked += 1
+        last = polls[-1]
+        later = T0 + timedelta(hours=1)
+        again, events = diff(r.state, "acme", last, later, policy)
+        assert events == []
+        assert again == replace(r.state, last_poll_at=later, last_success_at=later)
+    assert checked >= 2
+
+
+def test_pending_confirmation_or_failure_is_not_settled() -> None:
+
+    pending = run([snap(), snap(api=DEG)], Policy(confirm=2))
+    failing = run([snap(), FAIL])
+    assert pending.state is not None and not settled(pending.state)
+    assert failing.state is not None and not settled(failing.state)
