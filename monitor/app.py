@@ -13,12 +13,12 @@ from aiohttp import web
 from monitor import __version__
 from monitor.config import Config, ConfigError, load_config
 from monitor.dispatch import Dispatcher
-from monitor.engine import Policy
 from monitor.fetch import HttpClient
 from monitor.logging import get_logger, setup_logging
 from monitor.model import ProviderState
 from monitor.notify import Notifier, build_notifier
-from monitor.poller import Poller, ProviderPlan
+from monitor.plan import ProviderPlan, plans_for
+from monitor.poller import Poller
 from monitor.scheduler import Ticker
 from monitor.store import open_store
 from monitor.store.base import Store, StoreError
@@ -26,26 +26,7 @@ from monitor.web import build_app
 
 log = get_logger(__name__)
 
-USER_AGENT = f"outage-monitor/{__version__}"
 STOP_TIMEOUT_SECONDS = 5.0
-
-
-def plans_for(config: Config) -> list[ProviderPlan]:
-    """Each provider with the settings' defaults filled in."""
-    return [
-        ProviderPlan(
-            config=p,
-            interval=config.effective_interval(p),
-            timeout=config.effective_timeout(p),
-            jitter=config.effective_jitter(p),
-            policy=Policy(
-                confirm=p.confirm,
-                failure_threshold=p.failure_threshold,
-                components=frozenset(p.components) if p.components else None,
-            ),
-        )
-        for p in config.providers
-    ]
 
 
 class Daemon:
@@ -96,7 +77,7 @@ class Daemon:
         await store.open()
         cleanup.push_async_callback(store.close)
         self._store = store
-        http = HttpClient(user_agent=USER_AGENT)
+        http = HttpClient()
         cleanup.push_async_callback(http.close)
         dispatcher = Dispatcher(
             store,

@@ -60,6 +60,9 @@ DEFAULT_STATE = "sqlite://outage-monitor.db"
 _SQLITE = "sqlite://"
 _REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross-entry checks
 _SECRET_FILE_SUFFIX = "_file"
+# libyaml's composer when PyYAML was built with it (its nodes keep their marks, so errors keep their
+# lines): composing a 1,000-provider file takes ~0.1 s instead of ~0.9 s in pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MIN_BARE_REDACTION = 6  # shorter secrets are only redacted where quoted, so messages stay readable
 
 
@@ -366,7 +369,7 @@ class _Document:
 
     def read(self, text: str, filename: str) -> dict[str, object]:
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             what = ": ".join(part for part in (exc.context, exc.problem) if part)

@@ -20,10 +20,10 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from monitor import __version__
+from monitor import USER_AGENT
 from monitor.errors import FetchError
 
-DEFAULT_USER_AGENT = f"outage-monitor/{__version__}"
+DEFAULT_USER_AGENT = USER_AGENT
 _CHUNK = 64 * 1024
 _MAX_RETRY_AFTER = 3600.0
 

@@ -6,12 +6,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from monitor.app import USER_AGENT, plans_for
 from monitor.config import Config
 from monitor.errors import PollError
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import setup_logging
-from monitor.poller import ProviderPlan
+from monitor.plan import ProviderPlan, plans_for
 from monitor.report import snapshot_text, status_table
 from monitor.sources import build_source
 from monitor.store import open_store
@@ -27,7 +26,7 @@ async def poll(config: Config, only: Sequence[str]) -> int:
         return 1
     chosen = [p for p in plans if not only or p.config.name in only]
     gate = asyncio.Semaphore(config.settings.max_concurrent_fetches)
-    http = HttpClient(user_agent=USER_AGENT)
+    http = HttpClient()
     try:
         results = await asyncio.gather(*(_fetch(http, gate, plan) for plan in chosen))
     finally:

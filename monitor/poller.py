@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from typing import get_args
 
 from monitor import metrics
-from monitor.engine import Policy, PollFailure, diff
+from monitor.engine import PollFailure, diff
 from monitor.errors import PollError, PollOutcome
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
 from monitor.model import Event, ProviderState, Snapshot
+from monitor.plan import ProviderPlan
 from monitor.routing import Route, route
-from monitor.sources import Source, SourceConfig, build_source
+from monitor.sources import Source, build_source
 from monitor.store.base import Store
 
 log = get_logger(__name__)
@@ -33,17 +34,6 @@ HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `st
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderPlan:
-    """A provider's config with the settings defaults resolved."""
-
-    config: SourceConfig
-    interval: float
-    timeout: float
-    jitter: float  # seconds added at random to each tick
-    policy: Policy
 
 
 @dataclass(slots=True)

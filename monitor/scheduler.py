@@ -17,7 +17,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.logging import get_logger
-from monitor.poller import ProviderPlan
+from monitor.plan import ProviderPlan
 
 log = get_logger(__name__)
 

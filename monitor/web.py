@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from monitor import __version__
 from monitor.metrics import REGISTRY
 from monitor.model import ProviderState
-from monitor.poller import ProviderPlan
+from monitor.plan import ProviderPlan
 from monitor.store.base import Store
 from monitor.store.codec import event_to_dict, format_time
 

@@ -15,10 +15,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from monitor import __version__
 from monitor.notify.base import Delivery, Outcome
 
-USER_AGENT = f"outage-monitor/{__version__}"
 SNIPPET_CHARS = 200
 _READ_BYTES = 4096  # enough for any error message worth showing; never buffer a huge answer
 _RETRY_STATUSES = frozenset({408, 425, 429})

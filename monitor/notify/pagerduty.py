@@ -14,10 +14,11 @@ from typing import Any, Literal
 import aiohttp
 from pydantic import Field, SecretStr
 
+from monitor import USER_AGENT
 from monitor.durations import Duration
 from monitor.model import Event, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.http import USER_AGENT, post_json, rfc3339, truncate
+from monitor.notify.http import post_json, rfc3339, truncate
 
 EVENTS_API_V2 = "https://events.pagerduty.com/v2/enqueue"
 CLIENT = "outage-monitor"

@@ -12,10 +12,11 @@ from typing import Any, Literal
 import aiohttp
 from pydantic import Field, SecretStr
 
+from monitor import USER_AGENT
 from monitor.durations import Duration
 from monitor.model import Event, EventKind, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.http import USER_AGENT, post_json, rfc3339, truncate
+from monitor.notify.http import post_json, rfc3339, truncate
 
 # Block Kit limits (https://api.slack.com/reference/block-kit/blocks)
 HEADER_CHARS = 150

@@ -18,10 +18,11 @@ from typing import Any, Literal
 import aiohttp
 from pydantic import Field, SecretStr
 
+from monitor import USER_AGENT
 from monitor.durations import Duration
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.http import USER_AGENT, post_json, rfc3339
+from monitor.notify.http import post_json, rfc3339
 
 SECRET_PREFIX = "whsec_"
 RESERVED_HEADERS = frozenset({"content-type", "webhook-id", "webhook-timestamp", "webhook-signature"})

@@ -14,7 +14,8 @@ import monitor.sources.statuspage as statuspage
 from monitor.engine import Policy
 from monitor.fetch import HttpClient
 from monitor.model import Event, Notification, ProviderState, Snapshot
-from monitor.poller import Poller, ProviderPlan
+from monitor.plan import ProviderPlan
+from monitor.poller import Poller
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore
 from tests.poller.page_double import PageDouble, serving

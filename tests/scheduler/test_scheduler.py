@@ -15,7 +15,7 @@ from apscheduler.job import Job
 from structlog.testing import capture_logs
 
 from monitor.engine import Policy
-from monitor.poller import ProviderPlan
+from monitor.plan import ProviderPlan
 from monitor.scheduler import Ticker, first_run_offset
 from monitor.sources.statuspage import StatuspageConfig
 

@@ -26,7 +26,7 @@ from monitor.model import (
     ProviderState,
     Severity,
 )
-from monitor.poller import ProviderPlan
+from monitor.plan import ProviderPlan
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore, Store
 from monitor.store.codec import format_time

@@ -1,0 +1,38 @@
+"""A provider's config with the settings' defaults resolved: what the poller and scheduler run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.config import Config
+from monitor.engine import Policy
+from monitor.sources import SourceConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPlan:
+    """A provider's config with the settings defaults resolved."""
+
+    config: SourceConfig
+    interval: float
+    timeout: float
+    jitter: float  # seconds added at random to each tick
+    policy: Policy
+
+
+def plans_for(config: Config) -> list[ProviderPlan]:
+    """Each provider with the settings' defaults filled in."""
+    return [
+        ProviderPlan(
+            config=p,
+            interval=config.effective_interval(p),
+            timeout=config.effective_timeout(p),
+            jitter=config.effective_jitter(p),
+            policy=Policy(
+                confirm=p.confirm,
+                failure_threshold=p.failure_threshold,
+                components=frozenset(p.components) if p.components else None,
+            ),
+        )
+        for p in config.providers
+    ]
