@@ -4,21 +4,19 @@ Labels are bounded: provider and component names come from the config or the pag
 list, notifier names from the config, kinds/severities/outcomes from enums. Never incident ids or
 free text.
 
-The per-provider series are not kept as prometheus_client objects: they are computed at scrape time
+The per-provider series are not kept as prometheus_client objects: they are written at scrape time
 from what the poller already holds in memory (`ProviderSeries`). At 10,000 providers that is about
-180,000 series, which as client objects cost ~150 MB and seconds of CPU per scrape.
+170,000 series, which as client objects cost ~150 MB and seconds of CPU per scrape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 from weakref import WeakSet
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from monitor import __version__
 from monitor.model import ProviderState
@@ -66,9 +64,83 @@ def component_label(name: str, group: str | None) -> str:
     return f"{group} / {name}" if group else name
 
 
-class ProviderSeries(Collector):
-    """The per-provider series, read from every live poller at scrape time. Status gauges keep the
-    last known value while a page cannot be read (`provider_up` says so)."""
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+Rows = Iterator[tuple[str, float]]  # (rendered label set, finite value: repr() is its exposition)
+
+
+def _up(r: ProviderReading, p: str) -> Rows:
+    if r.state is not None:
+        yield f'provider="{p}"', 1.0 if r.state.up else 0.0
+
+
+def _status(r: ProviderReading, p: str) -> Rows:
+    if r.state is not None and r.state.baselined:
+        yield f'provider="{p}"', float(r.state.overall_status().level or 0)
+
+
+def _components(r: ProviderReading, p: str) -> Rows:
+    if r.state is None or not r.state.baselined:
+        return
+    for c in r.state.components.values():
+        level = c.status.level  # None while unknown: the series keeps its last known value
+        if level is not None:
+            yield f'provider="{p}",component="{_escape(component_label(c.name, c.group))}"', float(level)
+
+
+def _incidents(r: ProviderReading, p: str) -> Rows:
+    if r.state is not None and r.state.baselined:
+        yield f'provider="{p}"', float(len(r.state.incidents))
+
+
+def _polls(r: ProviderReading, p: str) -> Rows:
+    for outcome, count in r.polls.items():
+        if count:
+            yield f'provider="{p}",outcome="{outcome}"', float(count)
+
+
+def _last_success(r: ProviderReading, p: str) -> Rows:
+    if r.state is not None and r.state.last_success_at is not None:
+        yield f'provider="{p}"', r.state.last_success_at.timestamp()
+
+
+def _warnings(r: ProviderReading, p: str) -> Rows:
+    yield f'provider="{p}"', float(r.parse_warnings)
+
+
+PROVIDER_FAMILIES: tuple[tuple[str, str, str, Callable[[ProviderReading, str], Rows]], ...] = (
+    ("outage_monitor_provider_up", "gauge", "1 when the last fetch and parse succeeded", _up),
+    ("outage_monitor_provider_status", "gauge", STATUS_HELP, _status),
+    ("outage_monitor_component_status", "gauge", STATUS_HELP, _components),
+    ("outage_monitor_active_incidents", "gauge", "Open incidents on the provider's page", _incidents),
+    (
+        "outage_monitor_polls_total",
+        "counter",
+        "Polls by outcome: ok, not_modified, timeout, connect_error, http_error, rate_limited, too_large,"
+        " parse_error",
+        _polls,
+    ),
+    (
+        "outage_monitor_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the last successful poll",
+        _last_success,
+    ),
+    (
+        "outage_monitor_parse_warnings_total",
+        "counter",
+        "Values a parser could not read (unknown enum values, missing fields)",
+        _warnings,
+    ),
+)
+
+
+class ProviderSeries:
+    """The per-provider series, read from every live poller at scrape time and written as text in
+    chunks, so a scrape of 10,000 providers neither holds every sample in memory at once nor stalls
+    the event loop. Status gauges keep the last known value while a page cannot be read."""
 
     def __init__(self) -> None:
         self._sources: WeakSet[ReadingSource] = WeakSet()
@@ -76,77 +148,21 @@ class ProviderSeries(Collector):
     def attach(self, source: ReadingSource) -> None:
         self._sources.add(source)
 
-    def describe(self) -> Iterable[Metric]:
-        return list(self._families())
-
-    def collect(self) -> Iterator[Metric]:
-        up, status, components, incidents, polls, last_success, warnings = families = self._families()
-        for source in list(self._sources):
-            for r in source.readings():
-                name, state = r.provider, r.state
-                for outcome, count in r.polls.items():
-                    if count:
-                        polls.add_metric([name, outcome], count)
-                warnings.add_metric([name], r.parse_warnings)
-                if state is None:
-                    continue
-                up.add_metric([name], 1 if state.up else 0)
-                if state.last_success_at is not None:
-                    last_success.add_metric([name], state.last_success_at.timestamp())
-                if not state.baselined:
-                    continue
-                status.add_metric([name], state.overall_status().level or 0)
-                incidents.add_metric([name], len(state.incidents))
-                for c in state.components.values():
-                    level = c.status.level
-                    if level is not None:
-                        components.add_metric([name, component_label(c.name, c.group)], level)
-        yield from families
-
-    @staticmethod
-    def _families() -> tuple[
-        GaugeMetricFamily,
-        GaugeMetricFamily,
-        GaugeMetricFamily,
-        GaugeMetricFamily,
-        CounterMetricFamily,
-        GaugeMetricFamily,
-        CounterMetricFamily,
-    ]:
-        return (
-            GaugeMetricFamily(
-                "outage_monitor_provider_up", "1 when the last fetch and parse succeeded", labels=["provider"]
-            ),
-            GaugeMetricFamily("outage_monitor_provider_status", STATUS_HELP, labels=["provider"]),
-            GaugeMetricFamily(
-                "outage_monitor_component_status", STATUS_HELP, labels=["provider", "component"]
-            ),
-            GaugeMetricFamily(
-                "outage_monitor_active_incidents",
-                "Open incidents on the provider's page",
-                labels=["provider"],
-            ),
-            CounterMetricFamily(
-                "outage_monitor_polls",
-                "Polls by outcome: ok, not_modified, timeout, connect_error, http_error, rate_limited,"
-                " too_large, parse_error",
-                labels=["provider", "outcome"],
-            ),
-            GaugeMetricFamily(
-                "outage_monitor_last_success_timestamp_seconds",
-                "Unix time of the last successful poll",
-                labels=["provider"],
-            ),
-            CounterMetricFamily(
-                "outage_monitor_parse_warnings",
-                "Values a parser could not read (unknown enum values, missing fields)",
-                labels=["provider"],
-            ),
-        )
+    def exposition(self, chunk_lines: int = 4000) -> Iterator[str]:
+        """Prometheus text format 0.0.4, one family after the other."""
+        readings = [(r, _escape(r.provider)) for source in list(self._sources) for r in source.readings()]
+        for name, kind, help_text, rows in PROVIDER_FAMILIES:
+            lines = [f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n"]
+            for reading, provider in readings:
+                for labels, value in rows(reading, provider):
+                    lines.append(f"{name}{{{labels}}} {value!r}\n")
+                if len(lines) >= chunk_lines:
+                    yield "".join(lines)
+                    lines = []
+            yield "".join(lines)
 
 
 provider_series = ProviderSeries()
-REGISTRY.register(provider_series)
 
 outbox_pending = Gauge(
     "outage_monitor_outbox_pending", "Notifications waiting to be delivered", registry=REGISTRY
@@ -157,3 +173,10 @@ notification_latency_seconds = Histogram(
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
     registry=REGISTRY,
 )
+
+
+def exposition() -> Iterator[bytes]:
+    """Everything /metrics serves: the registry's metrics, then the per-provider families."""
+    yield generate_latest(REGISTRY)
+    for chunk in provider_series.exposition():
+        yield chunk.encode()

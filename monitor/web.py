@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor import __version__
-from monitor.metrics import REGISTRY
+from monitor.metrics import exposition
 from monitor.model import ProviderState
 from monitor.plan import ProviderPlan
 from monitor.store.base import Store
@@ -54,11 +54,14 @@ def _with(daemon: DaemonView, handler: Callable[[web.Request, DaemonView], Any])
     return bound
 
 
-async def _metrics(_: web.Request) -> web.Response:
-    # Rendered off the event loop: at thousands of providers a scrape takes long enough to delay polls.
-    # Safe: the per-provider series read states that are never mutated once published.
-    body = await asyncio.to_thread(generate_latest, REGISTRY)
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+async def _metrics(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": CONTENT_TYPE_LATEST})
+    await response.prepare(request)
+    for chunk in exposition():
+        await response.write(chunk)
+        await asyncio.sleep(0)  # a scrape of thousands of providers must not hold up the polls
+    await response.write_eof()
+    return response
 
 
 async def _healthz(_: web.Request) -> web.Response:
