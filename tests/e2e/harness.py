@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from prometheus_client.parser import text_string_to_metric_families
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -167,9 +168,15 @@ class DaemonProcess:
             assert r.status == 200, await r.text()
             return await r.json()
 
-    async def metrics(self) -> str:
+    async def metric(self, name: str, **labels: str) -> float | None:
+        """One sample of the live /metrics, read with Prometheus' own parser; None if absent."""
         async with aiohttp.ClientSession() as s, s.get(self.base + "/metrics") as r:
-            return await r.text()
+            text = await r.text()
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name and sample.labels == labels:
+                    return float(sample.value)
+        return None
 
     def terminate(self, timeout: float = 10) -> tuple[int, float]:
         """SIGTERM; returns (exit code, seconds it took)."""
