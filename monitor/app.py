@@ -132,16 +132,21 @@ class Daemon:
         """Swap in a new config; an invalid one is logged and the running one kept."""
         try:
             config = load_config(self._path)
+            notifiers = self._notifiers(config, http)
         except ConfigError as error:
             log.error("config_reload_failed", path=str(self._path), errors=error.errors)
+            return
+        except ValueError as error:  # a notifier that validates but cannot be built: keep the old config
+            log.error("config_reload_failed", path=str(self._path), errors=[str(error)])
             return
         old = self._config.settings
         if (config.settings.state, config.settings.listen) != (old.state, old.listen):
             log.warning("config_reload_needs_restart", fields=["settings.state", "settings.listen"])
         assert self._poller is not None and self._ticker is not None
-        dispatcher.replace_notifiers(self._notifiers(config, http))
+        dispatcher.replace_notifiers(notifiers)
         self._poller.configure(plans_for(config), config.routes, await self.store.load_states())
         self._ticker.apply(self._poller.plans)
+        await dispatcher.report_stranded()
         self._config = config
         log.info("config_reloaded", providers=len(config.providers), notifiers=len(config.notifiers))
 

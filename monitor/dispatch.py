@@ -91,6 +91,7 @@ class Dispatcher:
             raise RuntimeError("dispatcher is already running")
         self._running = True
         await self._store.release_leases()
+        await self.report_stranded()
         self._start_workers()
         try:
             await self._stopping.wait()
@@ -116,6 +117,18 @@ class Dispatcher:
         if self._running and not self._stopping.is_set():
             self._start_workers()
         self.wake()
+
+    async def report_stranded(self) -> dict[str, int]:
+        """Warn about pending notifications whose notifier is no longer configured: they are kept (never
+        deleted unsent) and go out if the notifier comes back, but nobody is delivering them now."""
+        stranded = {
+            name: count
+            for name, count in (await self._store.pending_by_notifier()).items()
+            if name not in self._notifiers
+        }
+        if stranded:
+            log.warning("notifications_stranded", notifiers=stranded, configured=sorted(self._notifiers))
+        return stranded
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Claim nothing more, let the sends in flight finish for up to `timeout` seconds, cancel

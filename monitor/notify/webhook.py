@@ -16,7 +16,7 @@ import time
 from typing import Any, Literal
 
 import aiohttp
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from monitor import USER_AGENT
 from monitor.durations import Duration
@@ -35,6 +35,21 @@ class WebhookConfig(NotifierConfig):
     headers: dict[str, SecretStr] = Field(default_factory=dict)  # often credentials: Authorization, X-Api-Key
     timeout: Duration = Field(default=10.0)
 
+    @field_validator("secret")
+    @classmethod
+    def _secret_decodes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            signing_key(value.get_secret_value())  # raises ValueError, without the secret, for a bad whsec_
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _no_reserved_headers(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        clashes = sorted(name for name in value if name.lower() in RESERVED_HEADERS)
+        if clashes:
+            raise ValueError(f"headers {clashes} are set by the notifier itself")
+        return value
+
 
 class WebhookNotifier(Notifier):
     type_name = "webhook"
@@ -44,9 +59,6 @@ class WebhookNotifier(Notifier):
 
     def __init__(self, config: WebhookConfig, session: aiohttp.ClientSession) -> None:
         super().__init__(config, session)
-        clashes = sorted(name for name in config.headers if name.lower() in RESERVED_HEADERS)
-        if clashes:
-            raise ValueError(f"webhook {config.name}: headers {clashes} are set by the notifier itself")
         secret = config.secret.get_secret_value() if config.secret else None
         self._key = signing_key(secret) if secret else None
         self._headers = {name: value.get_secret_value() for name, value in config.headers.items()}

@@ -109,5 +109,9 @@ class Store(ABC):
     async def pending_count(self) -> int: ...
 
     @abstractmethod
+    async def pending_by_notifier(self) -> dict[str, int]:
+        """Pending notifications per notifier name (names with none are absent)."""
+
+    @abstractmethod
     async def notification_counts(self) -> dict[NotificationStatus, int]:
         """How many notifications are in each status (every status present, zero included)."""

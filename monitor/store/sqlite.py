@@ -248,6 +248,13 @@ class SqliteStore(Store):
             count = await _scalar(conn, "SELECT count(*) FROM notifications WHERE status = 'pending'")
         return int(count)
 
+    async def pending_by_notifier(self) -> dict[str, int]:
+        async with self._connection() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT notifier, count(*) FROM notifications WHERE status = 'pending' GROUP BY notifier"
+            )
+        return {str(notifier): int(count) for notifier, count in rows}
+
     async def notification_counts(self) -> dict[NotificationStatus, int]:
         async with self._connection() as conn:
             rows = await conn.execute_fetchall("SELECT status, count(*) FROM notifications GROUP BY status")

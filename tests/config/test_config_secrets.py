@@ -107,3 +107,25 @@ routes:
                 assert secret not in message
     else:
         raise AssertionError("a provider name ending in '!' must be rejected")
+
+
+def test_webhook_notifier_problems_are_config_errors_without_the_secret(errors_of: ErrorsOf) -> None:
+    """Caught by `check`, not first by `run` (or by a SIGHUP reload) when the notifier is built."""
+    text = """\
+notifiers:
+  - name: audit
+    type: webhook
+    url: https://hooks.example.com/in
+    secret: "${WEBHOOK_SECRET}"
+    headers: {Webhook-Signature: forged}
+routes:
+  - {notify: [audit]}
+"""
+    errors = errors_of(text, env={"WEBHOOK_SECRET": "whsec_!!n0t-base64-s3cret!!"})
+    assert errors == [
+        "providers.yaml:5: notifiers[0].secret: webhook secret starts with whsec_"
+        " but the rest is not valid base64",
+        "providers.yaml:6: notifiers[0].headers: headers ['Webhook-Signature']"
+        " are set by the notifier itself",
+    ]
+    assert all("n0t-base64-s3cret" not in e for e in errors)

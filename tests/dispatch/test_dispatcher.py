@@ -441,3 +441,22 @@ async def test_a_notifier_removed_mid_batch_sends_nothing_more(
     assert hook.sent_ids == ["n0"]
     assert await store.notification_counts() == {"pending": 2, "delivered": 1, "dead": 0}
     assert [entry for entry in logs if entry["log_level"] in ("warning", "error")] == []
+
+
+async def test_notifications_of_a_notifier_no_longer_configured_are_reported_and_kept(
+    store: SqliteStore, session: aiohttp.ClientSession
+) -> None:
+    kept = ScriptedNotifier("kept-pager", session)
+    await enqueue(
+        store,
+        ("orphan", "removed-pager", make_event("github/component/a")),
+        ("fine", "kept-pager", make_event("github/component/b")),
+    )
+    with capture_logs() as logs:
+        async with running(fast(store, {"kept-pager": kept})):
+            await eventually(lambda: counts_are(store, delivered=1))
+
+    [stranded] = [entry for entry in logs if entry["event"] == "notifications_stranded"]
+    assert stranded["notifiers"] == {"removed-pager": 1}
+    assert stranded["log_level"] == "warning"
+    assert await store.pending_by_notifier() == {"removed-pager": 1}, "kept, never deleted unsent"

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import ValidationError
 from structlog.testing import capture_logs
 
 from monitor import __version__
@@ -283,13 +284,14 @@ async def test_url_secret_and_header_values_never_show(
             assert secret not in shown
 
 
-def test_a_malformed_whsec_secret_is_refused_without_echoing_it(session: aiohttp.ClientSession) -> None:
-    with pytest.raises(ValueError, match="not valid base64") as caught:
+def test_a_malformed_whsec_secret_is_a_config_error(session: aiohttp.ClientSession) -> None:
+    """Refused when the config is validated, so `outage-monitor check` reports it; config.py words the
+    error for people and redacts the value (tests/config/test_config_secrets.py)."""
+    with pytest.raises(ValidationError, match="not valid base64"):
         notifier("https://hooks.example.com/in", session, secret="whsec_!!n0t-base64-s3cret!!")
-    assert "n0t-base64-s3cret" not in str(caught.value)
 
 
 @pytest.mark.parametrize("name", ["webhook-id", "Webhook-Signature", "content-type"])
 def test_extra_headers_cannot_replace_ours(session: aiohttp.ClientSession, name: str) -> None:
-    with pytest.raises(ValueError, match="set by the notifier itself"):
+    with pytest.raises(ValidationError, match="set by the notifier itself"):
         notifier("https://hooks.example.com/in", session, headers={name: "x"})

@@ -336,3 +336,19 @@ async def test_pending_count_follows_outcomes(store: Store) -> None:
     await store.mark_dead("n2", T0, "permanent failure")
     assert await store.pending_count() == 1
     assert await store.notification_counts() == {"pending": 1, "delivered": 1, "dead": 1}
+
+
+async def test_pending_by_notifier_counts_only_pending(store: Store) -> None:
+    events = [make_event(f"github/component/c{i}") for i in range(3)]
+    await store.commit(
+        make_state(),
+        events,
+        [
+            make_notification("n0", "pager", events[0]),
+            make_notification("n1", "pager", events[1]),
+            make_notification("n2", "chat", events[2]),
+        ],
+    )
+    assert await store.pending_by_notifier() == {"pager": 2, "chat": 1}
+    await store.mark_delivered("n2", T0)
+    assert await store.pending_by_notifier() == {"pager": 2}
