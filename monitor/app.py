@@ -29,6 +29,19 @@ log = get_logger(__name__)
 STOP_TIMEOUT_SECONDS = 5.0
 
 
+# Read once at start-up; a reload that changes them says so instead of ignoring them silently.
+_SET_AT_START = (
+    "state",
+    "listen",
+    "max_concurrent_fetches",
+    "notification_max_age",
+    "retry_initial_delay",
+    "retry_max_delay",
+    "log_format",
+    "log_level",
+)
+
+
 class Daemon:
     """The running service. Tests start it through `run()`, exactly as the CLI does."""
 
@@ -139,9 +152,10 @@ class Daemon:
         except ValueError as error:  # a notifier that validates but cannot be built: keep the old config
             log.error("config_reload_failed", path=str(self._path), errors=[str(error)])
             return
-        old = self._config.settings
-        if (config.settings.state, config.settings.listen) != (old.state, old.listen):
-            log.warning("config_reload_needs_restart", fields=["settings.state", "settings.listen"])
+        old, new = self._config.settings, config.settings
+        fixed = [key for key in _SET_AT_START if getattr(old, key) != getattr(new, key)]
+        if fixed:
+            log.warning("config_reload_needs_restart", fields=[f"settings.{key}" for key in fixed])
         assert self._poller is not None and self._ticker is not None
         dispatcher.replace_notifiers(notifiers)
         self._poller.configure(plans_for(config), config.routes, await self.store.load_states())

@@ -187,8 +187,19 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 def redact_url(url: str) -> str:
     """Host and path of a URL, without scheme, credentials or query string: safe for messages."""
-    parsed = URL(url)
-    return f"{parsed.host or '?'}{parsed.path}"
+    try:
+        parsed = URL(url)
+        return f"{parsed.host or '?'}{parsed.path}"
+    except ValueError:  # passed the config's ^https?:// check but is not a URL: say so, never crash
+        return "<unparseable URL>"
+
+
+def public_url(url: str) -> str:
+    """The URL without credentials, query or fragment: safe to show on the unauthenticated API."""
+    try:
+        return str(URL(url).with_user(None).with_query(None).with_fragment(None))
+    except ValueError:
+        return "<unparseable URL>"
 
 
 def _reason(exc: aiohttp.ClientError) -> str:

@@ -77,8 +77,9 @@ def _up(r: ProviderReading, p: str) -> Rows:
 
 
 def _status(r: ProviderReading, p: str) -> Rows:
-    if r.state is not None and r.state.baselined:
-        yield f'provider="{p}"', float(r.state.overall_status().level or 0)
+    level = r.state.overall_status().level if r.state is not None and r.state.baselined else None
+    if level is not None:
+        yield f'provider="{p}"', float(level)
 
 
 def _components(r: ProviderReading, p: str) -> Rows:

@@ -261,12 +261,16 @@ class ProviderState:
         return self.last_success_at is not None and self.consecutive_failures == 0
 
     def overall_status(self) -> ComponentStatus:
-        """The worst of the confirmed components and the open incidents; maintenance if nothing worse."""
+        """The worst of the confirmed components and the open incidents; maintenance if nothing worse.
+        Unknown when the page lists components and none of them could be read: never "operational"
+        from a page we could not understand."""
         worst = ComponentStatus.OPERATIONAL
         candidates = [c.status for c in self.components.values()]
         candidates += [i.impact.component_status for i in self.incidents.values()]
         if self.maintenances:
             candidates.append(ComponentStatus.UNDER_MAINTENANCE)
+        if candidates and all(status.level is None for status in candidates):
+            return ComponentStatus.UNKNOWN
         for status in candidates:
             level = status.level
             if level is not None and level > (worst.level or 0):

@@ -12,6 +12,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor import __version__
+from monitor.fetch import public_url
 from monitor.metrics import exposition
 from monitor.model import ProviderState
 from monitor.plan import ProviderPlan
@@ -108,7 +109,7 @@ def provider_json(plan: ProviderPlan, state: ProviderState | None) -> dict[str, 
     return {
         "name": config.name,
         "type": config.type,
-        "url": config.url,
+        "url": public_url(config.url),
         "up": bool(state and state.up),
         "status": last_known if state is not None and state.up and known else "unknown",
         "last_known_status": last_known,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Literal, TypeVar
@@ -33,6 +33,7 @@ SUMMARY_PATH = "/api/v2/summary.json"
 MAX_UPDATE_CHARS = 2000
 
 _E = TypeVar("_E", bound=Enum)
+_T = TypeVar("_T", Incident, Maintenance)
 
 
 class StatuspageConfig(SourceConfig):
@@ -77,10 +78,10 @@ def _check_is_summary(doc: Any) -> None:
         raise ParseError(f"not a Statuspage summary: expected a JSON object, got {_json_type(doc)}")
     if not isinstance(doc.get("page"), dict) and not isinstance(doc.get("status"), dict):
         raise ParseError("not a Statuspage summary: neither a 'page' nor a 'status' object")
-    if "components" not in doc:
-        raise ParseError("not a Statuspage summary: no 'components' list")
     for key in ("components", "incidents", "scheduled_maintenances"):
-        value = doc.get(key)
+        if key not in doc:  # a page that lost its incident list must not read as "all incidents resolved"
+            raise ParseError(f"not a Statuspage summary: no '{key}' list")
+        value = doc[key]
         if value is not None and not isinstance(value, list):  # null: incident.io's empty list
             raise ParseError(f"not a Statuspage summary: '{key}' is {_json_type(value)}, not a list")
 
@@ -93,21 +94,17 @@ class _SummaryReader:
         self.warnings: list[str] = []
 
     def read(self, doc: dict[str, Any]) -> Snapshot:
-        for key in ("incidents", "scheduled_maintenances"):
-            if key not in doc:
-                self.warnings.append(f"summary has no '{key}' list")
         indicator, description = self._page_status(doc.get("status"))
         components = self._components(doc.get("components"))
-        incidents = [self._incident(item) for item in self._items(doc.get("incidents"), "incidents")]
-        maintenances = [
-            self._maintenance(item)
-            for item in self._items(doc.get("scheduled_maintenances"), "scheduled_maintenances")
-        ]
+        incidents = self._tracked(doc.get("incidents"), "incidents", self._incident)
+        maintenances = self._tracked(
+            doc.get("scheduled_maintenances"), "scheduled_maintenances", self._maintenance
+        )
         return Snapshot(
             page_url=self.page_url,
             components=components,
-            incidents=tuple(i for i in incidents if i is not None),
-            maintenances=tuple(m for m in maintenances if m is not None),
+            incidents=incidents,
+            maintenances=maintenances,
             indicator=indicator,
             description=description,
             warnings=tuple(self.warnings),
@@ -230,6 +227,24 @@ class _SummaryReader:
                 if code is not None:
                     ids.setdefault(code)
         return tuple(ids)
+
+    def _tracked(self, value: Any, what: str, read: Callable[[dict[str, Any]], _T | None]) -> tuple[_T, ...]:
+        """Incidents or maintenances. The engine reads one missing from the list as closed, so an entry
+        that cannot be read fails the whole page (unknown) rather than resolving what it was; a repeated
+        id is read once, or it would be announced twice."""
+        raw = value if isinstance(value, list) else []
+        items = list(self._items(value, what))
+        read_items = [read(item) for item in items]
+        if len(items) != len(raw) or any(item is None for item in read_items):
+            raise ParseError(f"unreadable entry in '{what}': {'; '.join(self.warnings[-3:])}")
+        unique: dict[str, _T] = {}
+        for item in read_items:
+            assert item is not None
+            if item.id in unique:
+                self.warnings.append(f"{what} lists id {_q(item.id)} more than once; the first is kept")
+            else:
+                unique[item.id] = item
+        return tuple(unique.values())
 
     def _identify(self, item: dict[str, Any], kind: str) -> tuple[str, str] | None:
         """(id, name) of an item; an item without an id cannot be tracked and is skipped."""

@@ -464,3 +464,10 @@ def test_pending_confirmation_or_failure_is_not_settled() -> None:
     failing = run([snap(), FAIL])
     assert pending.state is not None and not settled(pending.state)
     assert failing.state is not None and not settled(failing.state)
+
+
+def test_a_page_whose_components_all_read_unknown_is_unknown_not_operational() -> None:
+    r = run([snap(api=UNK, web=UNK)])
+    assert r.state is not None and r.state.overall_status() is ComponentStatus.UNKNOWN
+    partly = run([snap(api=UNK, web=OP)])
+    assert partly.state is not None and partly.state.overall_status() is OP

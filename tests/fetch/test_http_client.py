@@ -16,7 +16,7 @@ from aiohttp import web
 
 from monitor import __version__
 from monitor.errors import FetchError
-from monitor.fetch import NOT_MODIFIED, HttpClient, Response, parse_retry_after, redact_url
+from monitor.fetch import NOT_MODIFIED, HttpClient, Response, parse_retry_after, public_url, redact_url
 
 from .conftest import Serve
 
@@ -323,3 +323,16 @@ def test_redact_url_drops_query_credentials_and_scheme() -> None:
     assert redact_url("https://user:pw@status.example.com/api/v2/summary.json?t=1#x") == (
         "status.example.com/api/v2/summary.json"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:pa55@status.example.com/p?token=t0k#x", "https://status.example.com/p"),
+        ("https://status.example.com", "https://status.example.com"),
+        ("https://[::1", "<unparseable URL>"),
+    ],
+)
+def test_public_url_drops_credentials_query_and_fragment(url: str, shown: str) -> None:
+    assert public_url(url) == shown
+    assert redact_url(url) in ("status.example.com/p", "status.example.com/", "<unparseable URL>")

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import aiohttp
 import pytest
 
+from monitor.fetch import parse_retry_after
 from monitor.notify.base import Outcome
 from monitor.notify.http import (
     SNIPPET_CHARS,
     classify,
-    parse_retry_after,
     post_json,
     rfc3339,
     truncate,
@@ -46,17 +46,23 @@ def test_retry_after_seconds_is_read_whatever_the_header_case() -> None:
 
 
 def test_retry_after_http_date_is_seconds_from_now() -> None:
-    assert parse_retry_after("Mon, 23 Nov 2026 12:02:00 GMT", now=NOW) == 120.0
-    assert parse_retry_after("Mon, 23 Nov 2026 11:00:00 GMT", now=NOW) == 0.0  # already past
+    assert parse_retry_after("Mon, 23 Nov 2026 12:02:00 GMT", now=NOW.timestamp()) == 120.0
+    assert parse_retry_after("Mon, 23 Nov 2026 11:00:00 GMT", now=NOW.timestamp()) == 0.0  # already past
 
 
 @pytest.mark.parametrize("value", [None, "", "soon", "-", "Mon, 99 Foo 2026"])
 def test_unreadable_retry_after_is_none(value: str | None) -> None:
-    assert parse_retry_after(value, now=NOW) is None
+    assert parse_retry_after(value, now=NOW.timestamp()) is None
 
 
 def test_negative_retry_after_is_clamped() -> None:
-    assert parse_retry_after("-5", now=NOW) == 0.0
+    assert parse_retry_after("-5", now=NOW.timestamp()) == 0.0
+
+
+@pytest.mark.parametrize(("value", "expected"), [("inf", 3600.0), ("1e12", 3600.0), ("nan", None)])
+def test_absurd_retry_after_is_bounded(value: str, expected: float | None) -> None:
+    """An unbounded value once overflowed the dispatcher's date arithmetic and re-sent the notification."""
+    assert classify(429, {"Retry-After": value}).retry_after == expected
 
 
 def test_detail_has_status_and_a_bounded_single_line_snippet() -> None:

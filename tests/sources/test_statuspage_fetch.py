@@ -159,7 +159,7 @@ async def test_statuspage_reports_the_page_it_was_redirected_to(serve: Serve, ht
         raise web.HTTPMovedPermanently("/moved" + SUMMARY)
 
     incident = {"id": "i", "name": "n", "status": "identified", "impact": "minor", "shortlink": None}
-    doc = {"page": {}, "components": [], "incidents": [incident]}
+    doc = {"page": {}, "components": [], "incidents": [incident], "scheduled_maintenances": []}
 
     async def summary(request: web.Request) -> web.Response:
         return web.json_response(doc)

@@ -189,14 +189,35 @@ def test_wrongly_typed_item_fields_become_warnings_or_defaults_synthetic() -> No
     )
 
 
-def test_missing_status_and_lists_are_warned_not_assumed_synthetic() -> None:
-    snapshot = parse({"page": {"id": "p"}, "components": [component("c1", "API", "operational")]})
+def test_missing_status_is_warned_not_assumed_synthetic() -> None:
+    doc = {"page": {"id": "p"}, "components": [component("c1", "API", "operational")]}
+    snapshot = parse({**doc, "incidents": [], "scheduled_maintenances": []})
     assert snapshot.indicator is Impact.UNKNOWN
-    assert snapshot.warnings == (
-        "summary has no 'incidents' list",
-        "summary has no 'scheduled_maintenances' list",
-        "summary has no 'status' object",
-    )
+    assert snapshot.warnings == ("summary has no 'status' object",)
+
+
+@pytest.mark.parametrize("missing", ["incidents", "scheduled_maintenances"])
+def test_a_missing_incident_or_maintenance_list_fails_the_page_synthetic(missing: str) -> None:
+    """The engine reads an incident gone from the list as resolved: a page without the list is unknown."""
+    doc = synthetic(components=[component("c1", "API", "operational")])
+    del doc[missing]
+    with pytest.raises(ParseError, match=f"no '{missing}' list"):
+        parse(doc)
+
+
+def test_an_unreadable_incident_entry_fails_the_page_synthetic() -> None:
+    good = {"id": "i1", "name": "ok", "status": "investigating", "impact": "minor"}
+    for bad in ({"name": "no id"}, "a string", 42):
+        with pytest.raises(ParseError, match="unreadable entry in 'incidents'"):
+            parse(synthetic(incidents=[good, bad]))
+
+
+def test_a_repeated_incident_id_is_read_once_synthetic() -> None:
+    first = {"id": "i1", "name": "first", "status": "investigating", "impact": "minor"}
+    again = {**first, "name": "again"}
+    snapshot = parse(synthetic(incidents=[first, again]))
+    assert [i.name for i in snapshot.incidents] == ["first"]
+    assert snapshot.warnings == ("incidents lists id 'i1' more than once; the first is kept",)
 
 
 def test_warnings_quote_page_values_boundedly_synthetic() -> None:
@@ -219,7 +240,10 @@ def test_warnings_quote_page_values_boundedly_synthetic() -> None:
         ({"page": {}, "components": {}}, "'components' is an object, not a list"),
         ({"page": {}, "components": "none"}, "'components' is a string, not a list"),
         ({"page": {}, "components": [], "incidents": {"a": 1}}, "'incidents' is an object, not a list"),
-        ({"page": {}, "components": [], "scheduled_maintenances": 0}, "'scheduled_maintenances' is a number"),
+        (
+            {"page": {}, "components": [], "incidents": [], "scheduled_maintenances": 0},
+            "'scheduled_maintenances' is a number",
+        ),
     ],
 )
 def test_garbage_shapes_are_parse_errors_synthetic(doc: Any, message: str) -> None:
