@@ -99,7 +99,7 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        where = redact_url(url)
+        final = url  # redacted only when a message needs it: not on the path of every poll
         try:
             async with self.session.get(
                 url,
@@ -107,11 +107,11 @@ class HttpClient:
                 timeout=aiohttp.ClientTimeout(total=timeout),
                 max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
             ) as resp:
-                where = redact_url(str(resp.url))
+                final = str(resp.url)
                 if resp.status == 304:
                     return NOT_MODIFIED
-                _raise_for_status(resp.status, resp.headers, where)
-                body = await self._read_capped(resp, where)
+                _raise_for_status(resp.status, resp.headers, final)
+                body = await self._read_capped(resp, final)
                 return Response(
                     url=str(resp.url),
                     status=resp.status,
@@ -121,22 +121,24 @@ class HttpClient:
                     last_modified=resp.headers.get("Last-Modified"),
                 )
         except TimeoutError:
-            raise FetchError("timeout", f"no complete answer from {where} within {timeout:g}s") from None
+            raise FetchError(
+                "timeout", f"no complete answer from {redact_url(final)} within {timeout:g}s"
+            ) from None
         except aiohttp.TooManyRedirects:
             raise FetchError(
-                "http_error", f"more than {self.max_redirects} redirects fetching {where}"
+                "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(final)}"
             ) from None
         except aiohttp.ClientError as exc:
-            raise FetchError("connect_error", f"cannot fetch {where}: {_reason(exc)}") from None
+            raise FetchError("connect_error", f"cannot fetch {redact_url(final)}: {_reason(exc)}") from None
 
-    async def _read_capped(self, resp: aiohttp.ClientResponse, where: str) -> bytes:
+    async def _read_capped(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
         """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(_CHUNK):
             size += len(chunk)
             if size > self.max_bytes:
-                raise FetchError("too_large", f"body from {where} exceeds {self.max_bytes} bytes")
+                raise FetchError("too_large", f"body from {redact_url(url)} exceeds {self.max_bytes} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -154,10 +156,10 @@ class HttpClient:
         await self.close()
 
 
-def _raise_for_status(status: int, headers: CIMultiDictProxy[str], where: str) -> None:
+def _raise_for_status(status: int, headers: CIMultiDictProxy[str], url: str) -> None:
     if 200 <= status < 300:
         return
-    message = f"HTTP {status} from {where}"
+    message = f"HTTP {status} from {redact_url(url)}"
     if status == 429:
         raise FetchError("rate_limited", message, retry_after=parse_retry_after(headers.get("Retry-After")))
     if status == 503:

@@ -71,17 +71,17 @@ class Source(ABC):
 
 def _decode_json(response: Response) -> Any:
     """The body as JSON, or a `ParseError` that says what arrived instead (an HTML error page, bytes)."""
-    where = redact_url(response.url)
     media = response.content_type
     if media and not (media in ("application/json", "text/json") or media.endswith("+json")):
-        raise ParseError(f"expected JSON from {where}, got {media}")
+        raise ParseError(f"expected JSON from {redact_url(response.url)}, got {media}")
     try:
         return json.loads(response.body)
     except json.JSONDecodeError as exc:
+        where = redact_url(response.url)
         raise ParseError(
             f"expected JSON from {where}, got invalid JSON ({exc.msg} at line {exc.lineno})"
         ) from None
     except (UnicodeDecodeError, RecursionError) as exc:
         raise ParseError(
-            f"expected JSON from {where}, got an undecodable body ({type(exc).__name__})"
+            f"expected JSON from {redact_url(response.url)}, got an undecodable body ({type(exc).__name__})"
         ) from None
