@@ -69,6 +69,7 @@ class PollFailure:
 
     outcome: str
     message: str
+    retry_after: float | None = None  # what the server asked for, for the poller's backoff
 
 
 def diff(

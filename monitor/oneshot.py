@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from monitor.config import Config
-from monitor.errors import PollError
+from monitor.engine import PollFailure
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import setup_logging
 from monitor.plan import ProviderPlan, plans_for
+from monitor.poller import read_page
 from monitor.report import snapshot_text, status_table
 from monitor.sources import build_source
 from monitor.store import open_store
@@ -39,16 +40,10 @@ async def poll(config: Config, only: Sequence[str]) -> int:
 async def _fetch(http: HttpClient, gate: asyncio.Semaphore, plan: ProviderPlan) -> tuple[str, bool]:
     """What one provider's page says, and whether it could be read at all."""
     name = plan.config.name
-    try:
-        async with gate:
-            snapshot = await build_source(plan.config).fetch(http, plan.timeout)
-    except PollError as error:
-        return f"{name}: {error.outcome}: {error} (unknown)", False
-    except Exception as error:  # a parser bug, reported as the daemon does; the other providers go on
-        return (
-            f"{name}: parse_error: internal error parsing the page: {type(error).__name__} (unknown)",
-            False,
-        )
+    async with gate:
+        snapshot = await read_page(name, build_source(plan.config), http, plan.timeout)
+    if isinstance(snapshot, PollFailure):
+        return f"{name}: {snapshot.outcome}: {snapshot.message} (unknown)", False
     if isinstance(snapshot, NotModified):  # a fresh source has no validators; a 304 here is the server's bug
         return f"{name}: 304 without a conditional request (unknown)", False
     return snapshot_text(name, snapshot), True

@@ -165,19 +165,14 @@ class Poller:
         plan = runtime.plan
         name = plan.config.name
         started = time.perf_counter()
-        try:
-            async with self._gate:
-                fetched = await runtime.source.fetch(self._http, plan.timeout)
-        except PollError as error:
-            runtime.not_before = time.monotonic() + _backoff(plan.interval, runtime.state, error.retry_after)
-            return PollFailure(error.outcome, str(error)), error.outcome
-        except Exception as error:  # a parser bug is a parse failure of this page, not a crash of the daemon
-            log.exception("source_crashed", provider=name)
-            return PollFailure("parse_error", f"internal error parsing the page: {type(error).__name__}"), (
-                "parse_error"
+        async with self._gate:
+            fetched = await read_page(name, runtime.source, self._http, plan.timeout)
+        metrics.poll_duration_seconds.observe(time.perf_counter() - started)
+        if isinstance(fetched, PollFailure):
+            runtime.not_before = time.monotonic() + _backoff(
+                plan.interval, runtime.state, fetched.retry_after
             )
-        finally:
-            metrics.poll_duration_seconds.observe(time.perf_counter() - started)
+            return fetched, fetched.outcome
         runtime.not_before = 0.0
         if isinstance(fetched, NotModified):
             if runtime.snapshot is None:  # cannot happen unless a source misbehaves; never guess
@@ -196,6 +191,20 @@ class Poller:
         if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
             return True
         return not quiet and _substance(previous) != _substance(state)
+
+
+async def read_page(
+    name: str, source: Source, http: HttpClient, timeout: float
+) -> Snapshot | NotModified | PollFailure:
+    """One fetch and parse. Every failure, a bug in a parser included, is a `PollFailure` of this page:
+    the provider reads as unknown and nothing else stops."""
+    try:
+        return await source.fetch(http, timeout)
+    except PollError as error:
+        return PollFailure(error.outcome, str(error), error.retry_after)
+    except Exception as error:
+        log.exception("source_crashed", provider=name)
+        return PollFailure("parse_error", f"internal error parsing the page: {type(error).__name__}")
 
 
 def settled(state: ProviderState) -> bool:
