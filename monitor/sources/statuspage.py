@@ -36,6 +36,7 @@ class StatuspageConfig(SourceConfig):
 class StatuspageSource(Source):
     type_name = "statuspage"
     Config = StatuspageConfig
+    detect_order = 20  # after incident.io, whose pages answer this path too
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         url = self.config.url.rstrip("/") + SUMMARY_PATH
