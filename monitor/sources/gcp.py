@@ -11,9 +11,10 @@ Google publishes no list of products with their status, so the components are de
 - only the open incidents are in the snapshot; one that closes or leaves the feed is resolved.
 
 `products:` (names or ids) keeps only those products and the open incidents that name one of
-them (or name no product); `locations:` (ids such as `us-central1`, `global`, or titles) keeps
-only the open incidents affecting one of those locations, read from `currently_affected_locations`,
-else `previously_affected_locations`; an incident that names no location counts everywhere.
+them (or name no product); `locations:` (ids such as `us-central1`, `global`, or titles; any
+case) keeps only the open incidents affecting one of those locations, read from
+`currently_affected_locations`, else `previously_affected_locations`; an incident that names no
+location counts everywhere. (`components:` works too, on product names or ids, in the engine.)
 
 Mapping: severity low/medium/high -> impact minor/major/critical; status_impact
 SERVICE_INFORMATION/SERVICE_DISRUPTION/SERVICE_OUTAGE -> operational/partial_outage/major_outage;
@@ -93,15 +94,17 @@ class _GcpReader(Reader):
         self.locations = {name.casefold() for name in locations} if locations is not None else None
         self.effects: dict[str, ComponentStatus] = {}  # incident id -> what it does to its products
         self.places: dict[str, set[str]] = {}  # incident id -> the locations it affects (casefolded)
+        self.products_of: dict[int, list[tuple[str, str]]] = {}  # id(entry) -> its (product id, title)
 
     def read(self, doc: list[Any]) -> Snapshot:
         catalog: dict[str, str] = {}  # product id -> title, for every product the feed names
         open_entries: list[Any] = []
         for entry in doc:
-            if not isinstance(entry, dict) or entry.get("end") is None:
+            if not isinstance(entry, dict) or entry.get("end") in (None, ""):
                 open_entries.append(entry)  # an entry we cannot read may be open: `tracked` refuses it
             if isinstance(entry, dict):
-                for product_id, title in self._products(entry):
+                self.products_of[id(entry)] = self._products(entry)
+                for product_id, title in self.products_of[id(entry)]:
                     catalog.setdefault(product_id, title)
         watched = {pid: title for pid, title in catalog.items() if self._watched(pid, title)}
         incidents = [
@@ -166,7 +169,7 @@ class _GcpReader(Reader):
             started_at=self.time(item.get("begin"), what, "begin"),
             updated_at=self.time(item.get("modified"), what, "modified"),
             latest_update=(plain_text(body) or None) if isinstance(body, str) else None,
-            component_ids=tuple(pid for pid, _ in self._products(item)),
+            component_ids=tuple(pid for pid, _ in self.products_of[id(item)]),
         )
 
     def _locations(self, item: dict[str, Any], what: str) -> set[str]:
