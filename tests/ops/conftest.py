@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, StatusPage, config_yaml, running
+from tests.ops.artifacts import RULES
+from tests.ops.prometheus import PrometheusServer
 from tests.ops.scene import Scene
 
 
@@ -24,3 +26,14 @@ async def scene(tmp_path: Path) -> AsyncIterator[Scene]:
             yield Scene(acme, flaky, slack, pd, hook, daemon)
         finally:
             daemon.cleanup()
+
+
+@pytest.fixture
+async def prometheus(scene: Scene, tmp_path: Path) -> AsyncIterator[PrometheusServer]:
+    """A Prometheus server scraping the scene's daemon with the shipped rules loaded, started before it."""
+    server = PrometheusServer(tmp_path / "prometheus", [f"127.0.0.1:{scene.daemon.port}"], [RULES])
+    try:
+        await server.start()
+        yield server
+    finally:
+        server.stop()

@@ -4,6 +4,7 @@ notifications are delivered and dead-lettered): every family the daemon exports 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -33,11 +34,14 @@ class Scene:
     hook: Receiver
     daemon: DaemonProcess
 
-    async def play(self) -> None:
-        """Start the daemon; after the baseline acme goes partial_outage with an incident; return once
-        Slack and PagerDuty got both events, the webhook's two were dead-lettered, and flaky failed."""
+    async def play(self, before_change: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Start the daemon; after the baseline (and `before_change`) acme goes partial_outage with an
+        incident; return once Slack and PagerDuty got both events, the webhook's two were dead-lettered,
+        and flaky failed."""
         await self.daemon.start()
         await eventually(lambda: self.acme.hits >= 2, what="acme baseline")
+        if before_change is not None:
+            await before_change()
         self.acme.components["API"] = "partial_outage"
         self.acme.incidents = [INCIDENT]
         await eventually(

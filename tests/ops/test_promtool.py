@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import yaml
 
+from tests.ops.artifacts import RULE_TESTS, RULES, rules
 from tests.ops.scene import Scene
 from tests.tools import require_tool
-
-REPO = Path(__file__).resolve().parents[2]
-RULES = REPO / "deploy" / "prometheus"
 
 
 def promtool(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -26,21 +23,20 @@ def promtool(*args: str, stdin: str | None = None) -> subprocess.CompletedProces
 
 
 def test_rules_pass_promtool_check() -> None:
-    result = promtool("check", "rules", str(RULES / "rules.yml"))
+    result = promtool("check", "rules", str(RULES))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 7 rules found" in result.stdout
 
 
 def test_every_rule_unit_test_passes() -> None:
-    result = promtool("test", "rules", str(RULES / "rules.test.yml"))
+    result = promtool("test", "rules", str(RULE_TESTS))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
 
 def test_every_alert_is_tested_firing_and_not_firing() -> None:
-    rules = yaml.safe_load((RULES / "rules.yml").read_text())
-    alerts = {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
-    cases = yaml.safe_load((RULES / "rules.test.yml").read_text())["tests"]
+    alerts = {rule["alert"] for rule in rules()}
+    cases = yaml.safe_load(RULE_TESTS.read_text())["tests"]
     checks = [check for case in cases for check in case["alert_rule_test"]]
     firing = {check["alertname"] for check in checks if check["exp_alerts"]}
     quiet = {check["alertname"] for check in checks if not check["exp_alerts"]}
