@@ -14,7 +14,7 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is not None:
         return path
-    reason = f"{name} not found on PATH (.ci/run installs it; locally: apt-get install it)"
+    reason = f"{name} not found on PATH (.ci/run installs the Debian package that provides it)"
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
     pytest.skip(reason)

@@ -1,4 +1,4 @@
-"""The scene every ops test runs against (see scene.py)."""
+"""The daemon scene (scene.py) and a real Prometheus server scraping it."""
 
 from __future__ import annotations
 

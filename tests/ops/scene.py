@@ -22,7 +22,7 @@ INCIDENT = {
     "incident_updates": [],
     "components": [],
 }
-DEAD = "outage_monitor_notifications_total"
+NOTIFICATIONS = "outage_monitor_notifications_total"
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Scene:
         await eventually(lambda: self.flaky.hits >= 3, what="flaky polled")
 
     async def _dead_lettered(self) -> bool:
-        return await self.daemon.metric(DEAD, notifier="audit", outcome="dead") == 2
+        return await self.daemon.metric(NOTIFICATIONS, notifier="audit", outcome="dead") == 2
 
     async def metrics_text(self) -> str:
         async with aiohttp.ClientSession() as s, s.get(f"{self.daemon.base}/metrics") as r:

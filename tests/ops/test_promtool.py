@@ -34,6 +34,13 @@ def test_every_rule_unit_test_passes() -> None:
     assert "SUCCESS" in result.stdout
 
 
+def test_every_alert_says_how_bad_what_and_after_how_long() -> None:
+    for rule in rules():
+        assert rule["labels"]["severity"] in {"critical", "warning"}, rule["alert"]
+        assert rule["annotations"]["summary"] and rule["annotations"]["description"], rule["alert"]
+        assert "for" in rule, rule["alert"]
+
+
 def test_every_alert_is_tested_firing_and_not_firing() -> None:
     alerts = {rule["alert"] for rule in rules()}
     cases = yaml.safe_load(RULE_TESTS.read_text())["tests"]
@@ -52,6 +59,7 @@ def test_promtool_check_metrics_reports_lint_problems() -> None:
 
 
 async def test_live_metrics_pass_promtool_check_metrics(scene: Scene) -> None:
+    require_tool("promtool")  # before the daemon is started for nothing
     await scene.play()
     text = await scene.metrics_text()
     for family in ("outage_monitor_provider_status{", "outage_monitor_polls_total{", "_bucket{le="):
