@@ -72,6 +72,7 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[webdriv
         options.add_argument(flag)
     options.add_argument("--window-size=1280,900")
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to see any CSP violation
     monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch a driver or a browser
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     try:
@@ -131,6 +132,10 @@ async def test_a_person_sees_the_providers_and_the_page_follows_an_outage(
         assert before.summary == "All 2 providers operational"
         assert before.order == [("acme", "Operational"), ("zulu", "Operational")]
         assert "API Operational" in before.cards[0].text and "Checkout Operational" in before.cards[1].text
+        script = "return performance.getEntriesByType('resource').map(e => e.name)"
+        assert await asyncio.to_thread(browser.execute_script, script) == [], "the page loaded something"
+        styled = "return getComputedStyle(document.querySelector('.badge')).borderRadius"
+        assert await asyncio.to_thread(browser.execute_script, styled) != "0px", "inline CSS was blocked"
 
         pages["zulu"].components["Checkout"] = "major_outage"
         pages["zulu"].incidents = [INCIDENT]
@@ -152,6 +157,9 @@ async def test_a_person_sees_the_providers_and_the_page_follows_an_outage(
         assert seen.links["Card payments failing"] == "https://stspg.io/cards"
         assert seen.summary == "2 of 2 providers with problems"
         assert "zulu" in seen.events
+
+        console = await asyncio.to_thread(browser.get_log, "browser")
+        assert not [entry for entry in console if entry["level"] == "SEVERE"], console
 
         screenshot = tmp_path / "status-page.png"
         assert await asyncio.to_thread(browser.save_screenshot, str(screenshot))
