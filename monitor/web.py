@@ -113,13 +113,10 @@ def _query_int(request: web.Request, param: IntParam) -> int:
     within bounds. `str.isdigit` alone lets through digits `int` rejects ("²") or reads (Arabic-Indic), and
     thousands of digits make `int` raise."""
     raw = request.query.get(param.name, str(param.default))
-    if (
-        raw.isascii()
-        and raw.isdigit()
-        and len(raw) <= len(str(param.maximum))
-        and 1 <= int(raw) <= param.maximum
-    ):
-        return int(raw)
+    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(param.maximum)):
+        value = int(raw)
+        if 1 <= value <= param.maximum:
+            return value
     message = f"{param.name} must be an integer from 1 to {param.maximum}"
     raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
 
