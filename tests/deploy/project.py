@@ -39,5 +39,8 @@ def get_routes() -> set[str]:
 
 
 def parse_cli(argv: list[str]) -> argparse.Namespace:
-    """`argv` as `outage-monitor` reads it; argparse exits (SystemExit) on what it does not accept."""
-    return _parser().parse_args(argv)
+    """`argv` as `outage-monitor` reads it; what it does not accept fails the test."""
+    try:
+        return _parser().parse_args(argv)
+    except SystemExit:
+        raise AssertionError(f"outage-monitor does not accept the arguments {argv}") from None
