@@ -53,6 +53,18 @@ class Response:
     content_type: str  # media type only, lower case, "" when absent
     etag: str | None = None
     last_modified: str | None = None
+    charset: str | None = None  # from Content-Type, when the server names one
+
+    def text(self) -> str:
+        """The body as text: the declared charset, else UTF-8 (a BOM wins either way); bad bytes replaced."""
+        if self.body.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return self.body.decode("utf-16", errors="replace")
+        if self.body.startswith(b"\xef\xbb\xbf"):
+            return self.body[3:].decode("utf-8", errors="replace")
+        try:
+            return self.body.decode(self.charset or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.body.decode("utf-8", errors="replace")
 
 
 class HttpClient:
@@ -119,6 +131,7 @@ class HttpClient:
                     content_type=resp.content_type.lower() if "Content-Type" in resp.headers else "",
                     etag=resp.headers.get("ETag"),
                     last_modified=resp.headers.get("Last-Modified"),
+                    charset=resp.charset if "Content-Type" in resp.headers else None,
                 )
         except TimeoutError:
             raise FetchError(

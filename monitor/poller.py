@@ -30,6 +30,7 @@ log = get_logger(__name__)
 _OUTCOMES = ("ok", "not_modified", *get_args(PollOutcome))  # every value of polls_total's outcome label
 MAX_BACKOFF_SECONDS = 3600.0
 HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `status` is never far behind
+VANISHED_COMPONENTS_MIN = 3  # a page that had at least this many components and now has none is warned about
 
 
 def utcnow() -> datetime:
@@ -178,6 +179,7 @@ class Poller:
             if runtime.snapshot is None:  # cannot happen unless a source misbehaves; never guess
                 return PollFailure("parse_error", "304 Not Modified with no earlier page"), "parse_error"
             return runtime.snapshot, "not_modified"
+        fetched = _flag_vanished_components(runtime.snapshot, fetched)
         runtime.snapshot = fetched
         if fetched.warnings:
             runtime.parse_warnings += len(fetched.warnings)
@@ -205,6 +207,15 @@ async def read_page(
     except Exception as error:
         log.exception("source_crashed", provider=name)
         return PollFailure("parse_error", f"internal error parsing the page: {type(error).__name__}")
+
+
+def _flag_vanished_components(previous: Snapshot | None, snapshot: Snapshot) -> Snapshot:
+    """A page that suddenly lists no components after listing several has most likely changed its
+    format under us: a warning, so it shows on the parse-warnings dashboard instead of passing quietly."""
+    if previous is None or len(previous.components) < VANISHED_COMPONENTS_MIN or snapshot.components:
+        return snapshot
+    warning = f"the page lists no components; the last reading listed {len(previous.components)}"
+    return replace(snapshot, warnings=(*snapshot.warnings, warning))
 
 
 def settled(state: ProviderState) -> bool:

@@ -1,5 +1,5 @@
-"""System tools some tests drive (promtool, ...): CI installs them in .ci/run, so there a missing tool fails
-the test; elsewhere the test is skipped and says which tool it wants."""
+"""System tools some tests drive (promtool, prometheus, chromium): CI installs them in .ci/run and must
+run those tests; elsewhere a missing tool is a skip that says what to install."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 
 
 def require_tool(name: str) -> str:
-    """The path of `name` on PATH; missing, it fails the test when CI=true and skips it otherwise."""
+    """The tool's path; missing, a failure when CI=true, else a skip with the reason."""
     path = shutil.which(name)
     if path is not None:
         return path
-    message = f"{name} is not installed (.ci/run installs it)"
+    reason = f"{name} not found on PATH (.ci/run installs the Debian package that provides it)"
     if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -3,13 +3,19 @@
 Adding a format is adding one module that subclasses `Source` (with its own `Config` model) and
 registering it in `monitor/sources/__init__.py`. A source raises `PollError` (via the fetcher or
 `ParseError`) on any failure; it never returns a half-read page as if it were healthy.
+
+Discovery (`outage-monitor discover`, `type: auto`) asks each format, in ascending `detect_order`,
+for the config it would use to read a URL (`candidate`) and tries it; the first format that reads
+the page wins. Formats that others' pages also satisfy (Statuspage answers for incident.io pages
+too) come later; a format with `detect_order = None` is never guessed.
 """
 
 from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,19 +46,34 @@ class Source(ABC):
 
     type_name: ClassVar[str]
     Config: ClassVar[type[SourceConfig]]
+    detect_order: ClassVar[int | None] = None  # discovery tries formats by ascending order; None: never
 
     def __init__(self, config: SourceConfig) -> None:
         self.config = config
         self._validators: dict[str, tuple[str | None, str | None]] = {}  # url -> (ETag, Last-Modified)
+        self._documents: dict[str, _Kept] = {}  # multi-document sources: the last good body per URL
+
+    @classmethod
+    def candidate(cls, url: str) -> SourceConfig | None:
+        """The config this format would read `url` with, for discovery; None when it cannot apply."""
+        if cls.detect_order is None:
+            return None
+        return cls.Config(name="discovered", type=cls.type_name, url=url)
 
     @abstractmethod
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         """Fetch and parse the page; `NotModified` when nothing changed since the last fetch."""
 
     async def _get_json(
-        self, http: HttpClient, url: str, timeout: float, parse: Callable[[Any, str], Snapshot]
+        self,
+        http: HttpClient,
+        url: str,
+        timeout: float,
+        parse: Callable[[Any, str], Snapshot],
+        decode: Callable[[Response], Any] | None = None,
     ) -> Snapshot | NotModified:
-        """Conditional GET of a JSON document, parsed by `parse(doc, final_url)`.
+        """Conditional GET of one document, decoded by `decode` (JSON by default) and parsed by
+        `parse(doc, final_url)`.
 
         The validators are remembered only once `parse` has accepted the body: remembering them
         earlier would let a later 304 "confirm" a CDN error page or a half-broken document.
@@ -61,15 +82,58 @@ class Source(ABC):
         response = await http.get(url, timeout=timeout, etag=etag, last_modified=last_modified)
         if isinstance(response, NotModified):
             return NOT_MODIFIED
-        snapshot = parse(_decode_json(response), response.url)
+        snapshot = parse((decode or decode_json)(response), response.url)
+        self._remember(url, response)
+        return snapshot
+
+    async def _get_documents(
+        self,
+        http: HttpClient,
+        urls: Sequence[str],
+        timeout: float,
+        parse: Callable[[list[Any], str], Snapshot],
+        decode: Callable[[Response], Any] | None = None,
+    ) -> Snapshot | NotModified:
+        """Conditional GETs of several documents that make one page (components and incidents).
+
+        `NotModified` only when every one is unchanged; otherwise `parse(docs, first_final_url)` sees
+        each changed body and the last good copy of each unchanged one. Those copies are kept in
+        memory, which is why single-document formats use `_get_json` instead.
+        """
+        fetched: list[Response | NotModified] = []
+        for url in urls:
+            kept = self._documents.get(url)
+            etag, last_modified = self._validators.get(url, (None, None)) if kept else (None, None)
+            fetched.append(await http.get(url, timeout=timeout, etag=etag, last_modified=last_modified))
+        if all(isinstance(response, NotModified) for response in fetched):
+            return NOT_MODIFIED
+        kept_now: list[_Kept] = []
+        for url, response in zip(urls, fetched, strict=True):
+            if isinstance(response, NotModified):
+                kept_now.append(self._documents[url])
+            else:
+                kept_now.append(_Kept((decode or decode_json)(response), response.url))
+        snapshot = parse([kept.document for kept in kept_now], kept_now[0].final_url)
+        for url, response, kept in zip(urls, fetched, kept_now, strict=True):
+            self._documents[url] = kept
+            if isinstance(response, Response):
+                self._remember(url, response)
+        return snapshot
+
+    def _remember(self, url: str, response: Response) -> None:
         if response.etag or response.last_modified:
             self._validators[url] = (response.etag, response.last_modified)
         else:
             self._validators.pop(url, None)
-        return snapshot
 
 
-def _decode_json(response: Response) -> Any:
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    document: Any
+    final_url: str
+
+
+def decode_json(response: Response) -> Any:
     """The body as JSON, or a `ParseError` that says what arrived instead (an HTML error page, bytes)."""
     media = response.content_type
     if media and not (media in ("application/json", "text/json") or media.endswith("+json")):
@@ -81,7 +145,7 @@ def _decode_json(response: Response) -> Any:
         raise ParseError(
             f"expected JSON from {where}, got invalid JSON ({exc.msg} at line {exc.lineno})"
         ) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, RecursionError) as exc:  # json.loads reads UTF-8/16/32 with or without BOM
         raise ParseError(
             f"expected JSON from {redact_url(response.url)}, got an undecodable body ({type(exc).__name__})"
         ) from None

@@ -226,7 +226,10 @@ async def running(*servers: StatusPage | Receiver) -> AsyncIterator[None]:
             await runner.cleanup()
 
 
-def config_yaml(page: StatusPage, slack: Receiver, pd: Receiver, hook: Receiver, extra: str = "") -> str:
+def config_yaml(
+    page: StatusPage, slack: Receiver, pd: Receiver, hook: Receiver, extra: str = "", more_providers: str = ""
+) -> str:
+    """`extra`: more settings lines; `more_providers`: provider lines after acme's."""
     return f"""
 settings:
   state: sqlite://state.db
@@ -239,6 +242,7 @@ settings:
 {extra}
 providers:
   - {{name: acme, type: statuspage, url: "{page.url}"}}
+{more_providers}
 notifiers:
   - {{name: oncall-slack, type: slack, webhook_url: "{slack.url}/services/T000/B000/XXXX"}}
   - {{name: pagerduty, type: pagerduty, routing_key: "${{PD_KEY}}", url: "{pd.url}/v2/enqueue"}}

@@ -54,7 +54,19 @@ async def test_200_returns_body_type_and_validators(serve: Serve, http: HttpClie
         content_type="application/json",
         etag='"v1"',
         last_modified="Fri, 25 Nov 2022 15:50:05 GMT",
+        charset="utf-8",
     )
+
+
+def test_text_follows_the_declared_charset_and_a_bom() -> None:
+    latin = Response(
+        url="u", status=200, body="café".encode("latin-1"), content_type="text/html", charset="iso-8859-1"
+    )
+    assert latin.text() == "café"
+    utf16 = Response(url="u", status=200, body="café".encode("utf-16"), content_type="application/json")
+    assert utf16.text() == "café"  # the BOM wins over the (absent) charset
+    bogus = Response(url="u", status=200, body=b"caf\xc3\xa9", content_type="text/html", charset="x-nonsense")
+    assert bogus.text() == "café"
 
 
 async def test_missing_content_type_is_empty() -> None:

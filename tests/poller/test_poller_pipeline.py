@@ -13,6 +13,7 @@ from monitor.config import RouteConfig
 from monitor.model import ComponentStatus, EventKind, Severity
 from tests.poller.conftest import Rig
 from tests.poller.metrics_reading import count, sample
+from tests.poller.page_double import incident
 
 POLLS = "outage_monitor_polls_total"
 
@@ -180,3 +181,18 @@ async def test_polling_an_unconfigured_provider_does_nothing(rig: Rig, name: str
     rig.poller.configure([], [], {})
     await rig.poller.poll(name)
     assert rig.page.hits == 0 and rig.store.commits == []
+
+
+async def test_a_page_that_suddenly_lists_no_components_is_a_warning_once(rig: Rig, name: str) -> None:
+    rig.page.components["c-web"] = ("Web", "operational", None)  # three components
+    rig.poller.configure([rig.plan(name)], [], {})
+    warnings = "outage_monitor_parse_warnings_total"
+    await rig.poller.poll(name)
+    assert count(warnings, provider=name) == 0
+
+    rig.page.components.clear()  # the vendor changed its format: a valid summary, but empty
+    await rig.poller.poll(name)
+    assert count(warnings, provider=name) == 1
+    rig.page.incidents.append(incident("i1", "Errors"))  # still empty: no second warning
+    await rig.poller.poll(name)
+    assert count(warnings, provider=name) == 1

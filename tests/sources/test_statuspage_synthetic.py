@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from monitor.errors import ParseError
 from monitor.model import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus, Snapshot
-from monitor.sources.statuspage import parse_summary, plain_text
+from monitor.sources.reader import plain_text
+from monitor.sources.statuspage import parse_summary
 
 PAGE = "https://status.example.com"
 
