@@ -33,7 +33,7 @@ import io
 import re
 from abc import abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from xml.etree.ElementTree import ParseError as XmlParseError
@@ -110,6 +110,7 @@ class FeedRules:
 
 
 ANY_FEED = {"rss": "channel", _ATOM: None, _ATOM_03: None, _RDF: _RSS_10_CHANNEL}
+FEED_RULES = FeedRules("an RSS or Atom feed", ANY_FEED, DEFAULT_MAX_AGE)
 
 
 class FeedConfig(SourceConfig):
@@ -142,7 +143,7 @@ class FeedSource(FeedBasedSource):
 
     def rules(self) -> FeedRules:
         assert isinstance(self.config, FeedConfig)
-        return FeedRules("an RSS or Atom feed", ANY_FEED, self.config.max_age)
+        return replace(FEED_RULES, max_age=self.config.max_age)
 
 
 def _body(response: Response) -> bytes:
@@ -150,9 +151,8 @@ def _body(response: Response) -> bytes:
     return response.body
 
 
-def parse_feed(doc: bytes, page_url: str, *, now: datetime, rules: FeedRules | None = None) -> Snapshot:
+def parse_feed(doc: bytes, page_url: str, *, now: datetime, rules: FeedRules = FEED_RULES) -> Snapshot:
     """Normalize a feed document; `page_url` is used when the feed names no page, `now` ages items."""
-    rules = rules or FeedRules("an RSS or Atom feed", ANY_FEED, DEFAULT_MAX_AGE)
     if not isinstance(doc, bytes):
         raise ParseError(f"not {rules.what}: expected bytes, got {type(doc).__name__}")
     stripped = doc.lstrip(b" \t\r\n")
