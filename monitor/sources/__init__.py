@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.feed import FeedSource
+from monitor.sources.probe import ProbeSource
 from monitor.sources.statuspage import StatuspageSource
 
-SOURCES: dict[str, type[Source]] = {cls.type_name: cls for cls in (StatuspageSource,)}
+SOURCES: dict[str, type[Source]] = {
+    cls.type_name: cls for cls in (StatuspageSource, FeedSource, AzureSource, ProbeSource)
+}
 
 
 def build_source(config: SourceConfig) -> Source:
