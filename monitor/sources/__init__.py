@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from monitor.sources.aws import AwsSource
+from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
 from monitor.sources.cachet import CachetSource
+from monitor.sources.feed import FeedSource
 from monitor.sources.gcp import GcpSource
 from monitor.sources.heroku import HerokuSource
+from monitor.sources.probe import ProbeSource
 from monitor.sources.slack import SlackSource
 from monitor.sources.statuspage import StatuspageSource
 
 SOURCES: dict[str, type[Source]] = {
     cls.type_name: cls
-    for cls in (StatuspageSource, CachetSource, GcpSource, AwsSource, SlackSource, HerokuSource)
+    for cls in (
+        StatuspageSource,
+        FeedSource,
+        AzureSource,
+        ProbeSource,
+        CachetSource,
+        GcpSource,
+        AwsSource,
+        SlackSource,
+        HerokuSource,
+    )
 }
 
 
