@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from tests.e2e.harness import DaemonProcess, Receiver, eventually, running, serve
+from tests.e2e.documents import DocumentServer
+from tests.e2e.harness import DaemonProcess, Receiver, eventually, running
 
 pytestmark = pytest.mark.e2e
 
@@ -68,37 +68,24 @@ def synthetic_cachet_outage() -> dict[str, Any]:
     return doc
 
 
-class Pages:
-    """One loopback server speaking every format, each under its own prefix; the test swaps documents."""
-
-    def __init__(self) -> None:
-        self.docs: dict[str, Any] = {
-            "/gcp/incidents.json": GCP,
-            "/aws/public/currentevents": AWS,
-            "/slack/api/v2.0.0/current": SLACK_OK,
-            "/heroku/api/v4/current-status": HEROKU_MAINTENANCE,
-            "/cachet/api/v1/components": CACHET,
-            "/cachet/api/v1/incidents": NO_INCIDENTS,
-        }
-        self.hits: dict[str, int] = dict.fromkeys(self.docs, 0)
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.hits[request.path] += 1
-        body = json.dumps(self.docs[request.path]).encode()
-        if request.path.startswith("/aws/"):
-            body = body.decode().encode("utf-16")  # as AWS serves it: UTF-16 with a byte-order mark
-        return web.Response(body=body, content_type="application/json")
-
-    async def start(self) -> web.AppRunner:
-        app = web.Application()
-        for path in self.docs:
-            app.router.add_get(path, self.handle)
-        runner, self.url = await serve(app)
-        return runner
+def serve_all(pages: DocumentServer, docs: dict[str, Any]) -> None:
+    """Each format under its own prefix; AWS's body is UTF-16 with a byte-order mark, as AWS serves it."""
+    for path, doc in docs.items():
+        body = json.dumps(doc)
+        pages.set(path, body.encode("utf-16") if path.startswith("/aws/") else body.encode())
 
 
-def config(pages: Pages, hook: Receiver) -> str:
+BASELINE = {
+    "/gcp/incidents.json": GCP,
+    "/aws/public/currentevents": AWS,
+    "/slack/api/v2.0.0/current": SLACK_OK,
+    "/heroku/api/v4/current-status": HEROKU_MAINTENANCE,
+    "/cachet/api/v1/components": CACHET,
+    "/cachet/api/v1/incidents": NO_INCIDENTS,
+}
+
+
+def config(pages: DocumentServer, hook: Receiver) -> str:
     return f"""
 settings:
   state: sqlite://state.db
@@ -121,8 +108,9 @@ routes:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[Pages, Receiver, DaemonProcess]]:
-    pages, hook = Pages(), Receiver()
+async def world(tmp_path: Path) -> AsyncIterator[tuple[DocumentServer, Receiver, DaemonProcess]]:
+    pages, hook = DocumentServer(), Receiver()
+    serve_all(pages, BASELINE)
     runner = await pages.start()
     try:
         async with running(hook):
@@ -140,11 +128,11 @@ def received(hook: Receiver) -> list[tuple[str, str, bool]]:
 
 
 async def test_five_formats_at_once_page_each_change_once(
-    world: tuple[Pages, Receiver, DaemonProcess],
+    world: tuple[DocumentServer, Receiver, DaemonProcess],
 ) -> None:
     pages, hook, daemon = world
     await daemon.start()
-    await eventually(lambda: min(pages.hits.values()) >= 2, what="baseline polls of every page")
+    await eventually(lambda: min(pages.hits[path] for path in BASELINE) >= 2, what="baseline polls")
     for name in ("gcp", "aws", "slack", "heroku", "yoti"):
         assert await daemon.metric("outage_monitor_provider_up", provider=name) == 1.0, name
     providers = {p["name"]: p for p in (await daemon.get_json("/api/v1/providers"))["providers"]}
@@ -155,11 +143,16 @@ async def test_five_formats_at_once_page_each_change_once(
     await asyncio.sleep(1.0)
     assert hook.requests == []  # first sight is a silent baseline
 
-    pages.docs["/gcp/incidents.json"] = synthetic_gcp_reopened()
-    pages.docs["/aws/public/currentevents"] = synthetic_aws_new_event()
-    pages.docs["/slack/api/v2.0.0/current"] = synthetic_slack_active()
-    pages.docs["/heroku/api/v4/current-status"] = HEROKU_INCIDENT
-    pages.docs["/cachet/api/v1/components"] = synthetic_cachet_outage()
+    serve_all(
+        pages,
+        {
+            "/gcp/incidents.json": synthetic_gcp_reopened(),
+            "/aws/public/currentevents": synthetic_aws_new_event(),
+            "/slack/api/v2.0.0/current": synthetic_slack_active(),
+            "/heroku/api/v4/current-status": HEROKU_INCIDENT,
+            "/cachet/api/v1/components": synthetic_cachet_outage(),
+        },
+    )
     opened = {
         ("component_changed", f"gcp/component/{apigee_id()}", False),
         ("incident_opened", f"gcp/incident/{DISK}", False),
@@ -176,11 +169,7 @@ async def test_five_formats_at_once_page_each_change_once(
     await asyncio.sleep(1.0)  # and nothing more while the pages stay as they are
     assert sorted(received(hook)) == sorted(opened)
 
-    pages.docs["/gcp/incidents.json"] = GCP
-    pages.docs["/aws/public/currentevents"] = AWS
-    pages.docs["/slack/api/v2.0.0/current"] = SLACK_OK
-    pages.docs["/heroku/api/v4/current-status"] = HEROKU_MAINTENANCE
-    pages.docs["/cachet/api/v1/components"] = CACHET
+    serve_all(pages, BASELINE)
     resolved = {
         ("component_changed", f"gcp/component/{apigee_id()}", True),
         ("incident_resolved", f"gcp/incident/{DISK}", True),
