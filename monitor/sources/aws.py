@@ -13,7 +13,7 @@ seconds written as strings. It lists only recent events, so a page reads as:
 
 `services:` keeps the events naming one of those services, by key (`ec2-us-east-1`), key without
 its region (`ec2`) or name (`Amazon Elastic Compute Cloud`); `regions:` keeps the events of those
-regions, by code (`us-east-1`, read from the event's ARN) or name (`N. Virginia`).
+regions, by code (`us-east-1`, read from the event's ARN) or name (`N. Virginia`); both in any case.
 
 Mapping of `status` (a string; a number is read too): "0" resolved (impact none), "1"
 informational (minor), "2" degradation (major), "3" disruption (critical). AWS gives no
@@ -22,7 +22,7 @@ investigating/identified stages, so an open event is `investigating`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -82,8 +82,8 @@ class _AwsReader(Reader):
     ) -> None:
         super().__init__()  # epochs as strings are the norm here
         self.page_url = page_url
-        self.services = services
-        self.regions = regions
+        self.services = _folded(services) if services is not None else None
+        self.regions = _folded(regions) if regions is not None else None
         self.watched: set[str] = set()  # ids of the open events the filters keep
 
     def read(self, doc: list[Any]) -> Snapshot:
@@ -141,12 +141,12 @@ class _AwsReader(Reader):
         return found
 
     def _selected(self, impacted: dict[str, str], region: str | None, region_name: str | None) -> bool:
-        if self.regions is not None and not {region, region_name} & set(self.regions):
+        if self.regions is not None and not _folded([region, region_name]) & self.regions:
             return False
         if self.services is None:
             return True
         names = {n for key, name in impacted.items() for n in (key, name, _without_region(key, region))}
-        return bool(names & set(self.services))
+        return bool(_folded(names) & self.services)
 
     def _log(self, item: dict[str, Any], what: str) -> list[tuple[datetime | None, str]]:
         """The event's updates with a message, oldest first (list order breaks ties)."""
@@ -163,6 +163,11 @@ def _region(arn: str) -> str | None:
     """The region code: the ARN's fourth field (`arn:aws:health:us-east-1::event/...`)."""
     parts = arn.split(":")
     return parts[3] or None if len(parts) > 3 else None
+
+
+def _folded(names: Iterable[str | None]) -> set[str]:
+    """Names compared in any case (`EC2`, `ec2`)."""
+    return {name.casefold() for name in names if name}
 
 
 def _without_region(key: str, region: str | None) -> str:

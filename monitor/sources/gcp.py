@@ -11,10 +11,10 @@ Google publishes no list of products with their status, so the components are de
 - only the open incidents are in the snapshot; one that closes or leaves the feed is resolved.
 
 `products:` (names or ids) keeps only those products and the open incidents that name one of
-them (or name no product); `locations:` (ids such as `us-central1`, `global`, or titles; any
-case) keeps only the open incidents affecting one of those locations, read from
-`currently_affected_locations`, else `previously_affected_locations`; an incident that names no
-location counts everywhere. (`components:` works too, on product names or ids, in the engine.)
+them (or name no product); `locations:` (ids such as `us-central1`, `global`, or titles) keeps
+only the open incidents affecting one of those locations, read from `currently_affected_locations`,
+else `previously_affected_locations`; an incident that names no location counts everywhere. Both
+match in any case. (`components:` works too, on product names or ids, in the engine.)
 
 Mapping: severity low/medium/high -> impact minor/major/critical; status_impact
 SERVICE_INFORMATION/SERVICE_DISRUPTION/SERVICE_OUTAGE -> operational/partial_outage/major_outage;
@@ -90,7 +90,7 @@ class _GcpReader(Reader):
     ) -> None:
         super().__init__(epochs=False)  # Google writes ISO 8601 only
         self.page_url = page_url
-        self.products = products
+        self.products = {name.casefold() for name in products} if products is not None else None
         self.locations = {name.casefold() for name in locations} if locations is not None else None
         self.effects: dict[str, ComponentStatus] = {}  # incident id -> what it does to its products
         self.places: dict[str, set[str]] = {}  # incident id -> the locations it affects (casefolded)
@@ -137,7 +137,7 @@ class _GcpReader(Reader):
         return [product for product in found if product is not None]
 
     def _watched(self, product_id: str, title: str) -> bool:
-        return self.products is None or product_id in self.products or title in self.products
+        return self.products is None or bool({product_id.casefold(), title.casefold()} & self.products)
 
     def _relevant(self, incident: Incident, watched: dict[str, str]) -> bool:
         if incident.component_ids and not any(pid in watched for pid in incident.component_ids):

@@ -50,13 +50,13 @@ def test_open_events_are_incidents_and_the_resolved_one_is_left_out() -> None:
 
 def test_region_filter_by_code_or_name() -> None:
     assert [i.id for i in parse_aws(CAPTURE, PAGE, regions=["me-south-1"]).incidents] == [BAHRAIN]
-    assert [i.id for i in parse_aws(CAPTURE, PAGE, regions=["UAE"]).incidents] == [UAE]
+    assert [i.id for i in parse_aws(CAPTURE, PAGE, regions=["uae"]).incidents] == [UAE]
     only_oregon = parse_aws(CAPTURE, PAGE, regions=["us-west-2"])  # its event has ended
     assert (only_oregon.incidents, only_oregon.indicator) == ((), Impact.NONE)
 
 
 def test_service_filter_by_key_code_or_name() -> None:
-    for services in (["bedrock"], ["Amazon Bedrock"], ["bedrock-me-south-1", "bedrock-me-central-1"]):
+    for services in (["bedrock"], ["Amazon bedrock"], ["bedrock-me-south-1", "BEDROCK-me-central-1"]):
         assert [i.id for i in parse_aws(CAPTURE, PAGE, services=services).incidents] == [UAE, BAHRAIN]
     assert parse_aws(CAPTURE, PAGE, services=["ec2"]).incidents == ()
     both = parse_aws(CAPTURE, PAGE, services=["sts"], regions=["me-central-1"])

@@ -38,7 +38,7 @@ def test_every_product_is_a_component_and_all_are_operational() -> None:
 
 
 def test_product_filter_by_name_or_id() -> None:
-    snapshot = parse_gcp(CAPTURE, PAGE, products=["Google BigQuery", "VNJxzcH58QmTt5H6pnT6", "No Such"])
+    snapshot = parse_gcp(CAPTURE, PAGE, products=["google bigquery", "VNJxzcH58QmTt5H6pnT6", "No Such"])
     assert [c.name for c in snapshot.components] == ["Google BigQuery", "Google Cloud Networking"]
 
 
