@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.betterstack import BetterstackSource
+from monitor.sources.incidentio import IncidentioSource
+from monitor.sources.instatus import InstatusSource
+from monitor.sources.statusio import StatusioSource
 from monitor.sources.statuspage import StatuspageSource
 
-SOURCES: dict[str, type[Source]] = {cls.type_name: cls for cls in (StatuspageSource,)}
+SOURCES: dict[str, type[Source]] = {
+    cls.type_name: cls
+    for cls in (StatuspageSource, IncidentioSource, InstatusSource, StatusioSource, BetterstackSource)
+}
 
 
 def build_source(config: SourceConfig) -> Source:

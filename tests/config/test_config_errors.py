@@ -105,7 +105,7 @@ def test_misspelt_notifier_type_suggests_and_lists(errors_of: ErrorsOf) -> None:
 def test_missing_type(errors_of: ErrorsOf) -> None:
     [error] = errors_of("providers:\n  - {name: x, url: https://x.example}\n")
     assert error.startswith(
-        "providers.yaml:2: providers[0]: missing 'type'; known provider types: statuspage"
+        "providers.yaml:2: providers[0]: missing 'type'; known provider types: " + ", ".join(sorted(SOURCES))
     )
 
 
