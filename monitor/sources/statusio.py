@@ -109,31 +109,32 @@ class StatusioSource(Source):
     def __init__(self, config: SourceConfig) -> None:
         super().__init__(config)
         assert isinstance(config, StatusioConfig)
-        self.settings = config
+        self.options = config
         self._page_id = config.page_id
 
     @classmethod
     def candidate(cls, url: str) -> SourceConfig | None:
         """An API URL gives its id; any other page is read for the id it embeds."""
         parsed = URL(url)
-        if parsed.path.startswith(API_PATH) and PAGE_ID.match(parsed.path.removeprefix(API_PATH).strip("/")):
+        page_id = parsed.path.removeprefix(API_PATH).strip("/")
+        if parsed.path.startswith(API_PATH) and PAGE_ID.match(page_id):
             base = str(parsed.origin())
-            page_id = parsed.path.removeprefix(API_PATH).strip("/")
             return StatusioConfig(name="discovered", type="statusio", url=base, page_id=page_id)
         return StatusioConfig(name="discovered", type="statusio", page=url)
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         if self._page_id is None:
-            assert self.settings.page is not None
-            self._page_id = await _discover_page_id(http, self.settings.page, timeout)
-        url = self.settings.url.rstrip("/") + API_PATH + self._page_id
-        page_url = self.settings.page or url
+            assert self.options.page is not None
+            self._page_id = await _discover_page_id(http, self.options.page, timeout)
+        url = self.options.url.rstrip("/") + API_PATH + self._page_id
+        page_url = self.options.page or url
         return await self._get_json(http, url, timeout, lambda doc, _: parse_statusio(doc, page_url))
 
 
 async def _discover_page_id(http: HttpClient, page: str, timeout: float) -> str:
     response = await http.get(page, timeout=timeout)
-    assert isinstance(response, Response)  # no validators were sent, so no 304
+    if not isinstance(response, Response):  # a 304 to a request that sent no validators
+        raise ParseError(f"not a Status.io page: {redact_url(page)} answered 304 Not Modified")
     page_id = page_id_in_html(response.text())
     if page_id is None:
         raise ParseError(f"not a Status.io page: no page id in {redact_url(response.url)}")

@@ -56,7 +56,7 @@ def test_documents_that_are_not_an_index_are_refused(doc: Any, message: str) -> 
     assert str(caught.value) == message
 
 
-@settings(max_examples=100)
+@settings(max_examples=200)
 @given(doc=mutations(CAPTURE))
 def test_a_mutated_capture_is_read_or_refused(doc: Any) -> None:
     check_parser(lambda d: parse_betterstack(d, PAGE), doc)

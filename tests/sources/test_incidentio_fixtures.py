@@ -132,7 +132,7 @@ def test_documents_that_are_not_a_page_are_refused(doc: Any, message: str) -> No
     assert str(caught.value) == message
 
 
-@settings(max_examples=100)
+@settings(max_examples=200)
 @given(doc=mutations(proxy_answer(AIVEN)))
 def test_a_mutated_capture_is_read_or_refused(doc: Any) -> None:
     check_parser(lambda d: parse_proxy(d, "https://status.aiven.io"), doc)
