@@ -13,7 +13,7 @@ Choices, since the format leaves them open:
 - The vendor asks for at most one request a minute: `interval` below 60 s is a config error, and
   `min_interval` keeps an unset one (from `settings.interval`) at 60 s or more.
 - `page_id` is configured, or read once from the HTML of `page:` (the page embeds its id in links
-  such as `status.io/pages/<id>` and in API URLs).
+  such as `status.io/pages/<id>` and in API URLs). Links point to `page:`, else `status.io/pages/<id>`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from monitor.sources.reader import Reader, expect_object, json_type, link, plain
 
 API = "https://api.status.io"
 API_PATH = "/1.0/status/"
+PUBLIC_PAGE = "https://status.io/pages/"  # every page's public address, whatever its own domain
 MIN_INTERVAL = 60.0
 PAGE_ID = re.compile(r"^[0-9a-f]{24}$")
 # Where a Status.io page's HTML names its id: links to status.io/pages/<id>, API URLs, JS variables.
@@ -127,7 +128,7 @@ class StatusioSource(Source):
             assert self.options.page is not None
             self._page_id = await _discover_page_id(http, self.options.page, timeout)
         url = self.options.url.rstrip("/") + API_PATH + self._page_id
-        page_url = self.options.page or url
+        page_url = self.options.page or PUBLIC_PAGE + self._page_id  # people follow links to the page
         return await self._get_json(http, url, timeout, lambda doc, _: parse_statusio(doc, page_url))
 
 

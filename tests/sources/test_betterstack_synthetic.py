@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from monitor.config import ConfigError, parse_config
 from monitor.errors import ParseError
 from monitor.model import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
 from monitor.sources.betterstack import parse_betterstack
@@ -112,3 +113,12 @@ def test_synthetic_an_open_report_without_id_fails_the_page() -> None:
     del broken["id"]
     with pytest.raises(ParseError, match="unreadable entry in 'status reports'"):
         parse_betterstack(index("degraded", broken), PAGE)
+
+
+def test_config_url_must_be_http() -> None:
+    text = "providers:\n  - {name: together, type: betterstack, url: ftp://status.together.ai}\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "providers.yaml", env={})
+    assert caught.value.errors == [
+        "providers.yaml:2: providers[0].url: String should match pattern '^https?://'"
+    ]

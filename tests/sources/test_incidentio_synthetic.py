@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from monitor.config import ConfigError, parse_config
 from monitor.errors import ParseError
 from monitor.model import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
 from monitor.sources.incidentio import IncidentioConfig, IncidentioSource, parse_proxy
@@ -179,3 +180,16 @@ def test_candidate_reads_proxy_only() -> None:
     config = IncidentioSource.candidate(PAGE)
     assert isinstance(config, IncidentioConfig) and config.fallback is False
     assert IncidentioConfig(name="x", type="incidentio", url=PAGE).fallback is True
+
+
+def test_config_fallback_defaults_on_and_must_be_a_boolean() -> None:
+    def provider(entry: str) -> str:
+        return f"providers:\n  - {{name: openai, type: incidentio, url: https://status.openai.com{entry}}}\n"
+
+    config = parse_config(provider(""), "providers.yaml", env={})
+    assert isinstance(config.providers[0], IncidentioConfig) and config.providers[0].fallback is True
+    with pytest.raises(ConfigError) as caught:
+        parse_config(provider(", fallback: maybe"), "providers.yaml", env={})
+    assert caught.value.errors == [
+        "providers.yaml:2: providers[0].fallback: Input should be a valid boolean, unable to interpret input"
+    ]

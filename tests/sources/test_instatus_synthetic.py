@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from monitor.config import ConfigError, parse_config
 from monitor.errors import ParseError
 from monitor.model import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
 from monitor.sources.instatus import parse_instatus
@@ -127,3 +128,9 @@ def test_synthetic_an_unreadable_incident_fails_the_page() -> None:
     summary = {"page": {"status": "HASISSUES"}, "activeIncidents": [{"name": "no id, no link"}]}
     with pytest.raises(ParseError, match="unreadable entry in 'activeIncidents'"):
         parse_instatus(summary, components(), PAGE)
+
+
+def test_config_needs_the_page_url() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config("providers:\n  - {name: whereby, type: instatus}\n", "providers.yaml", env={})
+    assert caught.value.errors == ["providers.yaml:2: providers[0].url: required"]

@@ -35,7 +35,7 @@ async def test_reads_the_configured_page_id_and_honours_etags(serve: Serve, http
     source = StatusioSource(StatusioConfig(name="docker", type="statusio", url=base, page_id=PAGE_ID))
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
-    assert snapshot.page_url == f"{base}/1.0/status/{PAGE_ID}"
+    assert snapshot.page_url == f"https://status.io/pages/{PAGE_ID}"  # not the API (or its mirror)
     assert {c.name for c in snapshot.components if c.status is ComponentStatus.PARTIAL_OUTAGE} == {
         "Docker Hub Automated Builds"
     }

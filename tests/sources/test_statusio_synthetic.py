@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from monitor.config import ConfigError, parse_config
+from monitor.errors import ParseError
 from monitor.model import ComponentStatus, Impact, IncidentStatus, MaintenanceStatus
 from monitor.plan import plans_for
 from monitor.sources.statusio import StatusioConfig, StatusioSource, page_id_in_html, parse_statusio
@@ -97,8 +98,6 @@ def test_synthetic_security_incident_and_upcoming_maintenance() -> None:
 
 
 def test_synthetic_incident_without_id_fails_the_page() -> None:
-    from monitor.errors import ParseError
-
     doc = status_doc([], incidents=[{"name": "no id"}])
     with pytest.raises(ParseError, match="unreadable entry in 'incidents'"):
         parse_statusio(doc, PAGE)
