@@ -201,7 +201,7 @@ class _StatusioReader(Reader):
                     c.get("status_code")
                     for c in self.items(item.get("containers"), f"component {quote(name)} containers")
                 ]
-                known = [c for c in codes if c in COMPONENT_STATUS]
+                known = [c for c in codes if isinstance(c, int) and c in COMPONENT_STATUS]
                 code = max(known, key=lambda c: COMPONENT_STATUS[c].level or 0) if known else None
             status = self.mapped(COMPONENT_STATUS, code, f"component {quote(name)}", "status_code")
             components[component_id] = Component(id=component_id, name=name, status=status)

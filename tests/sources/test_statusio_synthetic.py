@@ -56,6 +56,16 @@ def test_synthetic_component_without_a_code_takes_its_worst_container() -> None:
     assert snapshot.components[0].status is ComponentStatus.MAJOR_OUTAGE
 
 
+def test_synthetic_unreadable_container_codes_are_passed_over() -> None:
+    containers = [
+        {"id": "a", "status_code": [400]},
+        {"id": "b", "status_code": "500"},
+        {"id": "c", "status_code": 300},
+    ]
+    snapshot = parse_statusio(status_doc([component("x", None, containers)]), PAGE)
+    assert snapshot.components[0].status is ComponentStatus.DEGRADED_PERFORMANCE
+
+
 def test_synthetic_unknown_code_is_unknown_with_a_warning() -> None:
     snapshot = parse_statusio(status_doc([component("x", 700)]), PAGE)
     assert snapshot.components[0].status is ComponentStatus.UNKNOWN
