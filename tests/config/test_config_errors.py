@@ -104,7 +104,7 @@ def test_misspelt_notifier_type_suggests_and_lists(errors_of: ErrorsOf) -> None:
 
 def test_missing_type(errors_of: ErrorsOf) -> None:
     [error] = errors_of("providers:\n  - {name: x, url: https://x.example}\n")
-    assert error.startswith(
+    assert error == (
         "providers.yaml:2: providers[0]: missing 'type'; known provider types: " + ", ".join(sorted(SOURCES))
     )
 
