@@ -5,12 +5,16 @@ from __future__ import annotations
 from monitor.sources.aws import AwsSource
 from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.betterstack import BetterstackSource
 from monitor.sources.cachet import CachetSource
 from monitor.sources.feed import FeedSource
 from monitor.sources.gcp import GcpSource
 from monitor.sources.heroku import HerokuSource
+from monitor.sources.incidentio import IncidentioSource
+from monitor.sources.instatus import InstatusSource
 from monitor.sources.probe import ProbeSource
 from monitor.sources.slack import SlackSource
+from monitor.sources.statusio import StatusioSource
 from monitor.sources.statuspage import StatuspageSource
 
 SOURCES: dict[str, type[Source]] = {
@@ -20,6 +24,10 @@ SOURCES: dict[str, type[Source]] = {
         FeedSource,
         AzureSource,
         ProbeSource,
+        IncidentioSource,
+        InstatusSource,
+        StatusioSource,
+        BetterstackSource,
         CachetSource,
         GcpSource,
         AwsSource,
