@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from monitor.sources.auto import AutoSource
 from monitor.sources.base import Source, SourceConfig
 from monitor.sources.statuspage import StatuspageSource
 
-SOURCES: dict[str, type[Source]] = {cls.type_name: cls for cls in (StatuspageSource,)}
+SOURCES: dict[str, type[Source]] = {cls.type_name: cls for cls in (StatuspageSource, AutoSource)}
 
 
 def build_source(config: SourceConfig) -> Source:

@@ -104,8 +104,8 @@ def test_misspelt_notifier_type_suggests_and_lists(errors_of: ErrorsOf) -> None:
 
 def test_missing_type(errors_of: ErrorsOf) -> None:
     [error] = errors_of("providers:\n  - {name: x, url: https://x.example}\n")
-    assert error.startswith(
-        "providers.yaml:2: providers[0]: missing 'type'; known provider types: statuspage"
+    assert error == (
+        "providers.yaml:2: providers[0]: missing 'type'; known provider types: " + ", ".join(sorted(SOURCES))
     )
 
 
