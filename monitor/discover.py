@@ -25,7 +25,6 @@ from monitor.model import Snapshot
 from monitor.poller import read_page
 from monitor.sources import SOURCES, Source, SourceConfig, build_source
 
-_PROBE_NAME = "discovered"  # the provider name of candidate configs; sources do not use it
 _MAX_REASON = 160
 
 
@@ -89,8 +88,9 @@ def origin(url: str) -> str | None:
     return str(parsed.origin())
 
 
-async def discover(http: HttpClient, url: str, timeout: float) -> Discovery:
-    """The first format, in detect order, that reads `url` (then its origin); `NoFormat` if none does."""
+async def discover(http: HttpClient, url: str, timeout: float, name: str = "discovered") -> Discovery:
+    """The first format, in detect order, that reads `url` (then its origin); `NoFormat` if none does.
+    `name` is the provider the found config (and any log line of a probe) is for."""
     url = normalize_url(url)
     urls = [url] + [u for u in (origin(url),) if u is not None]
     configs: list[SourceConfig] = []
@@ -103,8 +103,8 @@ async def discover(http: HttpClient, url: str, timeout: float) -> Discovery:
                 tried.append(Attempt(fmt.type_name, where, "parse_error", _brief(str(exc))))
                 continue
             if config is not None:
-                configs.append(config)
-    tasks = [asyncio.create_task(_probe(http, build_source(config), timeout)) for config in configs]
+                configs.append(config.model_copy(update={"name": name}))
+    tasks = [asyncio.create_task(_probe(http, build_source(c), timeout)) for c in configs]
     try:
         for config, task in zip(configs, tasks, strict=True):
             source, result = await task
@@ -126,7 +126,7 @@ async def _probe(http: HttpClient, source: Source, timeout: float) -> tuple[Sour
     """One candidate's first fetch, bounded as a whole (a format may need several requests)."""
     try:
         async with asyncio.timeout(timeout):
-            result = await read_page(_PROBE_NAME, source, http, timeout)
+            result = await read_page(source.config.name, source, http, timeout)
     except TimeoutError:
         return source, PollFailure("timeout", f"no complete answer within {timeout:g}s")
     if isinstance(result, NotModified):

@@ -36,7 +36,7 @@ class AutoSource(Source):
             return await self.detected.fetch(http, timeout)
         from monitor.discover import discover  # discover reads the registry this module is part of
 
-        found = await discover(http, self.config.url, timeout)
+        found = await discover(http, self.config.url, timeout, self.config.name)
         self.detected = found.source
         log.info("format_detected", provider=self.config.name, format=found.config.type, url=found.config.url)
         return found.snapshot

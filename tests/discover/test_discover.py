@@ -222,3 +222,9 @@ def test_origin_only_for_urls_with_more_than_a_host() -> None:
     assert origin("https://a.example?x=1") == "https://a.example"
     assert origin("https://a.example") is None
     assert origin("https://a.example/") is None
+
+
+async def test_the_found_config_is_for_the_named_provider(serve: Serve, http: HttpClient) -> None:
+    url = base(await serve({SUMMARY: summary}))
+    found = await discover(http, url, timeout=5, name="acme")
+    assert found.config.name == "acme"
