@@ -1,0 +1,78 @@
+"""The real daemon reading pages of different formats at once, over loopback (issue 3).
+
+A skeleton for the lead to extend as the formats merge: one page per format is added to the providers
+of `config()`. Today it runs Statuspage read directly and a second Statuspage page behind `type: auto`
+given a deeper URL (an incident's page), so discovery, its origin fallback and the hand-over to the
+detected format are exercised in the real process.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, StatusPage, eventually, running
+
+pytestmark = pytest.mark.e2e
+
+MAJOR_OUTAGE = 4.0  # outage_monitor_component_status value
+
+
+def config(direct: StatusPage, discovered: StatusPage, hook: Receiver) -> str:
+    return f"""
+settings:
+  state: sqlite://state.db
+  listen: "{{LISTEN}}"
+  interval: 0.3s
+  timeout: 1s
+  log_format: json
+  retry_initial_delay: 0.2s
+providers:
+  - {{name: direct, type: statuspage, url: "{direct.url}"}}
+  - {{name: discovered, type: auto, url: "{discovered.url}/incidents/e2e"}}
+notifiers:
+  - {{name: audit, type: webhook, url: "{hook.url}/outages", secret: "${{HOOK_SECRET}}"}}
+routes:
+  - {{notify: [audit]}}
+"""
+
+
+async def test_pages_of_several_formats_are_read_at_once_and_auto_hands_over_to_the_detected_one(
+    tmp_path: Path,
+) -> None:
+    direct, discovered, hook = StatusPage(), StatusPage(components={"Search": "operational"}), Receiver()
+    async with running(direct, discovered, hook):
+        daemon = DaemonProcess(tmp_path, config(direct, discovered, hook), env=E2E_ENV)
+        try:
+            await daemon.start()
+            for name in ("direct", "discovered"):  # provider_up is 1 once read, 0 or absent before
+                await eventually(
+                    partial(daemon.metric, "outage_monitor_provider_up", provider=name), what=name
+                )
+            discovered.components["Search"] = "major_outage"
+            await eventually(
+                lambda: any(r.json()["provider"] == "discovered" for r in hook.requests), what="the page"
+            )
+            status = await daemon.metric(
+                "outage_monitor_component_status", provider="discovered", component="Search"
+            )
+            listed = (await daemon.get_json("/api/v1/providers"))["providers"]
+        finally:
+            daemon.cleanup()
+
+    assert status == MAJOR_OUTAGE
+    assert {p["name"]: p["status"] for p in listed} == {"direct": "operational", "discovered": "major_outage"}
+    [paged] = [r.json() for r in hook.requests]
+    assert (paged["provider"], paged["type"], paged["new_status"]) == (
+        "discovered",
+        "component_changed",
+        "major_outage",
+    )
+    lines = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
+    detected = [line for line in lines if line["event"] == "format_detected"]
+    assert [(d["provider"], d["format"], d["url"]) for d in detected] == [
+        ("discovered", "statuspage", discovered.url)
+    ]
