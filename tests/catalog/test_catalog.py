@@ -61,9 +61,11 @@ def test_the_catalog_has_at_least_150_well_formed_entries_each_naming_its_format
         ("github", "statuspage", "https://www.githubstatus.com"),
         ("cloudflare", "statuspage", "https://www.cloudflarestatus.com"),
         ("courier", "statuspage", "https://status.courier.com"),
+        ("stripe", "statuspage", "https://www.stripestatus.com"),  # status.stripe.com is custom
         ("openai", "incidentio", "https://status.openai.com"),
         ("gitlab", "statusio", "https://status.gitlab.com"),
         ("docker", "statusio", "https://www.dockerstatus.com"),
+        ("clickup", "statusio", "https://status.clickup.com"),
         ("heroku", "heroku", "https://status.heroku.com"),
         ("gcp", "gcp", "https://status.cloud.google.com"),
         ("aws", "aws", "https://health.aws.amazon.com/health/status"),
