@@ -92,29 +92,33 @@ async def discover(http: HttpClient, url: str, timeout: float, name: str = "disc
     """The first format, in detect order, that reads `url` (then its origin); `NoFormat` if none does.
     `name` is the provider the found config (and any log line of a probe) is for."""
     url = normalize_url(url)
-    urls = [url] + [u for u in (origin(url),) if u is not None]
-    configs: list[SourceConfig] = []
+    ranked: list[Attempt | asyncio.Task[tuple[Source, Snapshot | PollFailure]]] = []
     tried: list[Attempt] = []
-    for where in urls:
-        for fmt in sorted(_guessable(), key=lambda cls: cls.detect_order or 0):
-            try:
-                config = fmt.candidate(where)
-            except ValueError as exc:  # pydantic's ValidationError: the URL does not fit the format
-                tried.append(Attempt(fmt.type_name, where, "parse_error", _brief(str(exc))))
-                continue
-            if config is not None:
-                configs.append(config.model_copy(update={"name": name}))
-    tasks = [asyncio.create_task(_probe(http, build_source(c), timeout)) for c in configs]
     try:
-        for config, task in zip(configs, tasks, strict=True):
-            source, result = await task
+        for where in [url] + [u for u in (origin(url),) if u is not None]:
+            for fmt in sorted(_guessable(), key=lambda cls: cls.detect_order or 0):
+                try:
+                    config = fmt.candidate(where)
+                except ValueError as exc:  # pydantic's ValidationError: the URL does not fit the format
+                    ranked.append(Attempt(fmt.type_name, where, "parse_error", _brief(str(exc))))
+                    continue
+                if config is not None:
+                    source = build_source(config.model_copy(update={"name": name}))
+                    ranked.append(asyncio.create_task(_probe(http, source, timeout)))
+        for candidate in ranked:
+            if isinstance(candidate, Attempt):
+                tried.append(candidate)
+                continue
+            source, result = await candidate
             if isinstance(result, Snapshot):
                 return Discovery(source, result, tuple(tried))
+            config = source.config
             tried.append(Attempt(config.type, config.url, result.outcome, _brief(result.message)))
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        probes = [candidate for candidate in ranked if isinstance(candidate, asyncio.Task)]
+        for probe in probes:
+            probe.cancel()
+        await asyncio.gather(*probes, return_exceptions=True)
     raise NoFormat(url, tried)
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from monitor.discover import NoFormat, discover, normalize_url, origin, suggested_name
 from monitor.fetch import NOT_MODIFIED, HttpClient
+from monitor.sources.base import SourceConfig
 from monitor.sources.statuspage import StatuspageSource
 from tests.loopback import Handler, Serve
 from tests.sources.conftest import FIXTURES
@@ -192,6 +193,26 @@ async def test_a_fixed_host_format_is_only_tried_on_its_host_and_unordered_ones_
 
     assert found.config.type == "statuspage" and found.tried == ()
     assert hits == Counter()
+
+
+class NeedsPageId(SourceConfig):
+    page_id: str
+
+
+async def test_a_format_whose_config_cannot_be_built_from_the_url_is_one_failed_attempt_in_its_place(
+    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picky = fake_format("picky", 10, "/picky.json")
+    picky.Config = NeedsPageId
+    register(monkeypatch, picky)
+    url = base(await serve({SUMMARY: summary}))
+
+    found = await discover(http, url, timeout=5)
+
+    assert found.config.type == "statuspage"
+    [attempt] = found.tried
+    assert (attempt.format, attempt.outcome) == ("picky", "parse_error")
+    assert attempt.reason.startswith("1 validation error for NeedsPageId")
 
 
 @pytest.mark.parametrize(
