@@ -1,4 +1,6 @@
-# outage-monitor: build the wheel, install it into a slim runtime that runs as a non-root user.
+# outage-monitor: build the wheel, install it into a slim runtime. The runtime runs as a non-root user and
+# writes only under its state volume, so it runs with a read-only root filesystem (docker run --read-only,
+# Kubernetes readOnlyRootFilesystem). What runs is the installed wheel, never the source tree.
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -6,8 +8,12 @@ COPY monitor/ monitor/
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /dist .
 
 FROM python:3.11-slim
+# No bytecode written at run time (pip compiled it at install), unbuffered logs, and any temporary file
+# (SQLite's, Python's tempfile) on the volume: nothing else is writable.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    TMPDIR=/var/lib/outage-monitor \
     OUTAGE_MONITOR_CONFIG=/etc/outage-monitor/providers.yaml
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/outage-monitor --shell /usr/sbin/nologin outage-monitor \
  && mkdir -p /var/lib/outage-monitor /etc/outage-monitor \
@@ -22,5 +28,6 @@ VOLUME ["/var/lib/outage-monitor"]
 EXPOSE 9110
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9110/healthz', timeout=4)"]
+# Exec form: the daemon is PID 1 and gets SIGTERM itself (a shell would swallow it), so `docker stop` is clean.
 ENTRYPOINT ["outage-monitor"]
 CMD ["run", "-c", "/etc/outage-monitor/providers.yaml"]

@@ -151,6 +151,7 @@ class Dispatcher:
             worker = self._workers.get(name)
             # A done task is a worker that saw its name removed and exited: a re-added name needs a new one.
             if worker is None or worker.task.done():
+                metrics.declare_notifier(name)
                 wake = asyncio.Event()
                 task = asyncio.create_task(self._work(name, wake), name=f"dispatch:{name}")
                 task.add_done_callback(partial(self._forget, name))

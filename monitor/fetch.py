@@ -11,6 +11,8 @@ import os
 import socket
 import ssl
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -26,6 +28,7 @@ from monitor.errors import FetchError
 DEFAULT_USER_AGENT = USER_AGENT
 _CHUNK = 64 * 1024
 _MAX_RETRY_AFTER = 3600.0
+PROBE_BODY_BYTES = 64 * 1024
 
 
 class NotModified:
@@ -65,6 +68,21 @@ class Response:
             return self.body.decode(self.charset or "utf-8", errors="replace")
         except LookupError:  # a charset Python does not know
             return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What an endpoint answered to `HttpClient.probe`."""
+
+    status: int
+    body_prefix: bytes  # at most the probe's max_body bytes, decompressed
+    elapsed_seconds: float  # request sent to body prefix read
+    final_url: str  # after redirects
+
+
+@dataclass(slots=True)
+class _Hop:
+    url: str  # where the request is at: the final URL once an answer came
 
 
 class HttpClient:
@@ -111,19 +129,19 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        final = url  # redacted only when a message needs it: not on the path of every poll
-        try:
+        hop = _Hop(url)  # redacted only when a message needs it: not on the path of every poll
+        with self._classified(hop, timeout):
             async with self.session.get(
                 url,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=timeout),
                 max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
             ) as resp:
-                final = str(resp.url)
+                hop.url = str(resp.url)
                 if resp.status == 304:
                     return NOT_MODIFIED
-                _raise_for_status(resp.status, resp.headers, final)
-                body = await self._read_capped(resp, final)
+                _raise_for_status(resp.status, resp.headers, hop.url)
+                body = await self._read_capped(resp, hop.url)
                 return Response(
                     url=str(resp.url),
                     status=resp.status,
@@ -133,16 +151,46 @@ class HttpClient:
                     last_modified=resp.headers.get("Last-Modified"),
                     charset=resp.charset if "Content-Type" in resp.headers else None,
                 )
+
+    async def probe(self, url: str, *, timeout: float, max_body: int = PROBE_BODY_BYTES) -> ProbeResult:
+        """One uncached GET that answers whatever the status (a 500 is a result, not an error), with
+        at most `max_body` bytes of the body; `FetchError` only when no answer came (timeout,
+        refused connection, DNS, too many redirects). Elapsed time covers the body read too."""
+        hop = _Hop(url)
+        started = time.monotonic()
+        with self._classified(hop, timeout):
+            async with self.session.get(
+                url,
+                headers={"Cache-Control": "no-cache"},
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                max_redirects=self.max_redirects + 1,
+            ) as resp:
+                hop.url = str(resp.url)
+                chunks: list[bytes] = []
+                size = 0
+                while size < max_body:
+                    chunk = await resp.content.read(max_body - size)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                return ProbeResult(resp.status, b"".join(chunks), time.monotonic() - started, hop.url)
+
+    @contextmanager
+    def _classified(self, hop: _Hop, timeout: float) -> Iterator[None]:
+        """aiohttp's failures as `FetchError`s whose messages name host and path only."""
+        try:
+            yield
         except TimeoutError:
             raise FetchError(
-                "timeout", f"no complete answer from {redact_url(final)} within {timeout:g}s"
+                "timeout", f"no complete answer from {redact_url(hop.url)} within {timeout:g}s"
             ) from None
         except aiohttp.TooManyRedirects:
             raise FetchError(
-                "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(final)}"
+                "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(hop.url)}"
             ) from None
         except aiohttp.ClientError as exc:
-            raise FetchError("connect_error", f"cannot fetch {redact_url(final)}: {_reason(exc)}") from None
+            raise FetchError("connect_error", f"cannot fetch {redact_url(hop.url)}: {_reason(exc)}") from None
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
         """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""

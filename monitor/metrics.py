@@ -41,6 +41,14 @@ notifications_total = Counter(
     ["notifier", "outcome"],
     registry=REGISTRY,
 )
+NOTIFICATION_OUTCOMES = ("delivered", "retried", "dead")
+
+
+def declare_notifier(name: str) -> None:
+    """Start a notifier's outcome series at 0. A counter series that first appears at 1 shows no
+    increase() in Prometheus, so without this the first dead letter would never fire an alert."""
+    for outcome in NOTIFICATION_OUTCOMES:
+        notifications_total.labels(notifier=name, outcome=outcome)
 
 
 @dataclass(frozen=True, slots=True)

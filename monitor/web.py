@@ -1,25 +1,25 @@
-"""The HTTP face: /metrics for Prometheus, /healthz and /readyz for orchestrators, a small JSON API."""
+"""The HTTP face: /metrics for Prometheus, /healthz and /readyz for orchestrators, a small JSON API
+described at /api/v1/openapi.json, and a status page for people at /."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__
+from monitor import __version__, openapi, pages
 from monitor.fetch import public_url
 from monitor.metrics import exposition
 from monitor.model import ProviderState
+from monitor.openapi import EVENTS_LIMIT, PAGE_REFRESH, IntParam
 from monitor.plan import ProviderPlan
 from monitor.store.base import Store
 from monitor.store.codec import event_to_dict, format_time
-
-MAX_EVENTS = 1000
 
 
 class DaemonView(Protocol):
@@ -36,11 +36,13 @@ class DaemonView(Protocol):
 
 def build_app(daemon: DaemonView) -> web.Application:
     app = web.Application()
+    app.router.add_get("/", _with(daemon, _status_page))
     app.router.add_get("/metrics", _metrics)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/readyz", _with(daemon, _readyz))
     app.router.add_get("/api/v1/providers", _with(daemon, _providers))
     app.router.add_get("/api/v1/events", _with(daemon, _events))
+    app.router.add_get("/api/v1/openapi.json", _openapi)
     return app
 
 
@@ -76,25 +78,47 @@ async def _readyz(_: web.Request, daemon: DaemonView) -> web.Response:
 
 
 async def _providers(_: web.Request, daemon: DaemonView) -> web.Response:
-    return web.json_response({"providers": [provider_json(p, s) for p, s in daemon.provider_states()]})
+    return web.json_response({"providers": _providers_json(daemon)})
 
 
 async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
-    limit = _limit(request.query.get("limit", "50"))
-    if limit is None:
-        message = f"limit must be an integer from 1 to {MAX_EVENTS}"
-        raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
-    stored = await daemon.store.recent_events(limit)
-    return web.json_response({"events": [{"id": s.id, **event_to_dict(s.event)} for s in stored]})
+    limit = _query_int(request, EVENTS_LIMIT)
+    return web.json_response({"events": await _events_json(daemon, limit)})
 
 
-def _limit(raw: str) -> int | None:
-    """A plain decimal from 1 to MAX_EVENTS, else None. `str.isdigit` alone lets through digits `int`
-    rejects ("²") or reads (Arabic-Indic), and thousands of digits make `int` raise."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_EVENTS)):
-        return None
-    value = int(raw)
-    return value if 1 <= value <= MAX_EVENTS else None
+async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response:
+    refresh = _query_int(request, PAGE_REFRESH)
+    providers = _providers_json(daemon)
+    events = await _events_json(daemon, pages.RECENT_EVENTS)
+    # The dicts are the request's own copies: rendering thousands of providers need not hold up the loop.
+    html = await asyncio.to_thread(pages.render, providers, events, datetime.now(UTC), refresh)
+    headers = {"Content-Security-Policy": pages.CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
+    return web.Response(text=html, content_type="text/html", headers=headers)
+
+
+async def _openapi(_: web.Request) -> web.Response:
+    return web.json_response(openapi.document())
+
+
+def _providers_json(daemon: DaemonView) -> list[dict[str, Any]]:
+    return [provider_json(p, s) for p, s in daemon.provider_states()]
+
+
+async def _events_json(daemon: DaemonView, limit: int) -> list[dict[str, Any]]:
+    return [{"id": s.id, **event_to_dict(s.event)} for s in await daemon.store.recent_events(limit)]
+
+
+def _query_int(request: web.Request, param: IntParam) -> int:
+    """The parameter's value, its default when absent; a 400 with a JSON error when it is not a plain decimal
+    within bounds. `str.isdigit` alone lets through digits `int` rejects ("²") or reads (Arabic-Indic), and
+    thousands of digits make `int` raise."""
+    raw = request.query.get(param.name, str(param.default))
+    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(param.maximum)):
+        value = int(raw)
+        if 1 <= value <= param.maximum:
+            return value
+    message = f"{param.name} must be an integer from 1 to {param.maximum}"
+    raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from monitor.sources.auto import AutoSource
+from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.feed import FeedSource
+from monitor.sources.probe import ProbeSource
 from monitor.sources.statuspage import StatuspageSource
 
-SOURCES: dict[str, type[Source]] = {cls.type_name: cls for cls in (StatuspageSource, AutoSource)}
+SOURCES: dict[str, type[Source]] = {
+    cls.type_name: cls for cls in (StatuspageSource, FeedSource, AzureSource, ProbeSource, AutoSource)
+}
 
 
 def build_source(config: SourceConfig) -> Source:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from monitor.catalog import catalog
 from monitor.config import parse_config
+from monitor.sources import SOURCES
 from tests.cli.cli_process import run_cli
 from tests.poller.page_double import PageDouble, incident, serving
 
@@ -54,10 +55,20 @@ async def test_discover_exits_1_saying_what_each_format_got(tmp_path: Path) -> N
 
     assert finished.code == 1
     assert finished.stdout == ""
-    assert finished.stderr.splitlines() == [
-        f"no known status-page format reads {page.url} (tried: statuspage):",
-        f"  statuspage at {page.url}: expected JSON from 127.0.0.1/api/v2/summary.json, got text/html",
-    ]
+    first, *attempts = finished.stderr.splitlines()
+    tried = re.fullmatch(rf"no known status-page format reads {re.escape(page.url)} \(tried: (.*)\):", first)
+    assert tried is not None, first
+    applicable = sorted(  # fixed-host formats apply only on their vendor's host
+        (source for source in SOURCES.values() if source.candidate(page.url) is not None),
+        key=lambda source: source.detect_order or 0,
+    )
+    assert tried.group(1).split(", ") == [source.type_name for source in applicable]
+    assert len(attempts) == len(applicable)
+    assert all(re.fullmatch(rf"  [a-z]+ at {re.escape(page.url)}: .+", line) for line in attempts), attempts
+    statuspage = (
+        f"  statuspage at {page.url}: expected JSON from 127.0.0.1/api/v2/summary.json, got text/html"
+    )
+    assert statuspage in attempts
 
 
 async def test_discover_refuses_a_malformed_timeout(tmp_path: Path) -> None:

@@ -159,6 +159,21 @@ async def test_delivers_once_and_keeps_the_metrics(
     assert sample("outage_monitor_outbox_pending") == 1
 
 
+async def test_each_notifier_starts_its_outcome_series_at_zero(
+    store: SqliteStore, session: aiohttp.ClientSession
+) -> None:
+    """So Prometheus sees the first dead letter as an increase from 0 (the dead-letter alert needs it)."""
+    name, total = "fresh-pager", "outage_monitor_notifications_total"
+    outcomes = ("delivered", "retried", "dead")
+    assert [REGISTRY.get_sample_value(total, {"notifier": name, "outcome": o}) for o in outcomes] == [
+        None
+    ] * 3
+    async with running(fast(store, {name: ScriptedNotifier(name, session)})):
+        await eventually(lambda: REGISTRY.get_sample_value(total, {"notifier": name, "outcome": "dead"}) == 0)
+        values = [REGISTRY.get_sample_value(total, {"notifier": name, "outcome": o}) for o in outcomes]
+    assert values == [0.0] * 3
+
+
 async def test_retries_server_errors_until_delivered(
     store: SqliteStore, session: aiohttp.ClientSession
 ) -> None:

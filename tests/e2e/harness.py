@@ -47,6 +47,7 @@ class StatusPage:
 
     components: dict[str, str] = field(default_factory=lambda: {"API": "operational", "Web": "operational"})
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    maintenances: list[dict[str, Any]] = field(default_factory=list)
     mode: str = "json"
     hits: int = 0
     url: str = ""
@@ -60,7 +61,7 @@ class StatusPage:
                 for name, status in self.components.items()
             ],
             "incidents": self.incidents,
-            "scheduled_maintenances": [],
+            "scheduled_maintenances": self.maintenances,
         }
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -226,7 +227,10 @@ async def running(*servers: StatusPage | Receiver) -> AsyncIterator[None]:
             await runner.cleanup()
 
 
-def config_yaml(page: StatusPage, slack: Receiver, pd: Receiver, hook: Receiver, extra: str = "") -> str:
+def config_yaml(
+    page: StatusPage, slack: Receiver, pd: Receiver, hook: Receiver, extra: str = "", more_providers: str = ""
+) -> str:
+    """`extra`: more settings lines; `more_providers`: provider lines after acme's."""
     return f"""
 settings:
   state: sqlite://state.db
@@ -239,6 +243,7 @@ settings:
 {extra}
 providers:
   - {{name: acme, type: statuspage, url: "{page.url}"}}
+{more_providers}
 notifiers:
   - {{name: oncall-slack, type: slack, webhook_url: "{slack.url}/services/T000/B000/XXXX"}}
   - {{name: pagerduty, type: pagerduty, routing_key: "${{PD_KEY}}", url: "{pd.url}/v2/enqueue"}}
@@ -247,6 +252,22 @@ routes:
   - {{notify: [pagerduty], min_severity: major}}
   - {{notify: [oncall-slack, audit], providers: ["acme*"]}}
 """
+
+
+def pages_yaml(pages: dict[str, StatusPage], interval: str = "0.3s") -> str:
+    """A config watching each page under its name, with no notifiers."""
+    providers = "".join(
+        f'  - {{name: {name}, type: statuspage, url: "{p.url}"}}\n' for name, p in pages.items()
+    )
+    return f"""
+settings:
+  state: sqlite://state.db
+  listen: "{{LISTEN}}"
+  interval: {interval}
+  timeout: 1s
+  log_format: json
+providers:
+{providers}"""
 
 
 E2E_ENV = {"PD_KEY": "R0UT1NGKEY0000000000000000000000", "HOOK_SECRET": "whsec_c2VjcmV0LXNpZ25pbmcta2V5"}

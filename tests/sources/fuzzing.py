@@ -8,11 +8,15 @@ raises anything else, and a document that is not a valid page never reads as ope
 
     @given(doc=random_json())
     def test_random_json(doc): check_not_operational(lambda d: parse_x(d, URL), doc)
+
+XML formats take bytes: `xml_mutations(capture_bytes)` edits a capture's elements (still well
+formed) or its bytes (mostly not), and `random_bytes()` is anything at all.
 """
 
 from __future__ import annotations
 
 import copy
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
@@ -66,6 +70,57 @@ def mutations(document: Any, max_edits: int = 4) -> st.SearchStrategy[Any]:
         return doc
 
     return mutated()
+
+
+def random_bytes(max_size: int = 300) -> st.SearchStrategy[bytes]:
+    """Binary noise, text, and text that starts like XML."""
+    return (
+        st.binary(max_size=max_size)
+        | st.text(max_size=max_size).map(lambda text: text.encode())
+        | st.text(max_size=max_size).map(lambda text: f'<?xml version="1.0"?>\n{text}'.encode())
+    )
+
+
+def xml_mutations(document: bytes, max_edits: int = 4) -> st.SearchStrategy[bytes]:
+    """`document` (trusted XML: a capture) with a few edits: an element removed, duplicated or given
+    random text or attributes (the result is well formed), or its bytes cut, spliced or overwritten."""
+    root = ET.fromstring(document)
+
+    @st.composite
+    def by_element(draw: st.DrawFn) -> bytes:
+        tree = copy.deepcopy(root)
+        for _ in range(draw(st.integers(min_value=1, max_value=max_edits))):
+            elements = list(tree.iter())
+            index = draw(st.integers(min_value=0, max_value=len(elements) - 1))
+            element = elements[index]
+            parent = next((p for p in tree.iter() if element in list(p)), None)
+            action = draw(st.sampled_from(["remove", "duplicate", "text", "attribute"]))
+            if action == "remove" and parent is not None:
+                parent.remove(element)
+            elif action == "duplicate" and parent is not None:
+                parent.insert(list(parent).index(element), copy.deepcopy(element))
+            elif action == "text":
+                element.text = draw(_XML_TEXT)
+            else:
+                element.set(draw(st.sampled_from(["href", "version", "isPermaLink", "x"])), draw(_XML_TEXT))
+        serialized: bytes = ET.tostring(tree, encoding="utf-8")
+        return serialized
+
+    @st.composite
+    def by_byte(draw: st.DrawFn) -> bytes:
+        data = bytearray(document)
+        for _ in range(draw(st.integers(min_value=1, max_value=max_edits))):
+            start = draw(st.integers(min_value=0, max_value=len(data)))
+            end = draw(st.integers(min_value=start, max_value=min(len(data), start + 50)))
+            data[start:end] = draw(st.binary(max_size=20))
+        return bytes(data)
+
+    return by_element() | by_byte()
+
+
+_XML_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40) | st.sampled_from(
+    ["Resolved", "Investigating", "In progress - maintenance", "major outage", "", "  "]
+)
 
 
 def check_parser(parse: Parse, doc: Any) -> Snapshot | None:

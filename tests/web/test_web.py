@@ -14,7 +14,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor import __version__
-from monitor.engine import Policy
 from monitor.model import (
     ComponentState,
     ComponentStatus,
@@ -26,11 +25,14 @@ from monitor.model import (
     ProviderState,
     Severity,
 )
+from monitor.openapi import EVENTS_LIMIT
 from monitor.plan import ProviderPlan
-from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore, Store
 from monitor.store.codec import format_time
-from monitor.web import MAX_EVENTS, build_app
+from monitor.web import build_app
+from tests.web.plans import plan
+
+MAX_EVENTS = EVENTS_LIMIT.maximum
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
@@ -64,11 +66,6 @@ def daemon(store: SqliteStore) -> FakeDaemon:
 async def client(daemon: FakeDaemon) -> AsyncIterator[Client]:
     async with TestClient(TestServer(build_app(daemon), host="127.0.0.1", port=0)) as opened:
         yield opened
-
-
-def plan(name: str) -> ProviderPlan:
-    config = StatuspageConfig(name=name, type="statuspage", url=f"https://{name}.example.com")
-    return ProviderPlan(config=config, interval=60.0, timeout=10.0, jitter=6.0, policy=Policy())
 
 
 def event(n: int) -> Event:
@@ -249,3 +246,35 @@ async def test_an_invalid_event_limit_is_a_400_json_error(client: Client, limit:
     assert response.status == 400
     assert response.content_type == "application/json"
     assert await response.json() == {"error": f"limit must be an integer from 1 to {MAX_EVENTS}"}
+
+
+async def test_status_page_is_html_with_a_strict_policy(client: Client, daemon: FakeDaemon) -> None:
+    daemon.entries = [(plan("acme"), ProviderState(provider="acme", baselined=True, last_success_at=T0))]
+    response = await client.get("/", params={"refresh": "5"})
+    assert response.status == 200
+    assert response.content_type == "text/html"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    body = await response.text()
+    assert 'data-provider="acme"' in body and '<meta http-equiv="refresh" content="5">' in body
+
+    default = await (await client.get("/")).text()
+    assert '<meta http-equiv="refresh" content="30">' in default
+    for bad in ("0", "3601", "x"):
+        rejected = await client.get("/", params={"refresh": bad})
+        assert rejected.status == 400
+        assert await rejected.json() == {"error": "refresh must be an integer from 1 to 3600"}
+
+
+async def test_the_openapi_document_describes_exactly_the_served_routes(client: Client) -> None:
+    response = await client.get("/api/v1/openapi.json")
+    assert response.status == 200
+    document = await response.json()
+    assert document["openapi"].startswith("3.1") and document["info"]["version"] == __version__
+    served = {
+        (route.method, route.resource.canonical)
+        for route in client.app.router.routes()
+        if route.method != "HEAD" and route.resource is not None
+    }
+    described = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+    assert served == described

@@ -1,0 +1,223 @@
+"""The OpenAPI 3.1 description of the HTTP endpoints, served at /api/v1/openapi.json.
+
+Built from the model's enums so a new status value cannot go undocumented; the shapes follow
+`provider_json` and `event_to_dict` field by field (`additionalProperties: false`), and the tests check
+every live response of the daemon against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from monitor import __version__
+from monitor.model import ComponentStatus, EventKind, Impact, IncidentStatus, MaintenanceStatus, Severity
+from monitor.sources import SOURCES
+
+Schema = dict[str, Any]
+
+METRICS_MEDIA_TYPE = "text/plain"
+
+_TEXT: Schema = {"type": "string"}
+_NULLABLE_TEXT: Schema = {"type": ["string", "null"]}
+# format_time's fixed-width UTC form; `format` alone is not checked by every validator.
+_TIME: Schema = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$",
+}
+_NULLABLE_TIME: Schema = {**_TIME, "type": ["string", "null"]}
+
+
+def _enum(values: type[StrEnum] | list[str], nullable: bool = False) -> Schema:
+    names: list[str | None] = [str(v) for v in values]
+    if nullable:
+        return {"type": ["string", "null"], "enum": [*names, None]}
+    return {"type": "string", "enum": names}
+
+
+def _object(about: str, /, **properties: Schema) -> Schema:
+    return {
+        "type": "object",
+        "description": about,
+        "required": list(properties),
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _array(name: str) -> Schema:
+    return {"type": "array", "items": _ref(name)}
+
+
+def _json(description: str, schema: Schema) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(description: str, media_type: str) -> Schema:
+    return {"description": description, "content": {media_type: {"schema": _TEXT}}}
+
+
+@dataclass(frozen=True, slots=True)
+class IntParam:
+    """An optional integer query parameter from 1 to `maximum`: described here, enforced by the web layer."""
+
+    name: str
+    default: int
+    maximum: int
+    description: str
+
+    def parameter(self) -> Schema:
+        return {
+            "name": self.name,
+            "in": "query",
+            "required": False,
+            "description": self.description,
+            "schema": {"type": "integer", "minimum": 1, "maximum": self.maximum, "default": self.default},
+        }
+
+
+def _get(operation_id: str, summary: str, responses: dict[str, Schema], *parameters: IntParam) -> Schema:
+    operation: Schema = {"operationId": operation_id, "summary": summary, "responses": responses}
+    if parameters:
+        operation["parameters"] = [p.parameter() for p in parameters]
+    return {"get": operation}
+
+
+EVENTS_LIMIT = IntParam("limit", 50, 1000, "How many events at most.")
+PAGE_REFRESH = IntParam("refresh", 30, 3600, "Seconds between the page's own reloads.")
+
+_SEVERITIES = [s.label for s in Severity]
+
+_SCHEMAS: dict[str, Schema] = {
+    "Error": _object("A request the server will not answer.", error=_TEXT),
+    "Health": _object("The process is alive.", status={"const": "ok"}, version=_TEXT),
+    "Ready": _object("Config loaded, store open, scheduler running.", status={"const": "ready"}),
+    "NotReady": _object("Still starting (or stopping).", status={"const": "not ready"}),
+    "Component": _object(
+        "A component as last confirmed.",
+        id=_TEXT,
+        name=_TEXT,
+        group=_NULLABLE_TEXT,
+        status=_enum(ComponentStatus),
+    ),
+    "Incident": _object(
+        "An open incident.",
+        id=_TEXT,
+        name=_TEXT,
+        status=_enum(IncidentStatus),
+        impact=_enum(Impact),
+        url=_NULLABLE_TEXT,
+        started_at=_NULLABLE_TIME,
+        updated_at=_NULLABLE_TIME,
+        latest_update=_NULLABLE_TEXT,
+    ),
+    "Maintenance": _object(
+        "An active maintenance.",
+        id=_TEXT,
+        name=_TEXT,
+        status=_enum(MaintenanceStatus),
+        url=_NULLABLE_TEXT,
+        scheduled_for=_NULLABLE_TIME,
+        scheduled_until=_NULLABLE_TIME,
+    ),
+    "Provider": _object(
+        "A watched provider. `status` is `unknown` while its page cannot be read (or was never read); "
+        "`last_known_status` keeps the last reading.",
+        name=_TEXT,
+        type=_enum(sorted(SOURCES)),
+        url=_TEXT,
+        up={"type": "boolean"},
+        status=_enum(ComponentStatus),
+        last_known_status=_enum(ComponentStatus, nullable=True),
+        description=_NULLABLE_TEXT,
+        components=_array("Component"),
+        incidents=_array("Incident"),
+        maintenances=_array("Maintenance"),
+        last_poll_at=_NULLABLE_TIME,
+        last_success_at=_NULLABLE_TIME,
+        last_error=_NULLABLE_TEXT,
+        consecutive_failures={"type": "integer", "minimum": 0},
+    ),
+    "Providers": _object(
+        "Every configured provider.", providers={"type": "array", "items": _ref("Provider")}
+    ),
+    "Event": _object(
+        "One piece of news, as detected. `old_status`/`new_status` are a component, incident or maintenance "
+        "status, or `unreachable`/`reachable`/`removed`.",
+        id={"type": "integer", "minimum": 1},
+        kind=_enum(EventKind),
+        provider=_TEXT,
+        severity=_enum(_SEVERITIES),
+        dedup_key=_TEXT,
+        title=_TEXT,
+        occurred_at=_TIME,
+        resolves={"type": "boolean"},
+        subject_id=_NULLABLE_TEXT,
+        subject_name=_NULLABLE_TEXT,
+        old_status=_NULLABLE_TEXT,
+        new_status=_NULLABLE_TEXT,
+        impact=_enum(Impact, nullable=True),
+        detail=_NULLABLE_TEXT,
+        url=_NULLABLE_TEXT,
+        group=_NULLABLE_TEXT,
+    ),
+    "Events": _object("Recent events, newest first.", events=_array("Event")),
+}
+
+_BAD_QUERY = _json("An invalid query parameter.", _ref("Error"))
+
+_PATHS: dict[str, Schema] = {
+    "/": _get(
+        "statusPage",
+        "The providers for people, problems first; reloads itself.",
+        {
+            "200": {"description": "An HTML page.", "content": {"text/html": {"schema": _TEXT}}},
+            "400": _BAD_QUERY,
+        },
+        PAGE_REFRESH,
+    ),
+    "/metrics": _get(
+        "metrics",
+        "Prometheus text exposition.",
+        {"200": _body("Every metric.", METRICS_MEDIA_TYPE)},
+    ),
+    "/healthz": _get("healthz", "Liveness.", {"200": _json("Alive.", _ref("Health"))}),
+    "/readyz": _get(
+        "readyz",
+        "Readiness.",
+        {"200": _json("Ready.", _ref("Ready")), "503": _json("Not ready.", _ref("NotReady"))},
+    ),
+    "/api/v1/providers": _get(
+        "providers", "Every provider's state.", {"200": _json("The providers.", _ref("Providers"))}
+    ),
+    "/api/v1/events": _get(
+        "events",
+        "Recent events, newest first.",
+        {"200": _json("The events.", _ref("Events")), "400": _BAD_QUERY},
+        EVENTS_LIMIT,
+    ),
+    "/api/v1/openapi.json": _get(
+        "openapi", "This document.", {"200": _json("OpenAPI 3.1.", {"type": "object"})}
+    ),
+}
+
+
+@cache
+def document() -> Schema:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "outage-monitor",
+            "version": __version__,
+            "description": "What the daemon watches. No endpoint changes state or needs credentials.",
+        },
+        "paths": _PATHS,
+        "components": {"schemas": _SCHEMAS},
+    }

@@ -1,0 +1,122 @@
+"""The status page for people: the providers as the JSON API shows them, problems first, as one HTML page.
+
+Everything on it but our own labels comes from third-party status pages, so it is untrusted: Jinja2
+escapes every value, links are kept only when they are http(s), and the response's Content-Security-Policy
+allows no script and no request to anywhere (the page needs nothing from outside: it works in a closed
+network).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from monitor.model import ComponentStatus
+from monitor.store.codec import parse_time
+
+RECENT_EVENTS = 25
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+# Worst first. A page we cannot read hides whatever is happening: below the outages we can see, above
+# maintenance and all-clear.
+_RANK = {
+    ComponentStatus.MAJOR_OUTAGE: 0,
+    ComponentStatus.PARTIAL_OUTAGE: 1,
+    ComponentStatus.DEGRADED_PERFORMANCE: 2,
+    ComponentStatus.UNKNOWN: 3,
+    ComponentStatus.UNDER_MAINTENANCE: 4,
+    ComponentStatus.OPERATIONAL: 5,
+}
+_LABELS = {
+    ComponentStatus.MAJOR_OUTAGE: "Major outage",
+    ComponentStatus.PARTIAL_OUTAGE: "Partial outage",
+    ComponentStatus.DEGRADED_PERFORMANCE: "Degraded performance",
+    ComponentStatus.UNKNOWN: "Unknown",
+    ComponentStatus.UNDER_MAINTENANCE: "Under maintenance",
+    ComponentStatus.OPERATIONAL: "Operational",
+}
+
+_env = Environment(
+    loader=PackageLoader("monitor", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentGroup:
+    name: str | None  # None: components outside any group
+    components: list[dict[str, Any]]
+
+
+def render(providers: list[dict[str, Any]], events: list[dict[str, Any]], now: datetime, refresh: int) -> str:
+    """The page for `provider_json` dicts and `event_to_dict` dicts (newest first) as of `now`."""
+    ordered = sorted(providers, key=lambda p: (_RANK[ComponentStatus(p["status"])], p["name"]))
+    problems = sum(1 for p in ordered if is_problem(p["status"]))
+    template = _env.get_template("status.html")
+    return template.render(
+        providers=ordered,
+        problems=problems,
+        events=events,
+        now=now,
+        refresh=refresh,
+        groups=component_groups,
+        label=status_label,
+        is_problem=is_problem,
+        link=safe_link,
+        ago=lambda text: _ago(text, now),
+    )
+
+
+def is_problem(status: str) -> bool:
+    return _RANK[ComponentStatus(status)] < _RANK[ComponentStatus.UNDER_MAINTENANCE]
+
+
+def status_label(status: str | None) -> str:
+    """A component status in words; anything outside the vocabulary is shown as it is."""
+    if status is None:
+        return "none yet"
+    try:
+        return _LABELS[ComponentStatus(status)]
+    except ValueError:
+        return status
+
+
+def component_groups(components: list[dict[str, Any]]) -> list[ComponentGroup]:
+    """Components by group, in the page's order: ungrouped ones first, then each group as first seen."""
+    by_group: dict[str | None, list[dict[str, Any]]] = {None: []}
+    for component in components:
+        by_group.setdefault(component["group"], []).append(component)
+    return [ComponentGroup(name, members) for name, members in by_group.items() if members]
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is http(s): a `javascript:` link from a hostile page must not become clickable."""
+    if url is None:
+        return None
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        return None
+    return url if scheme.lower() in ("http", "https") else None
+
+
+def _ago(text: str | None, now: datetime) -> str:
+    if text is None:
+        return "never"
+    seconds = int((now - parse_time(text)).total_seconds())
+    if seconds < 0:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return f"{seconds} s ago"

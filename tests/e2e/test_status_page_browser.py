@@ -1,0 +1,169 @@
+"""The status page in a real headless Chromium, served by the real daemon watching loopback status pages:
+what a person sees, and that the page follows a change by reloading itself."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from tests.e2e.harness import DaemonProcess, StatusPage, eventually, pages_yaml, running
+from tests.tools import require_tool
+
+pytestmark = pytest.mark.e2e
+
+INCIDENT = {
+    "id": "inc-cards",
+    "name": "Card payments failing",
+    "status": "investigating",
+    "impact": "critical",
+    "shortlink": "https://stspg.io/cards",
+    "created_at": "2026-11-23T11:00:00Z",
+    "updated_at": "2026-11-23T11:05:00Z",
+    "incident_updates": [
+        {
+            "id": "u1",
+            "status": "investigating",
+            "body": "We are looking into failed card payments.",
+            "created_at": "2026-11-23T11:05:00Z",
+        },
+    ],
+    "components": [],
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    """One provider as rendered: its name, badge and all its visible text."""
+
+    name: str
+    badge: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a person sees at one moment: the headline, the provider cards in order, the events, the links."""
+
+    summary: str
+    cards: list[Card]
+    events: str
+    links: dict[str, str]  # visible text -> href
+
+    @property
+    def order(self) -> list[tuple[str, str]]:
+        return [(c.name, c.badge) for c in self.cards]
+
+
+@pytest.fixture
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[webdriver.Chrome]:
+    driver_path = require_tool("chromedriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = require_tool("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=1280,900")
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to see any CSP violation
+    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch a driver or a browser
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+async def pages() -> AsyncIterator[dict[str, StatusPage]]:
+    watched = {"acme": StatusPage(), "zulu": StatusPage(components={"Checkout": "operational"})}
+    async with running(*watched.values()):
+        yield watched
+
+
+def look(driver: webdriver.Chrome) -> Seen | None:
+    """The page as shown now; None while it is between reloads."""
+    try:
+        cards = [
+            Card(
+                card.find_element(By.CSS_SELECTOR, ".name").text,
+                card.find_element(By.CSS_SELECTOR, ".badge").text,
+                card.text,
+            )
+            for card in driver.find_elements(By.CSS_SELECTOR, "section.provider")
+        ]
+        links = {a.text: a.get_attribute("href") or "" for a in driver.find_elements(By.TAG_NAME, "a")}
+        summary = driver.find_element(By.ID, "summary").text
+        return Seen(summary, cards, driver.find_element(By.ID, "events").text, links)
+    except (StaleElementReferenceException, NoSuchElementException):
+        return None
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", "not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+async def test_a_person_sees_the_providers_and_the_page_follows_an_outage(
+    tmp_path: Path, browser: webdriver.Chrome, pages: dict[str, StatusPage]
+) -> None:
+    daemon = DaemonProcess(tmp_path, pages_yaml(pages))
+    try:
+        await daemon.start()
+
+        async def all_read() -> bool:
+            providers = (await daemon.get_json("/api/v1/providers"))["providers"]
+            return all(p["status"] == "operational" for p in providers)
+
+        await eventually(all_read, what="both pages read")
+        # Selenium blocks: it runs in a thread so the loopback status pages keep answering the daemon.
+        await asyncio.to_thread(browser.get, f"{daemon.base}/?refresh=1")
+        before = await asyncio.to_thread(look, browser)
+        assert before is not None
+        assert before.summary == "All 2 providers operational"
+        assert before.order == [("acme", "Operational"), ("zulu", "Operational")]
+        assert "API Operational" in before.cards[0].text and "Checkout Operational" in before.cards[1].text
+        script = "return performance.getEntriesByType('resource').map(e => e.name)"
+        assert await asyncio.to_thread(browser.execute_script, script) == [], "the page loaded something"
+        styled = "return getComputedStyle(document.querySelector('.badge')).borderRadius"
+        assert await asyncio.to_thread(browser.execute_script, styled) != "0px", "inline CSS was blocked"
+
+        pages["zulu"].components["Checkout"] = "major_outage"
+        pages["zulu"].incidents = [INCIDENT]
+        pages["acme"].mode = "500"
+        seen: Seen | None = None
+
+        async def outage_shown() -> bool:
+            nonlocal seen
+            seen = await asyncio.to_thread(look, browser)
+            return seen is not None and seen.order == [("zulu", "Major outage"), ("acme", "Unknown")]
+
+        await eventually(outage_shown, timeout=20, what="the page to reload itself showing the outage")
+        assert seen is not None
+        zulu, acme = seen.cards
+        assert "Card payments failing" in zulu.text
+        assert "We are looking into failed card payments." in zulu.text
+        assert "Checkout Major outage" in zulu.text
+        assert "cannot be read: HTTP 500" in acme.text and "Last known status: Operational" in acme.text
+        assert seen.links["Card payments failing"] == "https://stspg.io/cards"
+        assert seen.summary == "2 of 2 providers with problems"
+        assert "zulu" in seen.events
+
+        console = await asyncio.to_thread(browser.get_log, "browser")
+        assert not [entry for entry in console if entry["level"] == "SEVERE"], console
+
+        screenshot = tmp_path / "status-page.png"
+        assert await asyncio.to_thread(browser.save_screenshot, str(screenshot))
+        width, height = png_size(screenshot)
+        assert width >= 800 and height >= 600 and screenshot.stat().st_size > 10_000
+    finally:
+        daemon.cleanup()

@@ -1,0 +1,216 @@
+"""The status page's rendering, from provider states through `provider_json` as the API shows them:
+hostile text stays text, problems come first, an unreadable page reads as unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+from monitor import pages
+from monitor.model import (
+    ComponentState,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    MaintenanceStatus,
+    ProviderState,
+)
+from monitor.web import provider_json
+from tests.web.plans import plan
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>"\' onmouseover="alert(2)'
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""
+
+
+@dataclass
+class Parsed(HTMLParser):
+    """Every element with its attributes and direct text, in document order."""
+
+    elements: list[Element] = field(default_factory=list)
+    open: list[Element] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.elements.append(element)
+        if tag not in ("meta", "img", "br", "link", "input"):
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1].tag == tag:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.open[-1].text += data
+
+    def select(self, tag: str, **attrs: str) -> list[Element]:
+        return [
+            e
+            for e in self.elements
+            if e.tag == tag and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]
+
+    def texts(self) -> str:
+        return " ".join(e.text for e in self.elements)
+
+
+def parse(html: str) -> Parsed:
+    parsed = Parsed()
+    parsed.feed(html)
+    parsed.close()
+    return parsed
+
+
+def state(name: str, *statuses: ComponentStatus, **fields: object) -> ProviderState:
+    components = {f"c{i}": ComponentState(f"Part {i}", s) for i, s in enumerate(statuses)}
+    base: dict[str, object] = {
+        "baselined": True,
+        "components": components,
+        "last_poll_at": NOW - timedelta(seconds=12),
+        "last_success_at": NOW - timedelta(seconds=12),
+    }
+    return ProviderState(provider=name, **{**base, **fields})  # type: ignore[arg-type]
+
+
+def render(*states: tuple[str, ProviderState | None], events: list[dict[str, Any]] | None = None) -> str:
+    providers = [provider_json(plan(name), s) for name, s in states]
+    return pages.render(providers, events or [], NOW, 30)
+
+
+def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() -> None:
+    incident = Incident(
+        id="inc",
+        name=HOSTILE,
+        status=IncidentStatus.INVESTIGATING,
+        impact=Impact.MAJOR,
+        url="javascript:alert(3)",
+        updated_at=NOW - timedelta(minutes=5),
+        latest_update=HOSTILE,
+    )
+    maintenance = Maintenance("m", HOSTILE, MaintenanceStatus.IN_PROGRESS, url="https://ok.example.com/m")
+    evil = state(
+        "evil",
+        components={"c": ComponentState(HOSTILE, ComponentStatus.MAJOR_OUTAGE, group=HOSTILE)},
+        incidents={"inc": incident},
+        maintenances={"m": maintenance},
+        description=HOSTILE,
+    )
+    event = {
+        "occurred_at": "2026-11-23T11:59:00.000000Z",
+        "provider": "evil",
+        "severity": "major",
+        "title": HOSTILE,
+        "url": "JavaScript:alert(4)",
+    }
+    html = render(("evil", evil), events=[event])
+    doc = parse(html)
+
+    assert not doc.select("script") and not doc.select("img")
+    assert not [e for e in doc.elements if any(name.startswith("on") for name in e.attrs)]
+    hrefs = [e.attrs["href"] for e in doc.select("a")]
+    assert hrefs == ["https://evil.example.com", "https://ok.example.com/m"]  # no javascript: link
+    assert doc.texts().count(HOSTILE) == 7  # name, group, component, update, maintenance, description, event
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_problems_come_first_worst_status_first_then_by_name() -> None:
+    html = render(
+        ("zeta-ok", state("zeta-ok", ComponentStatus.OPERATIONAL)),
+        ("alpha-ok", state("alpha-ok", ComponentStatus.OPERATIONAL)),
+        ("maint", state("maint", ComponentStatus.UNDER_MAINTENANCE)),
+        ("unread", None),
+        ("degraded", state("degraded", ComponentStatus.OPERATIONAL, ComponentStatus.DEGRADED_PERFORMANCE)),
+        ("b-major", state("b-major", ComponentStatus.MAJOR_OUTAGE)),
+        ("a-major", state("a-major", ComponentStatus.OPERATIONAL, ComponentStatus.MAJOR_OUTAGE)),
+        ("partial", state("partial", ComponentStatus.PARTIAL_OUTAGE)),
+    )
+    doc = parse(html)
+    shown = [(e.attrs["data-provider"], e.attrs["data-status"]) for e in doc.select("section")[:-1]]
+    assert shown == [
+        ("a-major", "major_outage"),
+        ("b-major", "major_outage"),
+        ("partial", "partial_outage"),
+        ("degraded", "degraded_performance"),
+        ("unread", "unknown"),
+        ("maint", "under_maintenance"),
+        ("alpha-ok", "operational"),
+        ("zeta-ok", "operational"),
+    ]
+    assert doc.select("p", id="summary")[0].text.strip() == "5 of 8 providers with problems"
+    assert doc.select("title")[0].text.startswith("(5) ")
+
+
+def test_an_unreadable_page_is_unknown_with_its_error_and_last_known_status() -> None:
+    failing = state(
+        "failing",
+        ComponentStatus.PARTIAL_OUTAGE,
+        consecutive_failures=3,
+        last_error="HTTP 502 from failing.example.com/api/v2/summary.json",
+        last_success_at=NOW - timedelta(hours=2),
+    )
+    doc = parse(render(("failing", failing), ("fresh", None)))
+    first, second = doc.select("section")[:2]
+    assert (first.attrs["data-provider"], first.attrs["data-status"]) == ("failing", "unknown")
+    assert [b.text for b in doc.select("span", **{"class": "badge status"})] == ["Unknown", "Unknown"]
+    notices = [e.text.strip() for e in doc.select("p") if e.text.strip().startswith("Its status page")]
+    assert notices == [
+        "Its status page cannot be read: HTTP 502 from failing.example.com/api/v2/summary.json",
+        "Its status page has not been read yet.",
+    ]
+    assert [e.text for e in doc.select("span", **{"class": "last-known"})] == ["Partial outage", "none yet"]
+    assert second.attrs["data-provider"] == "fresh"
+    checked = [t.text for t in doc.select("time") if t.attrs.get("title", "").startswith(("2026", "never"))]
+    assert checked[:4] == ["12 s ago", "2 h ago", "never", "never"]
+
+
+def test_components_are_grouped_ungrouped_first_and_the_page_reloads_itself() -> None:
+    grouped = state(
+        "acme",
+        components={
+            "db": ComponentState("Database", ComponentStatus.OPERATIONAL, group="Infra"),
+            "api": ComponentState("API", ComponentStatus.DEGRADED_PERFORMANCE),
+            "q": ComponentState("Queue", ComponentStatus.OPERATIONAL, group="Infra"),
+            "eu": ComponentState("EU", ComponentStatus.OPERATIONAL, group="Regions"),
+        },
+    )
+    html = render(("acme", grouped))
+    doc = parse(html)
+    headings_and_items = [(e.tag, e.text.strip()) for e in doc.elements if e.tag in ("h3", "li")]
+    assert headings_and_items == [
+        ("li", "API"),
+        ("h3", "Infra"),
+        ("li", "Database"),
+        ("li", "Queue"),
+        ("h3", "Regions"),
+        ("li", "EU"),
+    ]
+    assert doc.select("meta", http_equiv="refresh")[0].attrs["content"] == "30"
+    assert not doc.select("link") and "http" not in "".join(e.attrs.get("src", "") for e in doc.elements)
+
+
+def test_only_http_links_are_kept() -> None:
+    assert pages.safe_link("https://stspg.io/x") == "https://stspg.io/x"
+    assert pages.safe_link("HTTP://example.com") == "HTTP://example.com"
+    for bad in (
+        "javascript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,x",
+        "//evil",
+        "http://[::1",
+        None,
+    ):
+        assert pages.safe_link(bad) is None
