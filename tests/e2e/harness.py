@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
@@ -217,8 +217,12 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
+class LoopbackServer(Protocol):
+    async def start(self) -> web.AppRunner: ...
+
+
 @contextlib.asynccontextmanager
-async def running(*servers: StatusPage | Receiver) -> AsyncIterator[None]:
+async def running(*servers: LoopbackServer) -> AsyncIterator[None]:
     runners = [await s.start() for s in servers]
     try:
         yield

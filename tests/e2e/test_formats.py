@@ -1,9 +1,9 @@
 """The real daemon reading pages of different formats at once, over loopback (issue 3).
 
-A skeleton for the lead to extend as the formats merge: one page per format is added to the providers
-of `config()`. Today it runs Statuspage read directly and a second Statuspage page behind `type: auto`
-given a deeper URL (an incident's page), so discovery, its origin fallback and the hand-over to the
-detected format are exercised in the real process.
+A skeleton for the lead to extend as the formats merge: each format gets a `DocumentServer` playing
+its documents and one provider entry in `config()`. Today it runs a Statuspage page read directly and
+a second one behind `type: auto` given a deeper URL (an incident's page), so discovery, its origin
+fallback and the hand-over to the detected format are exercised in the real process.
 """
 
 from __future__ import annotations
@@ -14,14 +14,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, StatusPage, eventually, running
+from tests.e2e.documents import DocumentServer
+from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, eventually, running
 
 pytestmark = pytest.mark.e2e
 
 MAJOR_OUTAGE = 4.0  # outage_monitor_component_status value
+SUMMARY = "/api/v2/summary.json"
 
 
-def config(direct: StatusPage, discovered: StatusPage, hook: Receiver) -> str:
+def summary(components: dict[str, str]) -> bytes:
+    """A minimal Statuspage summary.json listing `components` (name -> status)."""
+    return json.dumps(
+        {
+            "page": {"id": "e2e", "name": "Acme", "updated_at": "2026-11-23T12:00:00Z"},
+            "status": {"indicator": "none", "description": "All Systems Operational"},
+            "components": [
+                {"id": f"c-{name.lower()}", "name": name, "status": status}
+                for name, status in components.items()
+            ],
+            "incidents": [],
+            "scheduled_maintenances": [],
+        }
+    ).encode()
+
+
+def config(direct: DocumentServer, discovered: DocumentServer, hook: Receiver) -> str:
     return f"""
 settings:
   state: sqlite://state.db
@@ -43,7 +61,9 @@ routes:
 async def test_pages_of_several_formats_are_read_at_once_and_auto_hands_over_to_the_detected_one(
     tmp_path: Path,
 ) -> None:
-    direct, discovered, hook = StatusPage(), StatusPage(components={"Search": "operational"}), Receiver()
+    direct, discovered, hook = DocumentServer(), DocumentServer(), Receiver()
+    direct.set(SUMMARY, summary({"API": "operational"}))
+    discovered.set(SUMMARY, summary({"Search": "operational"}))
     async with running(direct, discovered, hook):
         daemon = DaemonProcess(tmp_path, config(direct, discovered, hook), env=E2E_ENV)
         try:
@@ -52,7 +72,7 @@ async def test_pages_of_several_formats_are_read_at_once_and_auto_hands_over_to_
                 await eventually(
                     partial(daemon.metric, "outage_monitor_provider_up", provider=name), what=name
                 )
-            discovered.components["Search"] = "major_outage"
+            discovered.set(SUMMARY, summary({"Search": "major_outage"}))
             await eventually(
                 lambda: any(r.json()["provider"] == "discovered" for r in hook.requests), what="the page"
             )
@@ -71,6 +91,7 @@ async def test_pages_of_several_formats_are_read_at_once_and_auto_hands_over_to_
         "component_changed",
         "major_outage",
     )
+    assert discovered.hits[SUMMARY] >= 2 and discovered.hits["/incidents/e2e" + SUMMARY] == 1  # then origin
     lines = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
     detected = [line for line in lines if line["event"] == "format_detected"]
     assert [(d["provider"], d["format"], d["url"]) for d in detected] == [
