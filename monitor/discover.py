@@ -77,6 +77,15 @@ def normalize_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def is_web_url(url: str) -> bool:
+    """An http(s) URL with a host: what a status page's address must be."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
+
+
 def origin(url: str) -> str | None:
     """`scheme://host[:port]` of a URL with a path or query beyond it, else None."""
     try:

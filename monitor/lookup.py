@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from monitor.catalog import catalog, listed_at
-from monitor.discover import NoFormat, discover, normalize_url, suggested_name
+from monitor.discover import NoFormat, discover, is_web_url, normalize_url, suggested_name
 from monitor.fetch import HttpClient
 from monitor.logging import setup_logging
 from monitor.report import catalog_table, discovery_text
@@ -14,15 +14,18 @@ from monitor.report import catalog_table, discovery_text
 async def discover_page(url: str, timeout: float) -> int:
     """Print the page's format, what it says and the entry to paste; exit 1 when no format reads it."""
     setup_logging("auto", "warning")
+    page = normalize_url(url)
+    if not is_web_url(page):
+        print(f"not an http(s) URL of a status page: {url}", file=sys.stderr)
+        return 1
     async with HttpClient() as http:
         try:
-            found = await discover(http, url, timeout)
+            found = await discover(http, page, timeout)
         except NoFormat as failure:
             print(f"{failure}:", file=sys.stderr)
             for attempt in failure.tried:
                 print(f"  {attempt.format} at {attempt.url}: {attempt.reason}", file=sys.stderr)
             return 1
-    page = normalize_url(url)
     print(discovery_text(found, suggested_name(page), listed_at(page)))
     return 0
 

@@ -71,6 +71,12 @@ async def test_discover_exits_1_saying_what_each_format_got(tmp_path: Path) -> N
     assert statuspage in attempts
 
 
+async def test_discover_refuses_what_is_not_a_web_url(tmp_path: Path) -> None:
+    finished = await run_cli("discover", "ftp://status.example.com", cwd=tmp_path)
+    assert finished.code == 1
+    assert finished.stderr.strip() == "not an http(s) URL of a status page: ftp://status.example.com"
+
+
 async def test_discover_refuses_a_malformed_timeout(tmp_path: Path) -> None:
     finished = await run_cli("discover", "https://status.example.com", "--timeout", "soon", cwd=tmp_path)
     assert finished.code == 2

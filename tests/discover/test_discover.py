@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from aiohttp import web
 
-from monitor.discover import NoFormat, discover, normalize_url, origin, suggested_name
+from monitor.discover import NoFormat, discover, is_web_url, normalize_url, origin, suggested_name
 from monitor.fetch import NOT_MODIFIED, HttpClient
 from monitor.sources.base import SourceConfig
 from monitor.sources.statuspage import StatuspageSource
@@ -236,6 +236,13 @@ def test_suggested_name(url: str, name: str) -> None:
 def test_a_pasted_url_gets_a_scheme_and_loses_its_trailing_slash() -> None:
     assert normalize_url(" www.githubstatus.com/ ") == "https://www.githubstatus.com"
     assert normalize_url("http://127.0.0.1:81/x/") == "http://127.0.0.1:81/x"
+
+
+def test_only_http_urls_with_a_host_are_page_urls() -> None:
+    assert is_web_url("https://www.githubstatus.com") and is_web_url("http://127.0.0.1:81/x")
+    assert not is_web_url("ftp://x.example")
+    assert not is_web_url(normalize_url("http://"))
+    assert not is_web_url("https://::::")
 
 
 def test_origin_only_for_urls_with_more_than_a_host() -> None:
