@@ -65,7 +65,6 @@ class NoFormat(PollError):
                 outcome = known
         names = ", ".join(dict.fromkeys(attempt.format for attempt in tried)) or "none applies"
         super().__init__(outcome, f"no known status-page format reads {url} (tried: {names})")
-        self.url = url
         self.tried = tuple(tried)
 
 

@@ -53,6 +53,7 @@ def discovery_text(discovery: Discovery, name: str, listed: CatalogEntry | None)
     config, snapshot = discovery.config, discovery.snapshot
     lines = [
         f"format: {config.type} ({snapshot.page_url})",
+        *(f"  tried first: {a.format} at {a.url}: {a.reason}" for a in discovery.tried),
         f"headline: {snapshot.description or '-'} (indicator {snapshot.indicator.value})",
         f"components ({len(snapshot.components)}):",
     ]

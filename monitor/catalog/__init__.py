@@ -33,6 +33,8 @@ Format = Literal[
 
 
 class CatalogEntry(BaseModel):
+    """One provider's public status page and the format it speaks."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=64)

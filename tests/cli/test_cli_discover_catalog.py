@@ -22,7 +22,13 @@ async def test_discover_prints_the_format_the_page_the_components_and_an_entry_t
         finished = await run_cli("discover", page.url + "/incidents/inc-1", cwd=tmp_path)
 
     assert finished.code == 0, finished.stderr
-    assert finished.stdout.splitlines() == [
+    lines = finished.stdout.splitlines()
+    tried_first = [line for line in lines if line.startswith("  tried first: ")]
+    assert (  # the deeper URL was tried first, by every format that applies to it; then its origin
+        f"  tried first: statuspage at {page.url}/incidents/inc-1: "
+        "HTTP 404 from 127.0.0.1/incidents/inc-1/api/v2/summary.json"
+    ) in tried_first
+    assert [line for line in lines if line not in tried_first] == [
         f"format: statuspage ({page.url})",
         "headline: synthetic page (indicator none)",
         "components (3):",
