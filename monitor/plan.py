@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from monitor.config import Config
 from monitor.engine import Policy
-from monitor.sources import SourceConfig
+from monitor.sources import SOURCES, SourceConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +21,11 @@ class ProviderPlan:
 
 
 def plans_for(config: Config) -> list[ProviderPlan]:
-    """Each provider with the settings' defaults filled in."""
+    """Each provider with the settings' defaults filled in; no interval below its format's `min_interval`."""
     return [
         ProviderPlan(
             config=p,
-            interval=config.effective_interval(p),
+            interval=max(config.effective_interval(p), SOURCES[p.type].min_interval),
             timeout=config.effective_timeout(p),
             jitter=config.effective_jitter(p),
             policy=Policy(

@@ -14,12 +14,15 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor import __version__, openapi, pages
 from monitor.fetch import public_url
+from monitor.logging import get_logger
 from monitor.metrics import exposition
 from monitor.model import ProviderState
 from monitor.openapi import EVENTS_LIMIT, PAGE_REFRESH, IntParam
 from monitor.plan import ProviderPlan
 from monitor.store.base import Store
 from monitor.store.codec import event_to_dict, format_time
+
+log = get_logger(__name__)
 
 
 class DaemonView(Protocol):
@@ -60,10 +63,13 @@ def _with(daemon: DaemonView, handler: Callable[[web.Request, DaemonView], Any])
 async def _metrics(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": CONTENT_TYPE_LATEST})
     await response.prepare(request)
-    for chunk in exposition():
-        await response.write(chunk)
-        await asyncio.sleep(0)  # a scrape of thousands of providers must not hold up the polls
-    await response.write_eof()
+    try:
+        for chunk in exposition():
+            await response.write(chunk)
+            await asyncio.sleep(0)  # a scrape of thousands of providers must not hold up the polls
+        await response.write_eof()
+    except ConnectionResetError:  # the scraper hung up (its timeout, a restart): nothing is wrong here
+        log.info("metrics_scrape_aborted")
     return response
 
 

@@ -5,12 +5,27 @@ from __future__ import annotations
 from monitor.sources.auto import AutoSource
 from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.betterstack import BetterstackSource
 from monitor.sources.feed import FeedSource
+from monitor.sources.incidentio import IncidentioSource
+from monitor.sources.instatus import InstatusSource
 from monitor.sources.probe import ProbeSource
+from monitor.sources.statusio import StatusioSource
 from monitor.sources.statuspage import StatuspageSource
 
 SOURCES: dict[str, type[Source]] = {
-    cls.type_name: cls for cls in (StatuspageSource, FeedSource, AzureSource, ProbeSource, AutoSource)
+    cls.type_name: cls
+    for cls in (
+        StatuspageSource,
+        FeedSource,
+        AzureSource,
+        ProbeSource,
+        IncidentioSource,
+        InstatusSource,
+        StatusioSource,
+        BetterstackSource,
+        AutoSource,
+    )
 }
 
 

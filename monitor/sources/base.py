@@ -47,6 +47,7 @@ class Source(ABC):
     type_name: ClassVar[str]
     Config: ClassVar[type[SourceConfig]]
     detect_order: ClassVar[int | None] = None  # discovery tries formats by ascending order; None: never
+    min_interval: ClassVar[float] = 0.0  # seconds; a vendor's rate limit (the plan polls no more often)
 
     def __init__(self, config: SourceConfig) -> None:
         self.config = config

@@ -217,12 +217,12 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-class LoopbackServer(Protocol):
+class Startable(Protocol):
     async def start(self) -> web.AppRunner: ...
 
 
 @contextlib.asynccontextmanager
-async def running(*servers: LoopbackServer) -> AsyncIterator[None]:
+async def running(*servers: Startable) -> AsyncIterator[None]:
     runners = [await s.start() for s in servers]
     try:
         yield

@@ -1,46 +1,164 @@
-"""The real daemon reading pages of different formats at once, over loopback (issue 3).
+"""The real daemon watching pages of several formats at once over loopback: each is baselined silently
+from a real capture, each outage pages once through the signed webhook, and each recovery resolves.
 
-A skeleton for the lead to extend as the formats merge: each format gets a `DocumentServer` playing
-its documents and one provider entry in `config()`. Today it runs a Statuspage page read directly and
-a second one behind `type: auto` given a deeper URL (an incident's page), so discovery, its origin
-fallback and the hand-over to the detected format are exercised in the real process.
-"""
+The outage documents are synthetic: the real captures with the fields an outage changes rewritten at
+test time (the captures on disk are never edited)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from functools import partial
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.documents import DocumentServer
-from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, eventually, running
+from tests.e2e.harness import DaemonProcess, Receiver, eventually, running
 
 pytestmark = pytest.mark.e2e
 
-MAJOR_OUTAGE = 4.0  # outage_monitor_component_status value
-SUMMARY = "/api/v2/summary.json"
+FIXTURES = Path(__file__).resolve().parents[1] / "sources" / "fixtures"
 
 
-def summary(components: dict[str, str]) -> bytes:
-    """A minimal Statuspage summary.json listing `components` (name -> status)."""
-    return json.dumps(
+def capture(path: str) -> bytes:
+    return (FIXTURES / path).read_bytes()
+
+
+def changed(path: str, edit: Callable[[Any], None]) -> bytes:
+    """A synthetic document: the capture at `path`, decoded, edited by `edit`, encoded again."""
+    doc = json.loads(capture(path))
+    edit(doc)
+    return json.dumps(doc).encode()
+
+
+def _instatus_incident(doc: Any) -> None:
+    doc["page"]["status"] = "HASISSUES"
+    doc["activeIncidents"] = [
         {
-            "page": {"id": "e2e", "name": "Acme", "updated_at": "2026-11-23T12:00:00Z"},
-            "status": {"indicator": "none", "description": "All Systems Operational"},
-            "components": [
-                {"id": f"c-{name.lower()}", "name": name, "status": status}
-                for name, status in components.items()
-            ],
-            "incidents": [],
-            "scheduled_maintenances": [],
+            "id": "e2e-incident",
+            "name": "API errors",
+            "started": "2026-11-23T12:00:00.000Z",
+            "status": "INVESTIGATING",
+            "impact": "MAJOROUTAGE",
+            "url": "https://status.perplexity.com/incident/e2e-incident",
         }
-    ).encode()
+    ]
 
 
-def config(direct: DocumentServer, discovered: DocumentServer, hook: Receiver) -> str:
-    return f"""
+def _instatus_api_down(doc: Any) -> None:
+    for component in doc["components"]:
+        if component["name"] == "API":
+            component["status"] = "MAJOROUTAGE"
+
+
+def _betterstack_website_down(doc: Any) -> None:
+    doc["data"]["attributes"]["aggregate_state"] = "downtime"
+    for item in doc["included"]:
+        if item["type"] == "status_page_resource" and item["attributes"]["public_name"] == "Website":
+            item["attributes"]["status"] = "downtime"
+
+
+def _feed_with_open_incident(text: str) -> bytes:
+    item = (
+        "<item><title>Elevated API errors</title>"
+        "<description>&lt;strong&gt;Investigating&lt;/strong&gt; - We are looking into errors.</description>"
+        "<pubDate>{date}</pubDate><link>https://status.example.com/incidents/e2e</link>"
+        "<guid>https://status.example.com/incidents/e2e</guid></item>"
+    )
+    return text.replace("<item>", item.format(date=format_datetime(datetime.now(UTC))) + "<item>", 1).encode()
+
+
+@dataclass(frozen=True)
+class Format:
+    """One provider of the test: its config line, its baseline and outage documents by path."""
+
+    name: str
+    entry: str  # the provider entry, with {url} for the document server's base
+    baseline: dict[str, bytes]
+    outage: dict[str, bytes]
+    content_type: str = "application/json"
+
+
+FEED = capture("statuspage/rss/status.staffbase.com-history.rss-2021-12-tab-indented.xml").decode()
+FORMATS = [
+    Format(
+        "gh",
+        "{{name: gh, type: statuspage, url: '{url}/gh'}}",
+        {"/gh/api/v2/summary.json": capture("statuspage/summary/github-2019-12-30-operational.json")},
+        {
+            "/gh/api/v2/summary.json": capture(
+                "statuspage/summary/github-2022-11-25-active-incident-minor.json"
+            )
+        },
+    ),
+    Format(
+        "pplx",
+        "{{name: pplx, type: instatus, url: '{url}/pplx'}}",
+        {
+            "/pplx/summary.json": capture("instatus/status.perplexity.com-summary.json"),
+            "/pplx/v2/components.json": capture("instatus/status.perplexity.com-v2-components.json"),
+        },
+        {
+            "/pplx/summary.json": changed("instatus/status.perplexity.com-summary.json", _instatus_incident),
+            "/pplx/v2/components.json": changed(
+                "instatus/status.perplexity.com-v2-components.json", _instatus_api_down
+            ),
+        },
+    ),
+    Format(
+        "together",
+        "{{name: together, type: betterstack, url: '{url}/together'}}",
+        {"/together/index.json": capture("betterstack/status.together.ai-index.json")},
+        {
+            "/together/index.json": changed(
+                "betterstack/status.together.ai-index.json", _betterstack_website_down
+            )
+        },
+    ),
+    Format(
+        "staffbase",
+        "{{name: staffbase, type: feed, url: '{url}/staffbase/history.rss'}}",
+        {"/staffbase/history.rss": FEED.encode()},
+        {"/staffbase/history.rss": _feed_with_open_incident(FEED)},
+        content_type="application/rss+xml",
+    ),
+    Format(
+        "api",
+        "{{name: api, type: probe, url: '{url}/api/healthz', body_match: ok}}",
+        {"/api/healthz": b"ok"},
+        {"/api/healthz": b"database unavailable"},
+        content_type="text/plain",
+    ),
+]
+
+
+@dataclass
+class Fleet:
+    server: DocumentServer
+    hook: Receiver
+    daemon: DaemonProcess
+
+    def show(self, which: str) -> None:
+        for fmt in FORMATS:
+            for path, body in getattr(fmt, which).items():
+                self.server.set(path, body, fmt.content_type)
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        return [received.json() for received in self.hook.requests]
+
+
+@pytest.fixture
+async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
+    server, hook = DocumentServer(), Receiver()
+    async with running(server, hook):
+        providers = "\n".join("  - " + fmt.entry.format(url=server.url) for fmt in FORMATS)
+        config = f"""
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
@@ -49,51 +167,65 @@ settings:
   log_format: json
   retry_initial_delay: 0.2s
 providers:
-  - {{name: direct, type: statuspage, url: "{direct.url}"}}
-  - {{name: discovered, type: auto, url: "{discovered.url}/incidents/e2e"}}
+{providers}
 notifiers:
-  - {{name: audit, type: webhook, url: "{hook.url}/outages", secret: "${{HOOK_SECRET}}"}}
+  - {{name: audit, type: webhook, url: "{hook.url}/outages"}}
 routes:
   - {{notify: [audit]}}
 """
-
-
-async def test_pages_of_several_formats_are_read_at_once_and_auto_hands_over_to_the_detected_one(
-    tmp_path: Path,
-) -> None:
-    direct, discovered, hook = DocumentServer(), DocumentServer(), Receiver()
-    direct.set(SUMMARY, summary({"API": "operational"}))
-    discovered.set(SUMMARY, summary({"Search": "operational"}))
-    async with running(direct, discovered, hook):
-        daemon = DaemonProcess(tmp_path, config(direct, discovered, hook), env=E2E_ENV)
+        fleet = Fleet(server, hook, DaemonProcess(tmp_path, config))
         try:
-            await daemon.start()
-            for name in ("direct", "discovered"):  # provider_up is 1 once read, 0 or absent before
-                await eventually(
-                    partial(daemon.metric, "outage_monitor_provider_up", provider=name), what=name
-                )
-            discovered.set(SUMMARY, summary({"Search": "major_outage"}))
-            await eventually(
-                lambda: any(r.json()["provider"] == "discovered" for r in hook.requests), what="the page"
-            )
-            status = await daemon.metric(
-                "outage_monitor_component_status", provider="discovered", component="Search"
-            )
-            listed = (await daemon.get_json("/api/v1/providers"))["providers"]
+            yield fleet
         finally:
-            daemon.cleanup()
+            fleet.daemon.cleanup()
 
-    assert status == MAJOR_OUTAGE
-    assert {p["name"]: p["status"] for p in listed} == {"direct": "operational", "discovered": "major_outage"}
-    [paged] = [r.json() for r in hook.requests]
-    assert (paged["provider"], paged["type"], paged["new_status"]) == (
-        "discovered",
-        "component_changed",
-        "major_outage",
-    )
-    assert discovered.hits[SUMMARY] >= 2 and discovered.hits["/incidents/e2e" + SUMMARY] == 1  # then origin
-    lines = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
-    detected = [line for line in lines if line["event"] == "format_detected"]
-    assert [(d["provider"], d["format"], d["url"]) for d in detected] == [
-        ("discovered", "statuspage", discovered.url)
-    ]
+
+async def statuses(fleet: Fleet) -> dict[str, str]:
+    providers = (await fleet.daemon.get_json("/api/v1/providers"))["providers"]
+    return {p["name"]: p["status"] for p in providers}
+
+
+async def test_five_formats_baseline_page_once_and_resolve(fleet: Fleet) -> None:
+    names = {fmt.name for fmt in FORMATS}
+    fleet.show("baseline")
+    await fleet.daemon.start()
+
+    async def all_operational() -> bool:
+        return set((await statuses(fleet)).values()) == {"operational"}
+
+    await eventually(all_operational, timeout=20, what="every format read as operational")
+    await asyncio.sleep(1.0)
+    assert fleet.deliveries() == [], "a baseline must be silent"
+
+    fleet.show("outage")
+
+    def paged_about_each() -> bool:
+        return {d["provider"] for d in fleet.deliveries() if not d["resolves"]} == names
+
+    await eventually(paged_about_each, timeout=20, what="a page about every provider")
+    await asyncio.sleep(1.5)  # a few more polls of the same outage documents
+    paged = [d for d in fleet.deliveries() if not d["resolves"]]
+    repeats = Counter((d["dedup_key"], d["type"], d["new_status"]) for d in paged)
+    assert [key for key, n in repeats.items() if n > 1] == [], "the same news was sent twice"
+    kinds = {(d["provider"], d["type"]) for d in paged}
+    assert {("gh", "incident_opened"), ("pplx", "incident_opened"), ("staffbase", "incident_opened")} <= kinds
+    assert {
+        ("pplx", "component_changed"),
+        ("together", "component_changed"),
+        ("api", "component_changed"),
+    } <= kinds
+    now = await statuses(fleet)
+    assert all(now[name] not in ("operational", "unknown") for name in names), now
+    for name in names:
+        assert (await fleet.daemon.metric("outage_monitor_provider_status", provider=name) or 0) >= 2
+
+    fleet.show("baseline")
+    open_keys = {d["dedup_key"] for d in paged}
+
+    def every_key_resolved() -> bool:
+        return open_keys <= {d["dedup_key"] for d in fleet.deliveries() if d["resolves"]}
+
+    await eventually(every_key_resolved, timeout=20, what="a resolution for every page")
+    await eventually(all_operational, timeout=10, what="every format operational again")
+    code, _ = fleet.daemon.terminate()
+    assert code == 0

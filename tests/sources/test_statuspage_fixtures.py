@@ -31,7 +31,7 @@ def summary(name: str) -> Snapshot:
 
 def test_copies_are_byte_exact() -> None:
     copies = [path for path in FIXTURES.rglob("*") if path.is_file() and path.name != "README.md"]
-    assert len(copies) == 13
+    assert len(copies) == 25
     for copy in copies:
         assert copy.read_bytes() == (SHARED_FIXTURES / copy.relative_to(FIXTURES)).read_bytes(), copy
 

@@ -278,3 +278,25 @@ async def test_the_openapi_document_describes_exactly_the_served_routes(client: 
     }
     described = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     assert served == described
+
+
+async def test_a_scraper_hanging_up_mid_scrape_is_no_error(
+    daemon: FakeDaemon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection resetting under a write (the scraper timed out) ends the scrape quietly."""
+    from aiohttp.test_utils import make_mocked_request
+
+    import monitor.web as web_module
+
+    writes: list[bytes] = []
+
+    async def write(self: web.StreamResponse, data: bytes) -> None:
+        writes.append(data)
+        if len(writes) == 2:
+            raise ConnectionResetError("Cannot write to closing transport")
+
+    monkeypatch.setattr(web.StreamResponse, "write", write)
+    monkeypatch.setattr(web_module, "exposition", lambda: [b"a 1\n", b"b 2\n", b"c 3\n"])
+    request = make_mocked_request("GET", "/metrics", app=build_app(daemon))
+    response = await web_module._metrics(request)
+    assert response.status == 200 and writes == [b"a 1\n", b"b 2\n"]
