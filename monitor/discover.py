@@ -30,7 +30,7 @@ _MAX_REASON = 160
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """One format tried on one URL, and why it did not read the page."""
+    """One format tried on one URL (as given, or its origin), and why it did not read the page."""
 
     format: str
     url: str
@@ -100,7 +100,7 @@ async def discover(http: HttpClient, url: str, timeout: float, name: str = "disc
     """The first format, in detect order, that reads `url` (then its origin); `NoFormat` if none does.
     `name` is the provider the found config (and any log line of a probe) is for."""
     url = normalize_url(url)
-    ranked: list[Attempt | asyncio.Task[tuple[Source, Snapshot | PollFailure]]] = []
+    ranked: list[Attempt | tuple[str, asyncio.Task[tuple[Source, Snapshot | PollFailure]]]] = []
     tried: list[Attempt] = []
     try:
         for where in [url] + [u for u in (origin(url),) if u is not None]:
@@ -112,18 +112,18 @@ async def discover(http: HttpClient, url: str, timeout: float, name: str = "disc
                     continue
                 if config is not None:
                     source = build_source(config.model_copy(update={"name": name}))
-                    ranked.append(asyncio.create_task(_probe(http, source, timeout)))
+                    ranked.append((where, asyncio.create_task(_probe(http, source, timeout))))
         for candidate in ranked:
             if isinstance(candidate, Attempt):
                 tried.append(candidate)
                 continue
-            source, result = await candidate
+            where, probe = candidate
+            source, result = await probe
             if isinstance(result, Snapshot):
                 return Discovery(source, result, tuple(tried))
-            config = source.config
-            tried.append(Attempt(config.type, config.url, result.outcome, _brief(result.message)))
+            tried.append(Attempt(source.type_name, where, result.outcome, _brief(result.message)))
     finally:
-        probes = [candidate for candidate in ranked if isinstance(candidate, asyncio.Task)]
+        probes = [candidate[1] for candidate in ranked if isinstance(candidate, tuple)]
         for probe in probes:
             probe.cancel()
         await asyncio.gather(*probes, return_exceptions=True)
