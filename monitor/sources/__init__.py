@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from monitor.sources.auto import AutoSource
+from monitor.sources.aws import AwsSource
 from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
 from monitor.sources.betterstack import BetterstackSource
+from monitor.sources.cachet import CachetSource
 from monitor.sources.feed import FeedSource
+from monitor.sources.gcp import GcpSource
+from monitor.sources.heroku import HerokuSource
 from monitor.sources.incidentio import IncidentioSource
 from monitor.sources.instatus import InstatusSource
 from monitor.sources.probe import ProbeSource
+from monitor.sources.slack import SlackSource
 from monitor.sources.statusio import StatusioSource
 from monitor.sources.statuspage import StatuspageSource
 
@@ -24,6 +29,11 @@ SOURCES: dict[str, type[Source]] = {
         InstatusSource,
         StatusioSource,
         BetterstackSource,
+        CachetSource,
+        GcpSource,
+        AwsSource,
+        SlackSource,
+        HerokuSource,
         AutoSource,
     )
 }

@@ -176,6 +176,8 @@ def _check_document(doc: bytes, rules: FeedRules) -> None:
         ) from None
     except XmlParseError as exc:
         raise ParseError(f"not {rules.what}: not well-formed XML ({exc})") from None
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise ParseError(f"not {rules.what}: not readable XML ({exc})") from None
     root = outline.root or ""
     if root not in rules.roots:
         raise ParseError(f"not {rules.what}: the root element is {quote(root)}")

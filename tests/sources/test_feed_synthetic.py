@@ -298,8 +298,9 @@ def test_dtds_are_refused_before_any_expansion(doc: bytes) -> None:
         (b'<rss version="2.0"/>', "'rss' has no 'channel'"),
         (rss(rss_item("A", "Investigating", None, guid="a"))[:-20], "not well-formed XML"),
         (b'<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>', "the root element is 'Error'"),
+        (b'<?xml version="1.0" encoding="U-TF-8"?><rss version="2.0"><channel/></rss>', "unknown encoding"),
     ],
-    ids=["cdn-html", "html5", "json", "empty", "html-junk", "bare-rss", "truncated", "s3-error"],
+    ids=["cdn-html", "html5", "json", "empty", "html-junk", "bare-rss", "truncated", "s3-error", "encoding"],
 )
 def test_what_is_not_a_feed_is_a_parse_error(doc: bytes, message: str) -> None:
     with pytest.raises(ParseError, match=r"^not an RSS or Atom feed: ") as caught:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ def summary(name: str) -> Snapshot:
 
 def test_copies_are_byte_exact() -> None:
     copies = [path for path in FIXTURES.rglob("*") if path.is_file() and path.name != "README.md"]
-    assert len(copies) == 25
+    attributed = re.findall(r"^- `([^`]+)` — ", (FIXTURES / "README.md").read_text(), re.MULTILINE)
+    assert sorted(copy.relative_to(FIXTURES).as_posix() for copy in copies) == sorted(attributed)
     for copy in copies:
         assert copy.read_bytes() == (SHARED_FIXTURES / copy.relative_to(FIXTURES)).read_bytes(), copy
 

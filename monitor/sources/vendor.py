@@ -1,0 +1,66 @@
+"""What the single-vendor formats (Google Cloud, AWS, Slack, Heroku) and self-hosted APIs share.
+
+A vendor's own status API lives on one host: `url` defaults to it (and may point at a mirror, a
+proxy or a test server), and discovery offers the format only for a URL on that host, never for
+a random page. Most of these APIs have no page-level reading of their own, so the page's
+indicator is derived from its items (`worst_impact`, `worst_status`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar
+from urllib.parse import urlsplit
+
+from pydantic import Field
+
+from monitor.model import ComponentStatus, Impact
+from monitor.sources.base import Source, SourceConfig
+
+_IMPACT_RANK = {
+    Impact.NONE: 0,
+    Impact.MAINTENANCE: 1,
+    Impact.MINOR: 2,
+    Impact.UNKNOWN: 2,  # read as minor, as `Impact.severity` does
+    Impact.MAJOR: 3,
+    Impact.CRITICAL: 4,
+}
+
+Names = list[Annotated[str, Field(min_length=1)]]  # a filter option: names or ids to watch
+
+
+def vendor_url(default: str) -> Any:
+    """The `url` field of a fixed-host format: the vendor's host unless the user points elsewhere."""
+    return Field(default=default, pattern=r"^https?://", description="the vendor's API host, or a mirror")
+
+
+class VendorSource(Source):
+    """A format served from one vendor host (`vendor_host`); a candidate only for URLs on it."""
+
+    vendor_host: ClassVar[str]
+    detect_order = 10  # may go first: it never claims a page on another host
+
+    @classmethod
+    def candidate(cls, url: str) -> SourceConfig | None:
+        if urlsplit(url).hostname != cls.vendor_host:
+            return None
+        return cls.Config(name="discovered", type=cls.type_name, url=f"https://{cls.vendor_host}")
+
+
+def page_of(final_url: str, api_path: str) -> str:
+    """The page a document was read from (after redirects): the final URL minus query and API path."""
+    return final_url.split("?", 1)[0].removesuffix(api_path)
+
+
+def worst_impact(impacts: Iterable[Impact]) -> Impact:
+    """The gravest impact (NONE for none): a page's overall reading when it gives none itself."""
+    return max(impacts, key=_IMPACT_RANK.__getitem__, default=Impact.NONE)
+
+
+def worst_status(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
+    """The gravest readable status; OPERATIONAL when nothing is wrong, UNKNOWN when nothing is readable."""
+    seen = list(statuses)
+    known = [status for status in seen if status.level is not None]
+    if seen and not known:
+        return ComponentStatus.UNKNOWN
+    return max(known, key=lambda status: status.level or 0, default=ComponentStatus.OPERATIONAL)

@@ -1,0 +1,195 @@
+"""The real daemon reading five formats at once (Google Cloud, AWS, Slack, Heroku, Cachet) over loopback:
+the captures as the baseline, then each page turns bad and recovers; the webhook gets each change once."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.documents import DocumentServer
+from tests.e2e.harness import DaemonProcess, Receiver, eventually, running
+
+pytestmark = pytest.mark.e2e
+
+FIXTURES = Path(__file__).resolve().parents[1] / "sources" / "fixtures"
+DISK = "4Qvmd4q81VnA9RirCMqV"  # a 2022 Google Cloud incident naming Apigee, among 13 other products
+NEW_ARN = "arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_E2E"
+
+
+def load(relative: str) -> Any:
+    return json.loads((FIXTURES / relative).read_bytes())
+
+
+GCP: list[dict[str, Any]] = load("gcp/status.cloud.google.com-incidents-2022-07.json")
+AWS = load("aws/health.aws.amazon.com-public-currentevents-2026-09.json")
+SLACK_OK = load("slack/slack-status.com-api-v2.0.0-current-2026-06-ok.json")
+SLACK_HISTORY = load("slack/slack-status.com-api-v2.0.0-history-2026.json")
+HEROKU_INCIDENT = load("heroku/status.heroku.com-api-v4-current-status-2019-10-24-incident.json")
+HEROKU_MAINTENANCE = load("heroku/status.heroku.com-api-v4-current-status-2020-11-09-maintenance.json")
+CACHET: dict[str, Any] = load("cachet/status.yoti.com-api-v1-components-2020-10.json")
+NO_INCIDENTS = {"meta": {"pagination": {"total_pages": 1}}, "data": []}
+
+
+def synthetic_gcp_reopened() -> list[dict[str, Any]]:
+    doc = copy.deepcopy(GCP)
+    incident = next(i for i in doc if i["id"] == DISK)
+    del incident["end"]
+    incident["most_recent_update"]["status"] = "SERVICE_OUTAGE"
+    return doc
+
+
+def synthetic_aws_new_event() -> list[dict[str, Any]]:
+    event = {
+        "date": "1790000000",
+        "arn": NEW_ARN,
+        "region_name": "N. Virginia",
+        "status": "2",
+        "service": "ec2-us-east-1",
+        "service_name": "Amazon Elastic Compute Cloud",
+        "summary": "Increased API Error Rates",
+        "event_log": [{"message": "We are investigating.", "status": 1, "timestamp": 1790000000}],
+    }
+    return [*AWS, event]
+
+
+def synthetic_slack_active() -> dict[str, Any]:
+    return {"status": "active", "active_incidents": [SLACK_HISTORY[1] | {"status": "active"}]}
+
+
+def synthetic_cachet_outage() -> dict[str, Any]:
+    doc = copy.deepcopy(CACHET)
+    doc["data"][2]["status"] = 4  # Yoti App, id 3
+    return doc
+
+
+def serve_all(pages: DocumentServer, docs: dict[str, Any]) -> None:
+    """Each format under its own prefix; AWS's body is UTF-16 with a byte-order mark, as AWS serves it."""
+    for path, doc in docs.items():
+        body = json.dumps(doc)
+        pages.set(path, body.encode("utf-16") if path.startswith("/aws/") else body.encode())
+
+
+BASELINE = {
+    "/gcp/incidents.json": GCP,
+    "/aws/public/currentevents": AWS,
+    "/slack/api/v2.0.0/current": SLACK_OK,
+    "/heroku/api/v4/current-status": HEROKU_MAINTENANCE,
+    "/cachet/api/v1/components": CACHET,
+    "/cachet/api/v1/incidents": NO_INCIDENTS,
+}
+
+
+def config(pages: DocumentServer, hook: Receiver) -> str:
+    return f"""
+settings:
+  state: sqlite://state.db
+  listen: "{{LISTEN}}"
+  interval: 0.3s
+  timeout: 2s
+  log_format: json
+  retry_initial_delay: 0.2s
+providers:
+  - {{name: gcp, type: gcp, url: "{pages.url}/gcp", products: [Apigee]}}
+  - {{name: aws, type: aws, url: "{pages.url}/aws", regions: [us-east-1, me-south-1]}}
+  - {{name: slack, type: slack, url: "{pages.url}/slack"}}
+  - {{name: heroku, type: heroku, url: "{pages.url}/heroku"}}
+  - {{name: yoti, type: cachet, url: "{pages.url}/cachet", timezone: Europe/London}}
+notifiers:
+  - {{name: audit, type: webhook, url: "{hook.url}/outages", secret: "e2e-secret"}}
+routes:
+  - {{notify: [audit]}}
+"""
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[tuple[DocumentServer, Receiver, DaemonProcess]]:
+    pages, hook = DocumentServer(), Receiver()
+    serve_all(pages, BASELINE)
+    runner = await pages.start()
+    try:
+        async with running(hook):
+            daemon = DaemonProcess(tmp_path, config(pages, hook))
+            try:
+                yield pages, hook, daemon
+            finally:
+                daemon.cleanup()
+    finally:
+        await runner.cleanup()
+
+
+def received(hook: Receiver) -> list[tuple[str, str, bool]]:
+    return [(b["type"], b["dedup_key"], b["resolves"]) for b in (r.json() for r in hook.requests)]
+
+
+async def test_five_formats_at_once_page_each_change_once(
+    world: tuple[DocumentServer, Receiver, DaemonProcess],
+) -> None:
+    pages, hook, daemon = world
+    await daemon.start()
+    await eventually(lambda: min(pages.hits[path] for path in BASELINE) >= 2, what="baseline polls")
+    for name in ("gcp", "aws", "slack", "heroku", "yoti"):
+        assert await daemon.metric("outage_monitor_provider_up", provider=name) == 1.0, name
+    providers = {p["name"]: p for p in (await daemon.get_json("/api/v1/providers"))["providers"]}
+    assert [(c["id"], c["name"]) for c in providers["gcp"]["components"]] == [(apigee_id(), "Apigee")]
+    assert providers["aws"]["status"] == "major_outage"  # the Bahrain event open at the baseline
+    assert providers["heroku"]["status"] == "under_maintenance"
+    assert providers["slack"]["status"] == providers["yoti"]["status"] == "operational"
+    await asyncio.sleep(1.0)
+    assert hook.requests == []  # first sight is a silent baseline
+
+    serve_all(
+        pages,
+        {
+            "/gcp/incidents.json": synthetic_gcp_reopened(),
+            "/aws/public/currentevents": synthetic_aws_new_event(),
+            "/slack/api/v2.0.0/current": synthetic_slack_active(),
+            "/heroku/api/v4/current-status": HEROKU_INCIDENT,
+            "/cachet/api/v1/components": synthetic_cachet_outage(),
+        },
+    )
+    opened = {
+        ("component_changed", f"gcp/component/{apigee_id()}", False),
+        ("incident_opened", f"gcp/incident/{DISK}", False),
+        ("incident_opened", f"aws/incident/{NEW_ARN}", False),
+        ("component_changed", "slack/component/workflows", False),
+        ("incident_opened", "slack/incident/1568", False),
+        ("component_changed", "heroku/component/apps", False),
+        ("component_changed", "heroku/component/data", False),
+        ("component_changed", "heroku/component/tools", False),
+        ("incident_opened", "heroku/incident/1918", False),
+        ("component_changed", "yoti/component/3", False),
+    }
+    await eventually(lambda: len(hook.requests) >= len(opened), timeout=20, what="one event per change")
+    await asyncio.sleep(1.0)  # and nothing more while the pages stay as they are
+    assert sorted(received(hook)) == sorted(opened)
+
+    serve_all(pages, BASELINE)
+    resolved = {
+        ("component_changed", f"gcp/component/{apigee_id()}", True),
+        ("incident_resolved", f"gcp/incident/{DISK}", True),
+        ("incident_resolved", f"aws/incident/{NEW_ARN}", True),
+        ("component_changed", "slack/component/workflows", True),
+        ("incident_resolved", "slack/incident/1568", True),
+        ("component_changed", "heroku/component/apps", True),
+        ("component_changed", "heroku/component/data", True),
+        ("component_changed", "heroku/component/tools", True),
+        ("incident_resolved", "heroku/incident/1918", True),
+        ("component_changed", "yoti/component/3", True),
+    }
+    total = len(opened) + len(resolved)
+    await eventually(lambda: len(hook.requests) >= total, timeout=20, what="every resolution")
+    await asyncio.sleep(1.0)
+    assert sorted(received(hook)) == sorted(opened | resolved)
+    for name in ("gcp", "aws", "slack", "heroku", "yoti"):
+        assert await daemon.metric("outage_monitor_parse_warnings_total", provider=name) in (None, 0.0), name
+
+
+def apigee_id() -> str:
+    found: str = next(p["id"] for i in GCP for p in i["affected_products"] if p["title"] == "Apigee")
+    return found
