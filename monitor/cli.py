@@ -1,4 +1,4 @@
-"""`outage-monitor run | check | poll | status`."""
+"""`outage-monitor run | check | poll | status | discover | catalog`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitor import __version__
+from monitor.durations import parse_duration
 
 DEFAULT_CONFIG = "providers.yaml"
 
 
 def _config_path(value: str | None) -> Path:
     return Path(value or os.environ.get("OUTAGE_MONITOR_CONFIG") or DEFAULT_CONFIG)
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,11 +41,27 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("-c", "--config", help=config_help)
         if name == "poll":
             command.add_argument("providers", nargs="*", metavar="PROVIDER", help="only these providers")
+    discover_help = "detect a status page's format and print the provider entry to paste"
+    discover = commands.add_parser("discover", help=discover_help, description=discover_help)
+    discover.add_argument("url", metavar="URL", help="the status page, e.g. https://www.githubstatus.com")
+    discover.add_argument("--timeout", type=_duration, default=10.0, help="for the whole probe (default 10s)")
+    catalog_help = "list the built-in catalog of providers (usable as `catalog: NAME` in the config)"
+    catalog = commands.add_parser("catalog", help=catalog_help, description=catalog_help)
+    search = catalog.add_subparsers(dest="action").add_parser(
+        "search", help="only entries whose name, title or notes contain TERM (any case)"
+    )
+    search.add_argument("term", metavar="TERM")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("discover", "catalog"):
+        from monitor import lookup
+
+        if args.command == "discover":
+            return asyncio.run(lookup.discover_page(args.url, args.timeout))
+        return lookup.list_catalog(args.term if args.action == "search" else None)
     path = _config_path(args.config)
     if args.command == "run":
         from monitor.app import run

@@ -47,6 +47,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from monitor.catalog import CatalogEntry
+from monitor.catalog import by_name as catalog_entries
 from monitor.durations import Duration, parse_duration
 from monitor.logging import LogFormat
 from monitor.model import Event, EventKind, Severity
@@ -60,6 +62,7 @@ DEFAULT_STATE = "sqlite://outage-monitor.db"
 _SQLITE = "sqlite://"
 _REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross-entry checks
 _SECRET_FILE_SUFFIX = "_file"
+_CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
 # libyaml's composer when PyYAML was built with it (its nodes keep their marks, so errors keep their
 # lines): composing a 1,000-provider file takes ~0.1 s instead of ~0.9 s in pure Python.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -292,13 +295,15 @@ def _reference_problems(
     return problems
 
 
-def _unknown(name: str, what: str, choices: Sequence[str], label: str) -> str:
-    """`unknown key 'intervall'; did you mean 'interval'? allowed: ...`"""
+def _unknown(name: str, what: str, choices: Sequence[str], label: str | None) -> str:
+    """`unknown key 'intervall'; did you mean 'interval'? allowed: ...`; no list without a label."""
     message = f"unknown {what} {name!r}"
     close = difflib.get_close_matches(name, choices, n=1)
     if close:
         message += f"; did you mean {close[0]!r}?"
-    return f"{message}{';' if not close else ''} {label}: {', '.join(choices)}" if choices else message
+    if label is None or not choices:
+        return message
+    return f"{message}{';' if not close else ''} {label}: {', '.join(choices)}"
 
 
 def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
@@ -319,6 +324,7 @@ def parse_config(
     """Validate config text; `filename` prefixes errors, `base_dir` (default cwd) anchors secret files."""
     document = _Document(os.environ if env is None else env, Path.cwd() if base_dir is None else base_dir)
     data = document.read(text, filename)
+    document.expand_catalog(data)
     document.read_secret_files(data)
     document.collect_inline_secrets(data)
     references = _reference_problems(
@@ -458,6 +464,46 @@ class _Document:
             return value
 
         return _REFERENCE.sub(substitute, text)
+
+    def expand_catalog(self, data: dict[str, object]) -> None:
+        """Replace `catalog: <name>` in provider entries by the catalog's type, url and options.
+
+        The entry's own keys win (a `url:` pointing at a mirror, a `name:` of one's own), except
+        `type`, which would contradict the catalog. Keys taken from the catalog are reported at the
+        `catalog:` line, under that name.
+        """
+        for section, index, entry in _entries(data):
+            if section != "providers" or _CATALOG_KEY not in entry:
+                continue
+            loc = (section, index, _CATALOG_KEY)
+            found = self._catalog_entry(entry.pop(_CATALOG_KEY), "type" in entry, loc)
+            if found is None:
+                self.covered.append((section, index))  # pydantic's view of the entry would only repeat
+                continue
+            url_has_default = not SOURCES[found.format].Config.model_fields["url"].is_required()
+            fields = {"name": found.name, **found.provider_fields(url_has_default)}
+            for key, value in fields.items():
+                if key not in entry:
+                    entry[key] = value
+                    self.lines[(section, index, key)] = self.lines[loc]
+                    self.shown_as[(section, index, key)] = _CATALOG_KEY
+
+    def _catalog_entry(self, name: object, has_type: bool, loc: Loc) -> CatalogEntry | None:
+        if has_type:
+            self._report(loc, "give either 'catalog' or 'type', not both: the catalog names the type")
+            return None
+        if not isinstance(name, str):
+            self._report(loc, "expected the name of a catalog provider (see `outage-monitor catalog`)")
+            return None
+        known = catalog_entries()
+        found = known.get(name)
+        if found is None:
+            message = _unknown(name, "catalog provider", sorted(known), None)
+            self._report(loc, f"{message} (`outage-monitor catalog search TERM` finds one)")
+        elif found.format not in SOURCES:
+            self._report(loc, f"{name!r} is read by the {found.format!r} format, which this build lacks")
+            return None
+        return found
 
     def read_secret_files(self, data: dict[str, object]) -> None:
         """Replace each `<key>_file: path` in provider and notifier entries by `<key>: <file content>`."""

@@ -1,11 +1,18 @@
-"""Plain-text tables for people at a terminal: `poll` and `status` output."""
+"""Plain text for people at a terminal: the output of `poll`, `status`, `discover` and `catalog`."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from monitor.model import ComponentStatus, ProviderState, Snapshot
+import yaml
+
+from monitor.catalog import CatalogEntry
+from monitor.discover import Discovery
+from monitor.model import Component, ComponentStatus, ProviderState, Snapshot
+from monitor.sources import SourceConfig
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -27,13 +34,75 @@ def snapshot_text(provider: str, snapshot: Snapshot) -> str:
         if c.status is not ComponentStatus.OPERATIONAL:
             where = f"{c.group} / {c.name}" if c.group else c.name
             lines.append(f"  component {where}: {c.status.value}")
-    for i in snapshot.incidents:
-        lines.append(f"  incident {i.id}: {i.name} [{i.status.value}, impact {i.impact.value}]")
-    for m in snapshot.maintenances:
-        lines.append(f"  maintenance {m.id}: {m.name} [{m.status.value}]")
-    for w in snapshot.warnings:
-        lines.append(f"  warning: {w}")
+    lines += _open_items(snapshot)
     return "\n".join(lines)
+
+
+def _open_items(snapshot: Snapshot) -> list[str]:
+    """Incidents, maintenances and parser warnings, one indented line each."""
+    lines = [
+        f"  incident {i.id}: {i.name} [{i.status.value}, impact {i.impact.value}]" for i in snapshot.incidents
+    ]
+    lines += [f"  maintenance {m.id}: {m.name} [{m.status.value}]" for m in snapshot.maintenances]
+    lines += [f"  warning: {w}" for w in snapshot.warnings]
+    return lines
+
+
+def discovery_text(discovery: Discovery, name: str, listed: CatalogEntry | None) -> str:
+    """What `outage-monitor discover` found: the format, the page as read, and the entry to paste."""
+    config, snapshot = discovery.config, discovery.snapshot
+    lines = [
+        f"format: {config.type} ({snapshot.page_url})",
+        *(f"  tried first: {a.format} at {a.url}: {a.reason}" for a in discovery.tried),
+        f"headline: {snapshot.description or '-'} (indicator {snapshot.indicator.value})",
+        f"components ({len(snapshot.components)}):",
+    ]
+    for group, members in _grouped(snapshot.components):
+        if group is not None:
+            lines.append(f"  {group}:")
+        lines += [f"{'    ' if group else '  '}{c.name}: {c.status.value}" for c in members]
+    lines += _open_items(snapshot)
+    lines += ["", "providers:", *provider_entry(config, name, snapshot.components)]
+    if listed is not None:
+        lines += ["", f"or, from the built-in catalog ({listed.title}):", f"  - catalog: {listed.name}"]
+    return "\n".join(lines)
+
+
+def _grouped(components: Sequence[Component]) -> list[tuple[str | None, list[Component]]]:
+    """Components in page order, a group's members together where the group first appears."""
+    blocks: list[tuple[str | None, list[Component]]] = []
+    groups: dict[str, list[Component]] = {}
+    for c in components:
+        if c.group is None:
+            blocks.append((None, [c]))
+        elif c.group in groups:
+            groups[c.group].append(c)
+        else:
+            groups[c.group] = [c]
+            blocks.append((c.group, groups[c.group]))
+    return blocks
+
+
+def provider_entry(config: SourceConfig, name: str, components: Sequence[Component]) -> list[str]:
+    """A provider entry as YAML lines under `providers:`, with a commented `components:` list to pick
+    from (ids stand in for names that the page uses more than once, since names would match both)."""
+    fields = {"name": name, **config.model_dump(mode="json", exclude_defaults=True, exclude={"name"})}
+    lines = ["  " + line for line in yaml.safe_dump([fields], sort_keys=False).splitlines()]
+    if components:
+        lines.append("    # components:  # to watch only some, uncomment these lines and keep those you need")
+        counts = Counter(c.name for c in components)
+        for c in components:
+            pick = c.name if counts[c.name] == 1 else c.id
+            note = " / ".join(part for part in (c.group, c.name if pick != c.name else None) if part)
+            lines.append(
+                f"    #   - {json.dumps(pick, ensure_ascii=False)}" + (f"  # {note}" if note else "")
+            )
+    return lines
+
+
+def catalog_table(entries: Iterable[CatalogEntry]) -> str:
+    """The built-in catalog: the output of `outage-monitor catalog`."""
+    return table(["NAME", "FORMAT", "URL", "TITLE"], ([e.name, e.format, e.url, e.title] for e in entries))
 
 
 def _when(value: datetime | None) -> str:

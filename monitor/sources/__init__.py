@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monitor.sources.auto import AutoSource
 from monitor.sources.aws import AwsSource
 from monitor.sources.azure import AzureSource
 from monitor.sources.base import Source, SourceConfig
@@ -33,6 +34,7 @@ SOURCES: dict[str, type[Source]] = {
         AwsSource,
         SlackSource,
         HerokuSource,
+        AutoSource,
     )
 }
 
