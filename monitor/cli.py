@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except BrokenPipeError:  # `outage-monitor catalog | head`: the reader has all it wanted
+        # Python's own advice: point stdout at /dev/null so the interpreter's final flush is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command in ("discover", "catalog"):
         from monitor import lookup
 

@@ -30,7 +30,7 @@ routes:
 async def test_the_repos_example_config_checks_with_no_environment_set() -> None:
     finished = await run_cli("check", cwd=REPO)  # the default: ./providers.yaml
     assert finished.code == 0, finished.stderr
-    assert finished.stdout.strip() == "providers.yaml: OK (4 providers, 1 notifiers, 1 routes)"
+    assert finished.stdout.strip() == "providers.yaml: OK (8 providers, 1 notifiers, 1 routes)"
 
 
 async def test_an_invalid_config_exits_1_with_every_error_as_file_line(tmp_path: Path) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from monitor.catalog import catalog
 from monitor.config import parse_config
 from monitor.sources import SOURCES
-from tests.cli.cli_process import run_cli
+from tests.cli.cli_process import clean_env, run_cli
 from tests.poller.page_double import PageDouble, incident, serving
 
 
@@ -131,3 +134,24 @@ async def test_check_accepts_catalog_entries_and_reports_a_misspelt_one_at_its_l
         "bad.yaml:3: providers[1].catalog: unknown catalog provider 'gitbub'; did you mean 'github'? "
         "(`outage-monitor catalog search TERM` finds one)"
     )
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
+    """`outage-monitor catalog | head -1`, at its harshest: the reader is gone before the first write.
+    No BrokenPipeError traceback, exit 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-m", "monitor", "catalog"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=clean_env(),
+            cwd=tmp_path,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert writer.stderr.decode() == ""
+    assert writer.returncode == 0
