@@ -33,7 +33,7 @@ from monitor.fetch import HttpClient, NotModified
 from monitor.model import Impact, Incident, IncidentStatus, Snapshot
 from monitor.sources.base import SourceConfig
 from monitor.sources.reader import Reader, json_type, plain_text, quote, text
-from monitor.sources.vendor import Names, VendorSource, page_of, vendor_url, worst_impact
+from monitor.sources.vendor import Names, VendorSource, vendor_url, worst_impact
 
 EVENTS_PATH = "/public/currentevents"
 
@@ -57,11 +57,9 @@ class AwsSource(VendorSource):
         assert isinstance(config, AwsConfig)
         services = frozenset(config.services) if config.services else None
         regions = frozenset(config.regions) if config.regions else None
-
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_aws(doc, page_of(final_url, EVENTS_PATH), services, regions)
-
-        return await self._get_json(http, config.url.rstrip("/") + EVENTS_PATH, timeout, parse)
+        return await self._get_api_json(
+            http, EVENTS_PATH, timeout, lambda doc, page_url: parse_aws(doc, page_url, services, regions)
+        )
 
 
 def parse_aws(

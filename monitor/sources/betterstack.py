@@ -60,14 +60,7 @@ class BetterstackSource(Source):
     detect_order = 40
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        url = self.config.url.rstrip("/") + INDEX_PATH
-        return await self._get_json(
-            http, url, timeout, lambda doc, final: parse_betterstack(doc, _page_of(final))
-        )
-
-
-def _page_of(final_url: str) -> str:
-    return final_url.split("?", 1)[0].removesuffix(INDEX_PATH)
+        return await self._get_api_json(http, INDEX_PATH, timeout, parse_betterstack)
 
 
 def parse_betterstack(doc: Any, page_url: str) -> Snapshot:

@@ -34,7 +34,7 @@ from monitor.model import (
 )
 from monitor.sources.base import SourceConfig
 from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote
-from monitor.sources.vendor import VendorSource, page_of, vendor_url, worst_impact
+from monitor.sources.vendor import VendorSource, vendor_url, worst_impact
 
 STATUS_PATH = "/api/v4/current-status"
 
@@ -71,10 +71,7 @@ class HerokuSource(VendorSource):
     vendor_host = "status.heroku.com"
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_heroku(doc, page_of(final_url, STATUS_PATH))
-
-        return await self._get_json(http, self.config.url.rstrip("/") + STATUS_PATH, timeout, parse)
+        return await self._get_api_json(http, STATUS_PATH, timeout, parse_heroku)
 
 
 def parse_heroku(doc: Any, page_url: str) -> Snapshot:

@@ -27,7 +27,7 @@ from monitor.model import (
     MaintenanceStatus,
     Snapshot,
 )
-from monitor.sources.base import Source, SourceConfig
+from monitor.sources.base import Source, SourceConfig, page_of
 from monitor.sources.reader import Reader, expect_object, json_type, link, quote, text
 
 SUMMARY_PATH = "/summary.json"
@@ -85,7 +85,7 @@ class InstatusSource(Source):
 
 def _parse_fetched(docs: list[Any], final_url: str) -> Snapshot:
     summary, components = docs
-    return parse_instatus(summary, components, final_url.split("?", 1)[0].removesuffix(SUMMARY_PATH))
+    return parse_instatus(summary, components, page_of(final_url, SUMMARY_PATH))
 
 
 def parse_instatus(summary: Any, components: Any, page_url: str) -> Snapshot:

@@ -35,7 +35,7 @@ from monitor.model import (
 )
 from monitor.sources.base import SourceConfig
 from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote
-from monitor.sources.vendor import VendorSource, page_of, vendor_url, worst_impact, worst_status
+from monitor.sources.vendor import VendorSource, vendor_url, worst_impact, worst_status
 
 CURRENT_PATH = "/api/v2.0.0/current"
 
@@ -91,10 +91,7 @@ class SlackSource(VendorSource):
     vendor_host = "slack-status.com"
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_slack(doc, page_of(final_url, CURRENT_PATH))
-
-        return await self._get_json(http, self.config.url.rstrip("/") + CURRENT_PATH, timeout, parse)
+        return await self._get_api_json(http, CURRENT_PATH, timeout, parse_slack)
 
 
 def parse_slack(doc: Any, page_url: str) -> Snapshot:

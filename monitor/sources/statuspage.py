@@ -39,13 +39,7 @@ class StatuspageSource(Source):
     detect_order = 20  # after incident.io, whose pages answer this path too
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        url = self.config.url.rstrip("/") + SUMMARY_PATH
-        return await self._get_json(http, url, timeout, _parse_fetched)
-
-
-def _parse_fetched(doc: Any, final_url: str) -> Snapshot:
-    """The page's own URL is where the summary came from (after redirects), minus the API path."""
-    return parse_summary(doc, final_url.split("?", 1)[0].removesuffix(SUMMARY_PATH))
+        return await self._get_api_json(http, SUMMARY_PATH, timeout, parse_summary)
 
 
 _COMPONENT_STATUS_ALIASES = {"full_outage": "major_outage"}  # incident.io's word for it

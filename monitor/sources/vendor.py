@@ -47,11 +47,6 @@ class VendorSource(Source):
         return cls.Config(name="discovered", type=cls.type_name, url=f"https://{cls.vendor_host}")
 
 
-def page_of(final_url: str, api_path: str) -> str:
-    """The page a document was read from (after redirects): the final URL minus query and API path."""
-    return final_url.split("?", 1)[0].removesuffix(api_path)
-
-
 def worst_impact(impacts: Iterable[Impact]) -> Impact:
     """The gravest impact (NONE for none): a page's overall reading when it gives none itself."""
     return max(impacts, key=_IMPACT_RANK.__getitem__, default=Impact.NONE)
