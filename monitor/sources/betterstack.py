@@ -113,24 +113,16 @@ class _BetterstackReader(Reader):
             text(s.get("id")): text(_attributes(s).get("name"))
             for s in by_type.get("status_page_section", [])
         }
-        components: dict[str, Component] = {}
-        for resource in resources:
-            attributes = _attributes(resource)
-            found = self.identify(
-                {**attributes, "id": resource.get("id")}, "resource", name_key="public_name"
-            )
-            if found is None:
-                continue
-            resource_id, name = found
-            if resource_id in components:
-                self.warn(f"resource id {quote(resource_id)} appears twice; kept the first")
-                continue
+
+        def component(attributes: dict[str, Any], resource_id: str, name: str) -> Component:
             status = self.mapped(
                 COMPONENT_STATUS, attributes.get("status"), f"resource {quote(name)}", "status"
             )
             section = sections.get(text(attributes.get("status_page_section_id")))
-            components[resource_id] = Component(id=resource_id, name=name, status=status, group=section)
-        return tuple(components.values())
+            return Component(id=resource_id, name=name, status=status, group=section)
+
+        with_ids = ({**_attributes(r), "id": r.get("id")} for r in resources)
+        return self.components(with_ids, "resource", component, name_key="public_name")
 
     def _report(self, report: dict[str, Any], kind: str) -> tuple[str, str, dict[str, Any]] | None:
         attributes = _attributes(report)

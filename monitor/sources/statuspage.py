@@ -109,28 +109,22 @@ class _SummaryReader(Reader):
                 for child in children if isinstance(children, list) else ():
                     if isinstance(child, str):
                         group_of_child[child] = group_id
-        components: dict[str, Component] = {}
-        for item in items:
-            if item.get("group") is True:
-                continue
-            found = self.identify(item, "component")
-            if found is None:
-                continue
-            component_id, name = found
-            if component_id in components:
-                self.warn(f"component id {quote(component_id)} appears twice; kept the first")
-                continue
+
+        def component(item: dict[str, Any], component_id: str, name: str) -> Component:
             what = f"component {quote(name)}"
             group_id = text(item.get("group_id")) or group_of_child.get(component_id)
             if group_id is not None and group_id not in group_names:
                 self.warn(f"{what} belongs to a group {quote(group_id)} the page does not list")
-            components[component_id] = Component(
+            return Component(
                 id=component_id,
                 name=name,
                 status=self._component_status(item.get("status"), what),
                 group=group_names.get(group_id) if group_id is not None else None,
             )
-        return tuple(components.values())
+
+        return self.components(
+            (item for item in items if item.get("group") is not True), "component", component
+        )
 
     def _component_status(self, value: Any, what: str) -> ComponentStatus:
         if isinstance(value, str):
