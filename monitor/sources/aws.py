@@ -50,7 +50,7 @@ class AwsConfig(SourceConfig):
 class AwsSource(VendorSource):
     type_name = "aws"
     Config = AwsConfig
-    vendor_host = "health.aws.amazon.com"
+    vendor_hosts = frozenset({"health.aws.amazon.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         config = self.config

@@ -56,7 +56,7 @@ class GcpConfig(SourceConfig):
 class GcpSource(VendorSource):
     type_name = "gcp"
     Config = GcpConfig
-    vendor_host = "status.cloud.google.com"
+    vendor_hosts = frozenset({"status.cloud.google.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         config = self.config

@@ -68,7 +68,7 @@ class HerokuConfig(SourceConfig):
 class HerokuSource(VendorSource):
     type_name = "heroku"
     Config = HerokuConfig
-    vendor_host = "status.heroku.com"
+    vendor_hosts = frozenset({"status.heroku.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         return await self._get_api_json(http, STATUS_PATH, timeout, parse_heroku)

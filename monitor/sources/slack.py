@@ -88,7 +88,7 @@ class SlackConfig(SourceConfig):
 class SlackSource(VendorSource):
     type_name = "slack"
     Config = SlackConfig
-    vendor_host = "slack-status.com"
+    vendor_hosts = frozenset({"slack-status.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         return await self._get_api_json(http, CURRENT_PATH, timeout, parse_slack)
