@@ -23,7 +23,7 @@ investigating/identified stages, so an open event is `investigating`.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -32,7 +32,7 @@ from monitor.errors import ParseError
 from monitor.fetch import HttpClient, NotModified
 from monitor.model import Impact, Incident, IncidentStatus, Snapshot
 from monitor.sources.base import SourceConfig
-from monitor.sources.reader import Reader, json_type, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, json_type, plain_text, quote, text
 from monitor.sources.vendor import Names, VendorSource, vendor_url, worst_impact
 
 EVENTS_PATH = "/public/currentevents"
@@ -153,8 +153,7 @@ class _AwsReader(Reader):
             message = entry.get("message")
             if isinstance(message, str):
                 updates.append((self.time(entry.get("timestamp"), f"{what} update", "timestamp"), message))
-        oldest = datetime.min.replace(tzinfo=UTC)
-        return sorted(updates, key=lambda update: update[0] or oldest)
+        return sorted(updates, key=lambda update: update[0] or EARLIEST)
 
 
 def _region(arn: str) -> str | None:

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -30,7 +30,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, plain_text, quote, text
 
 INDEX_PATH = "/index.json"
 
@@ -137,12 +137,11 @@ class _BetterstackReader(Reader):
         updates = [u for u in (self.updates.get(text(ref.get("id"))) for ref in refs) if u is not None]
         if not updates:
             return None, None
-        oldest = datetime.min.replace(tzinfo=UTC)
         dated = [
             (self.time(_attributes(u).get("published_at"), f"{what} update", "published_at"), u)
             for u in updates
         ]
-        at, newest = max(dated, key=lambda pair: pair[0] or oldest)
+        at, newest = max(dated, key=lambda pair: pair[0] or EARLIEST)
         message = _attributes(newest).get("message")
         return at, (plain_text(message) or None) if isinstance(message, str) else None
 

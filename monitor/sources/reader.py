@@ -22,6 +22,7 @@ from monitor.model import Component
 from monitor.sources.times import parse_time
 
 MAX_UPDATE_CHARS = 2000
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # where an unreadable time ranks: before every real one
 
 _E = TypeVar("_E", bound=Enum)
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:br|p|div|li|ul|ol|tr|td|th|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.I)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -39,7 +39,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, link, plain_text, quote, text
 
 API = "https://api.status.io"
 API_PATH = "/1.0/status/"
@@ -199,12 +199,11 @@ class _StatusioReader(Reader):
 
     def _messages(self, item: dict[str, Any], what: str) -> list[tuple[datetime | None, dict[str, Any]]]:
         """The item's messages, oldest first; those without a readable time first of all."""
-        oldest = datetime.min.replace(tzinfo=UTC)
         messages = [
             (self.time(m.get("datetime"), f"{what} message", "datetime"), m)
             for m in self.items(item.get("messages"), f"{what} messages")
         ]
-        return sorted(messages, key=lambda pair: pair[0] or oldest)
+        return sorted(messages, key=lambda pair: pair[0] or EARLIEST)
 
     def _affected(self, item: dict[str, Any], what: str) -> tuple[str, ...]:
         ids = (text(c.get("_id")) for c in self.items(item.get("components_affected"), f"{what} components"))

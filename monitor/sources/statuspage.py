@@ -8,7 +8,7 @@ about the document itself: anything that is not a summary is a `ParseError`, nev
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -24,7 +24,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, json_type, link, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, json_type, link, plain_text, quote, text
 
 SUMMARY_PATH = "/api/v2/summary.json"
 
@@ -173,11 +173,10 @@ class _SummaryReader(Reader):
         """The newest update's body; updates without a readable time rank last, list order breaks ties."""
         if not updates:
             return None
-        oldest = datetime.min.replace(tzinfo=UTC)
 
         def shown_at(update: dict[str, Any]) -> datetime:
             field = "display_at" if update.get("display_at") is not None else "created_at"
-            return self.time(update.get(field), f"{what} update", field) or oldest
+            return self.time(update.get(field), f"{what} update", field) or EARLIEST
 
         body = max(updates, key=shown_at).get("body")
         if not isinstance(body, str):
