@@ -23,7 +23,7 @@ investigating/identified stages, so an open event is `investigating`.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -32,8 +32,8 @@ from monitor.errors import ParseError
 from monitor.fetch import HttpClient, NotModified
 from monitor.model import Impact, Incident, IncidentStatus, Snapshot
 from monitor.sources.base import SourceConfig
-from monitor.sources.reader import Reader, json_type, plain_text, quote, text
-from monitor.sources.vendor import Names, VendorSource, page_of, vendor_url, worst_impact
+from monitor.sources.reader import EARLIEST, Reader, json_type, plain_text, quote, text
+from monitor.sources.vendor import Names, VendorSource, vendor_url, worst_impact
 
 EVENTS_PATH = "/public/currentevents"
 
@@ -50,18 +50,16 @@ class AwsConfig(SourceConfig):
 class AwsSource(VendorSource):
     type_name = "aws"
     Config = AwsConfig
-    vendor_host = "health.aws.amazon.com"
+    vendor_hosts = frozenset({"health.aws.amazon.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         config = self.config
         assert isinstance(config, AwsConfig)
         services = frozenset(config.services) if config.services else None
         regions = frozenset(config.regions) if config.regions else None
-
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_aws(doc, page_of(final_url, EVENTS_PATH), services, regions)
-
-        return await self._get_json(http, config.url.rstrip("/") + EVENTS_PATH, timeout, parse)
+        return await self._get_api_json(
+            http, EVENTS_PATH, timeout, lambda doc, page_url: parse_aws(doc, page_url, services, regions)
+        )
 
 
 def parse_aws(
@@ -155,8 +153,7 @@ class _AwsReader(Reader):
             message = entry.get("message")
             if isinstance(message, str):
                 updates.append((self.time(entry.get("timestamp"), f"{what} update", "timestamp"), message))
-        oldest = datetime.min.replace(tzinfo=UTC)
-        return sorted(updates, key=lambda update: update[0] or oldest)
+        return sorted(updates, key=lambda update: update[0] or EARLIEST)
 
 
 def _region(arn: str) -> str | None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
-from yarl import URL
 
 from monitor.durations import Duration
 from monitor.sources.base import SourceConfig
 from monitor.sources.feed import FeedBasedSource, FeedRules
+from monitor.sources.vendor import VendorSource
 
 DEFAULT_URL = "https://azure.status.microsoft/en-us/status/feed/"
 # The hosts Azure serves its status page and feed from; discovery offers this format only there.
@@ -33,20 +33,10 @@ class AzureConfig(SourceConfig):
     max_age: Duration | None = Field(default=None, description="None: an item is open until it is gone")
 
 
-class AzureSource(FeedBasedSource):
+class AzureSource(VendorSource, FeedBasedSource):
     type_name = "azure"
     Config = AzureConfig
-    detect_order = 10  # only ever offered for Azure's own hosts
-
-    @classmethod
-    def candidate(cls, url: str) -> SourceConfig | None:
-        try:
-            host = URL(url).host
-        except ValueError:
-            return None
-        if host not in AZURE_HOSTS:
-            return None
-        return AzureConfig(name="discovered", type="azure")
+    vendor_hosts = AZURE_HOSTS
 
     def rules(self) -> FeedRules:
         assert isinstance(self.config, AzureConfig)

@@ -87,6 +87,14 @@ class Source(ABC):
         self._remember(url, response)
         return snapshot
 
+    async def _get_api_json(
+        self, http: HttpClient, path: str, timeout: float, parse: Callable[[Any, str], Snapshot]
+    ) -> Snapshot | NotModified:
+        """`_get_json` of `url` + `path`, parsed by `parse(doc, page_url)` where `page_url` is the page
+        the document came from (`page_of` its final URL)."""
+        url = self.config.url.rstrip("/") + path
+        return await self._get_json(http, url, timeout, lambda doc, final: parse(doc, page_of(final, path)))
+
     async def _get_documents(
         self,
         http: HttpClient,
@@ -132,6 +140,11 @@ class Source(ABC):
 class _Kept:
     document: Any
     final_url: str
+
+
+def page_of(final_url: str, api_path: str) -> str:
+    """The page a document was read from (after redirects): the final URL minus query and API path."""
+    return final_url.split("?", 1)[0].removesuffix(api_path)
 
 
 def decode_json(response: Response) -> Any:

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -30,7 +30,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, plain_text, quote, text
 
 INDEX_PATH = "/index.json"
 
@@ -60,14 +60,7 @@ class BetterstackSource(Source):
     detect_order = 40
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        url = self.config.url.rstrip("/") + INDEX_PATH
-        return await self._get_json(
-            http, url, timeout, lambda doc, final: parse_betterstack(doc, _page_of(final))
-        )
-
-
-def _page_of(final_url: str) -> str:
-    return final_url.split("?", 1)[0].removesuffix(INDEX_PATH)
+        return await self._get_api_json(http, INDEX_PATH, timeout, parse_betterstack)
 
 
 def parse_betterstack(doc: Any, page_url: str) -> Snapshot:
@@ -120,24 +113,16 @@ class _BetterstackReader(Reader):
             text(s.get("id")): text(_attributes(s).get("name"))
             for s in by_type.get("status_page_section", [])
         }
-        components: dict[str, Component] = {}
-        for resource in resources:
-            attributes = _attributes(resource)
-            found = self.identify(
-                {**attributes, "id": resource.get("id")}, "resource", name_key="public_name"
-            )
-            if found is None:
-                continue
-            resource_id, name = found
-            if resource_id in components:
-                self.warn(f"resource id {quote(resource_id)} appears twice; kept the first")
-                continue
+
+        def component(attributes: dict[str, Any], resource_id: str, name: str) -> Component:
             status = self.mapped(
                 COMPONENT_STATUS, attributes.get("status"), f"resource {quote(name)}", "status"
             )
             section = sections.get(text(attributes.get("status_page_section_id")))
-            components[resource_id] = Component(id=resource_id, name=name, status=status, group=section)
-        return tuple(components.values())
+            return Component(id=resource_id, name=name, status=status, group=section)
+
+        with_ids = ({**_attributes(r), "id": r.get("id")} for r in resources)
+        return self.components(with_ids, "resource", component, name_key="public_name")
 
     def _report(self, report: dict[str, Any], kind: str) -> tuple[str, str, dict[str, Any]] | None:
         attributes = _attributes(report)
@@ -152,12 +137,11 @@ class _BetterstackReader(Reader):
         updates = [u for u in (self.updates.get(text(ref.get("id"))) for ref in refs) if u is not None]
         if not updates:
             return None, None
-        oldest = datetime.min.replace(tzinfo=UTC)
         dated = [
             (self.time(_attributes(u).get("published_at"), f"{what} update", "published_at"), u)
             for u in updates
         ]
-        at, newest = max(dated, key=lambda pair: pair[0] or oldest)
+        at, newest = max(dated, key=lambda pair: pair[0] or EARLIEST)
         message = _attributes(newest).get("message")
         return at, (plain_text(message) or None) if isinstance(message, str) else None
 

@@ -29,10 +29,10 @@ from pydantic import field_validator
 from monitor.errors import ParseError
 from monitor.fetch import HttpClient, NotModified
 from monitor.model import Component, ComponentStatus, Impact, Incident, IncidentStatus, Snapshot
-from monitor.sources.base import Source, SourceConfig
+from monitor.sources.base import Source, SourceConfig, page_of
 from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote, text
 from monitor.sources.times import zone
-from monitor.sources.vendor import page_of, worst_impact
+from monitor.sources.vendor import worst_impact
 
 COMPONENTS_PATH = "/api/v1/components"
 INCIDENTS_PATH = "/api/v1/incidents"

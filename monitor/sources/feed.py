@@ -55,7 +55,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, link, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, link, plain_text, quote, text
 
 DEFAULT_MAX_AGE = 7 * 86400.0
 _ATOM = "{http://www.w3.org/2005/Atom}feed"
@@ -315,7 +315,7 @@ class _FeedReader(Reader):
 
 def _recency(item: _Item) -> tuple[datetime, int]:
     """Newer by time (an item without one counts as oldest); earlier in the feed on a tie."""
-    return (item.when or datetime.min.replace(tzinfo=UTC), -item.position)
+    return (item.when or EARLIEST, -item.position)
 
 
 def _what(entry: Mapping[str, Any]) -> str:

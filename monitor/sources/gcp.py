@@ -34,7 +34,7 @@ from monitor.fetch import HttpClient, NotModified
 from monitor.model import Component, ComponentStatus, Impact, Incident, IncidentStatus, Snapshot
 from monitor.sources.base import SourceConfig
 from monitor.sources.reader import Reader, json_type, link, plain_text, quote, text
-from monitor.sources.vendor import Names, VendorSource, page_of, vendor_url, worst_impact, worst_status
+from monitor.sources.vendor import Names, VendorSource, vendor_url, worst_impact, worst_status
 
 INCIDENTS_PATH = "/incidents.json"
 
@@ -56,18 +56,16 @@ class GcpConfig(SourceConfig):
 class GcpSource(VendorSource):
     type_name = "gcp"
     Config = GcpConfig
-    vendor_host = "status.cloud.google.com"
+    vendor_hosts = frozenset({"status.cloud.google.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         config = self.config
         assert isinstance(config, GcpConfig)
         products = frozenset(config.products) if config.products else None
         locations = frozenset(config.locations) if config.locations else None
-
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_gcp(doc, page_of(final_url, INCIDENTS_PATH), products, locations)
-
-        return await self._get_json(http, config.url.rstrip("/") + INCIDENTS_PATH, timeout, parse)
+        return await self._get_api_json(
+            http, INCIDENTS_PATH, timeout, lambda doc, page_url: parse_gcp(doc, page_url, products, locations)
+        )
 
 
 def parse_gcp(

@@ -17,7 +17,6 @@ graver of `status_prod` and `status_dev` on its newest update, its status that u
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -33,8 +32,8 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote
-from monitor.sources.vendor import VendorSource, page_of, vendor_url, worst_impact
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, link, plain_text, quote
+from monitor.sources.vendor import VendorSource, vendor_url, worst_impact
 
 STATUS_PATH = "/api/v4/current-status"
 
@@ -68,13 +67,10 @@ class HerokuConfig(SourceConfig):
 class HerokuSource(VendorSource):
     type_name = "heroku"
     Config = HerokuConfig
-    vendor_host = "status.heroku.com"
+    vendor_hosts = frozenset({"status.heroku.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_heroku(doc, page_of(final_url, STATUS_PATH))
-
-        return await self._get_json(http, self.config.url.rstrip("/") + STATUS_PATH, timeout, parse)
+        return await self._get_api_json(http, STATUS_PATH, timeout, parse_heroku)
 
 
 def parse_heroku(doc: Any, page_url: str) -> Snapshot:
@@ -159,11 +155,12 @@ class _HerokuReader(Reader):
 
     def _latest(self, item: dict[str, Any], what: str) -> dict[str, Any] | None:
         """The newest update by `created_at` (unreadable times rank last; list order breaks ties)."""
-        oldest = datetime.min.replace(tzinfo=UTC)
         updates = list(self.items(item.get("updates"), f"{what} updates"))
         return max(
             updates,
-            key=lambda update: self.time(update.get("created_at"), f"{what} update", "created_at") or oldest,
+            key=lambda update: (
+                self.time(update.get("created_at"), f"{what} update", "created_at") or EARLIEST
+            ),
             default=None,
         )
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from yarl import URL
@@ -43,7 +43,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, plain_text, quote, text
 from monitor.sources.statuspage import SUMMARY_PATH, parse_summary
 
 PROXY_PATH = "/proxy/"
@@ -269,14 +269,13 @@ class _ProxyReader(Reader):
 
     def _latest(self, item: dict[str, Any], what: str) -> tuple[datetime | None, str | None]:
         """(time, text) of the newest update."""
-        oldest = datetime.min.replace(tzinfo=UTC)
         updates = [
             (self.time(u.get("published_at"), f"{what} update", "published_at"), u)
             for u in self.items(item.get("updates"), f"{what} updates")
         ]
         if not updates:
             return None, None
-        at, newest = max(updates, key=lambda pair: pair[0] or oldest)
+        at, newest = max(updates, key=lambda pair: pair[0] or EARLIEST)
         message = newest.get("message_string")
         return at, (plain_text(message) or None) if isinstance(message, str) else None
 

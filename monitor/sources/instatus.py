@@ -27,7 +27,7 @@ from monitor.model import (
     MaintenanceStatus,
     Snapshot,
 )
-from monitor.sources.base import Source, SourceConfig
+from monitor.sources.base import Source, SourceConfig, page_of
 from monitor.sources.reader import Reader, expect_object, json_type, link, quote, text
 
 SUMMARY_PATH = "/summary.json"
@@ -85,7 +85,7 @@ class InstatusSource(Source):
 
 def _parse_fetched(docs: list[Any], final_url: str) -> Snapshot:
     summary, components = docs
-    return parse_instatus(summary, components, final_url.split("?", 1)[0].removesuffix(SUMMARY_PATH))
+    return parse_instatus(summary, components, page_of(final_url, SUMMARY_PATH))
 
 
 def parse_instatus(summary: Any, components: Any, page_url: str) -> Snapshot:
@@ -110,7 +110,7 @@ class _InstatusReader(Reader):
         word = page.get("status")
         return Snapshot(
             page_url=self.page_url,
-            components=self._components(components),
+            components=self.components(self.items(components, "components"), "component", self._component),
             incidents=self.tracked(summary.get("activeIncidents"), "activeIncidents", self._incident),
             maintenances=self.tracked(
                 summary.get("activeMaintenances"), "activeMaintenances", self._maintenance
@@ -120,21 +120,11 @@ class _InstatusReader(Reader):
             warnings=tuple(self.warnings),
         )
 
-    def _components(self, value: list[Any]) -> tuple[Component, ...]:
-        components: dict[str, Component] = {}
-        for item in self.items(value, "components"):
-            found = self.identify(item, "component")
-            if found is None:
-                continue
-            component_id, name = found
-            if component_id in components:
-                self.warn(f"component id {quote(component_id)} appears twice; kept the first")
-                continue
-            group = item.get("group")
-            group_name = text(group.get("name")) if isinstance(group, dict) else text(group)
-            status = self.mapped(COMPONENT_STATUS, item.get("status"), f"component {quote(name)}", "status")
-            components[component_id] = Component(id=component_id, name=name, status=status, group=group_name)
-        return tuple(components.values())
+    def _component(self, item: dict[str, Any], component_id: str, name: str) -> Component:
+        group = item.get("group")
+        group_name = text(group.get("name")) if isinstance(group, dict) else text(group)
+        status = self.mapped(COMPONENT_STATUS, item.get("status"), f"component {quote(name)}", "status")
+        return Component(id=component_id, name=name, status=status, group=group_name)
 
     def _incident(self, item: dict[str, Any]) -> Incident | None:
         found = self.identify(_with_id(item), "incident")

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 from monitor.errors import ParseError
+from monitor.model import Component
 from monitor.sources.times import parse_time
 
 MAX_UPDATE_CHARS = 2000
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # where an unreadable time ranks: before every real one
 
 _E = TypeVar("_E", bound=Enum)
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:br|p|div|li|ul|ol|tr|td|th|h[1-6]|blockquote|pre|hr)\b[^>]*>", re.I)
@@ -74,6 +76,27 @@ class Reader:
             self.warn(f"{kind} {quote(item_id)} has no name")
             name = item_id
         return item_id, name
+
+    def components(
+        self,
+        items: Iterable[dict[str, Any]],
+        kind: str,
+        read: Callable[[dict[str, Any], str, str], Component],
+        name_key: str = "name",
+    ) -> tuple[Component, ...]:
+        """The page's components, each made by `read(item, id, name)`; an item without an id is skipped,
+        and of items sharing an id the first is kept (a component listed twice would flap)."""
+        found: dict[str, Component] = {}
+        for item in items:
+            identified = self.identify(item, kind, name_key=name_key)
+            if identified is None:
+                continue
+            item_id, name = identified
+            if item_id in found:
+                self.warn(f"{kind} id {quote(item_id)} appears twice; kept the first")
+                continue
+            found[item_id] = read(item, item_id, name)
+        return tuple(found.values())
 
     def enum(self, vocabulary: type[_E], value: Any, what: str, field: str) -> _E:
         """A value of our own vocabulary (written as the page writes it); else UNKNOWN plus a warning."""

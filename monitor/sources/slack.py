@@ -18,7 +18,6 @@ notice -> degraded_performance (minor); maintenance -> a maintenance (under_main
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -34,8 +33,8 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote
-from monitor.sources.vendor import VendorSource, page_of, vendor_url, worst_impact, worst_status
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, link, plain_text, quote
+from monitor.sources.vendor import VendorSource, vendor_url, worst_impact, worst_status
 
 CURRENT_PATH = "/api/v2.0.0/current"
 
@@ -88,13 +87,10 @@ class SlackConfig(SourceConfig):
 class SlackSource(VendorSource):
     type_name = "slack"
     Config = SlackConfig
-    vendor_host = "slack-status.com"
+    vendor_hosts = frozenset({"slack-status.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_slack(doc, page_of(final_url, CURRENT_PATH))
-
-        return await self._get_json(http, self.config.url.rstrip("/") + CURRENT_PATH, timeout, parse)
+        return await self._get_api_json(http, CURRENT_PATH, timeout, parse_slack)
 
 
 def parse_slack(doc: Any, page_url: str) -> Snapshot:
@@ -203,9 +199,11 @@ class _SlackReader(Reader):
         return tuple(ids)
 
     def _latest_note(self, item: dict[str, Any], what: str) -> str | None:
-        oldest = datetime.min.replace(tzinfo=UTC)
         notes = [
-            (self.time(note.get("date_created"), f"{what} note", "date_created") or oldest, note.get("body"))
+            (
+                self.time(note.get("date_created"), f"{what} note", "date_created") or EARLIEST,
+                note.get("body"),
+            )
             for note in self.items(item.get("notes"), f"{what} notes")
         ]
         bodies = [(when, body) for when, body in notes if isinstance(body, str)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -39,7 +39,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, link, plain_text, quote, text
 
 API = "https://api.status.io"
 API_PATH = "/1.0/status/"
@@ -177,7 +177,7 @@ class _StatusioReader(Reader):
         )
         return Snapshot(
             page_url=self.page_url,
-            components=self._components(result["status"]),
+            components=self.components(self.items(result["status"], "status"), "component", self._component),
             incidents=self.tracked(result["incidents"], "incidents", self._incident),
             maintenances=active + tuple(m for m in upcoming if m.id not in {a.id for a in active}),
             indicator=self.mapped(IMPACT, overall.get("status_code"), "status_overall", "status_code"),
@@ -185,36 +185,25 @@ class _StatusioReader(Reader):
             warnings=tuple(self.warnings),
         )
 
-    def _components(self, value: list[Any]) -> tuple[Component, ...]:
-        components: dict[str, Component] = {}
-        for item in self.items(value, "status"):
-            found = self.identify(item, "component")
-            if found is None:
-                continue
-            component_id, name = found
-            if component_id in components:
-                self.warn(f"component id {quote(component_id)} appears twice; kept the first")
-                continue
-            code = item.get("status_code")
-            if code is None:
-                codes = [
-                    c.get("status_code")
-                    for c in self.items(item.get("containers"), f"component {quote(name)} containers")
-                ]
-                known = [c for c in codes if isinstance(c, int) and c in COMPONENT_STATUS]
-                code = max(known, key=lambda c: COMPONENT_STATUS[c].level or 0) if known else None
-            status = self.mapped(COMPONENT_STATUS, code, f"component {quote(name)}", "status_code")
-            components[component_id] = Component(id=component_id, name=name, status=status)
-        return tuple(components.values())
+    def _component(self, item: dict[str, Any], component_id: str, name: str) -> Component:
+        code = item.get("status_code")
+        if code is None:
+            codes = [
+                c.get("status_code")
+                for c in self.items(item.get("containers"), f"component {quote(name)} containers")
+            ]
+            known = [c for c in codes if isinstance(c, int) and c in COMPONENT_STATUS]
+            code = max(known, key=lambda c: COMPONENT_STATUS[c].level or 0) if known else None
+        status = self.mapped(COMPONENT_STATUS, code, f"component {quote(name)}", "status_code")
+        return Component(id=component_id, name=name, status=status)
 
     def _messages(self, item: dict[str, Any], what: str) -> list[tuple[datetime | None, dict[str, Any]]]:
         """The item's messages, oldest first; those without a readable time first of all."""
-        oldest = datetime.min.replace(tzinfo=UTC)
         messages = [
             (self.time(m.get("datetime"), f"{what} message", "datetime"), m)
             for m in self.items(item.get("messages"), f"{what} messages")
         ]
-        return sorted(messages, key=lambda pair: pair[0] or oldest)
+        return sorted(messages, key=lambda pair: pair[0] or EARLIEST)
 
     def _affected(self, item: dict[str, Any], what: str) -> tuple[str, ...]:
         ids = (text(c.get("_id")) for c in self.items(item.get("components_affected"), f"{what} components"))

@@ -8,7 +8,7 @@ about the document itself: anything that is not a summary is a `ParseError`, nev
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -24,7 +24,7 @@ from monitor.model import (
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, json_type, link, plain_text, quote, text
+from monitor.sources.reader import EARLIEST, Reader, json_type, link, plain_text, quote, text
 
 SUMMARY_PATH = "/api/v2/summary.json"
 
@@ -39,13 +39,7 @@ class StatuspageSource(Source):
     detect_order = 20  # after incident.io, whose pages answer this path too
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        url = self.config.url.rstrip("/") + SUMMARY_PATH
-        return await self._get_json(http, url, timeout, _parse_fetched)
-
-
-def _parse_fetched(doc: Any, final_url: str) -> Snapshot:
-    """The page's own URL is where the summary came from (after redirects), minus the API path."""
-    return parse_summary(doc, final_url.split("?", 1)[0].removesuffix(SUMMARY_PATH))
+        return await self._get_api_json(http, SUMMARY_PATH, timeout, parse_summary)
 
 
 _COMPONENT_STATUS_ALIASES = {"full_outage": "major_outage"}  # incident.io's word for it
@@ -115,28 +109,22 @@ class _SummaryReader(Reader):
                 for child in children if isinstance(children, list) else ():
                     if isinstance(child, str):
                         group_of_child[child] = group_id
-        components: dict[str, Component] = {}
-        for item in items:
-            if item.get("group") is True:
-                continue
-            found = self.identify(item, "component")
-            if found is None:
-                continue
-            component_id, name = found
-            if component_id in components:
-                self.warn(f"component id {quote(component_id)} appears twice; kept the first")
-                continue
+
+        def component(item: dict[str, Any], component_id: str, name: str) -> Component:
             what = f"component {quote(name)}"
             group_id = text(item.get("group_id")) or group_of_child.get(component_id)
             if group_id is not None and group_id not in group_names:
                 self.warn(f"{what} belongs to a group {quote(group_id)} the page does not list")
-            components[component_id] = Component(
+            return Component(
                 id=component_id,
                 name=name,
                 status=self._component_status(item.get("status"), what),
                 group=group_names.get(group_id) if group_id is not None else None,
             )
-        return tuple(components.values())
+
+        return self.components(
+            (item for item in items if item.get("group") is not True), "component", component
+        )
 
     def _component_status(self, value: Any, what: str) -> ComponentStatus:
         if isinstance(value, str):
@@ -185,11 +173,10 @@ class _SummaryReader(Reader):
         """The newest update's body; updates without a readable time rank last, list order breaks ties."""
         if not updates:
             return None
-        oldest = datetime.min.replace(tzinfo=UTC)
 
         def shown_at(update: dict[str, Any]) -> datetime:
             field = "display_at" if update.get("display_at") is not None else "created_at"
-            return self.time(update.get(field), f"{what} update", field) or oldest
+            return self.time(update.get(field), f"{what} update", field) or EARLIEST
 
         body = max(updates, key=shown_at).get("body")
         if not isinstance(body, str):

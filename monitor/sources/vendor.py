@@ -1,8 +1,8 @@
-"""What the single-vendor formats (Google Cloud, AWS, Slack, Heroku) and self-hosted APIs share.
+"""What the single-vendor formats (Google Cloud, AWS, Slack, Heroku, Azure) and self-hosted APIs share.
 
-A vendor's own status API lives on one host: `url` defaults to it (and may point at a mirror, a
-proxy or a test server), and discovery offers the format only for a URL on that host, never for
-a random page. Most of these APIs have no page-level reading of their own, so the page's
+A vendor's own status API lives on the vendor's hosts: `url` defaults to it (and may point at a
+mirror, a proxy or a test server), and discovery offers the format only for a URL on those hosts,
+never for a random page. Most of these APIs have no page-level reading of their own, so the page's
 indicator is derived from its items (`worst_impact`, `worst_status`).
 """
 
@@ -35,21 +35,22 @@ def vendor_url(default: str) -> Any:
 
 
 class VendorSource(Source):
-    """A format served from one vendor host (`vendor_host`); a candidate only for URLs on it."""
+    """A format served from its vendor's hosts (`vendor_hosts`); a candidate only for URLs on them,
+    read at the config's default `url`."""
 
-    vendor_host: ClassVar[str]
+    vendor_hosts: ClassVar[frozenset[str]]
     detect_order = 10  # may go first: it never claims a page on another host
 
     @classmethod
     def candidate(cls, url: str) -> SourceConfig | None:
-        if urlsplit(url).hostname != cls.vendor_host:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:  # not a URL at all
             return None
-        return cls.Config(name="discovered", type=cls.type_name, url=f"https://{cls.vendor_host}")
-
-
-def page_of(final_url: str, api_path: str) -> str:
-    """The page a document was read from (after redirects): the final URL minus query and API path."""
-    return final_url.split("?", 1)[0].removesuffix(api_path)
+        if host not in cls.vendor_hosts:
+            return None
+        default = cls.Config.model_fields["url"].default
+        return cls.Config(name="discovered", type=cls.type_name, url=default)
 
 
 def worst_impact(impacts: Iterable[Impact]) -> Impact:

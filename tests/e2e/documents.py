@@ -1,14 +1,19 @@
-"""A loopback server that plays status pages of any format: the test sets the body behind each path."""
+"""A loopback server that plays status pages of any format (the test sets the body behind each path),
+and a fleet: that server, a webhook receiver and the real daemon watching several formats on it."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from tests.e2e.harness import serve
+from tests.e2e.harness import DaemonProcess, Receiver, running, serve
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +49,50 @@ class DocumentServer:
         app.router.add_get("/{tail:.*}", self.handle)
         runner, self.url = await serve(app)
         return runner
+
+
+@dataclass
+class Fleet:
+    pages: DocumentServer
+    hook: Receiver
+    daemon: DaemonProcess
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The webhook bodies received so far, in order."""
+        return [received.json() for received in self.hook.requests]
+
+
+def fleet_config(providers: Iterable[str], hook: Receiver, timeout: str, secret: str | None) -> str:
+    """A config with these provider entries, every change routed to one webhook (signed with `secret`)."""
+    entries = "\n".join(f"  - {entry}" for entry in providers)
+    signed = f', secret: "{secret}"' if secret is not None else ""
+    return f"""
+settings:
+  state: sqlite://state.db
+  listen: "{{LISTEN}}"
+  interval: 0.3s
+  timeout: {timeout}
+  log_format: json
+  retry_initial_delay: 0.2s
+providers:
+{entries}
+notifiers:
+  - {{name: audit, type: webhook, url: "{hook.url}/outages"{signed}}}
+routes:
+  - {{notify: [audit]}}
+"""
+
+
+@contextlib.asynccontextmanager
+async def running_fleet(
+    workdir: Path, providers: Callable[[str], Iterable[str]], timeout: str = "1s", secret: str | None = None
+) -> AsyncIterator[Fleet]:
+    """A running document server and receiver, and a daemon (not yet started) configured with
+    `providers(server_url)`; all stopped at exit."""
+    pages, hook = DocumentServer(), Receiver()
+    async with running(pages, hook):
+        daemon = DaemonProcess(workdir, fleet_config(providers(pages.url), hook, timeout, secret))
+        try:
+            yield Fleet(pages, hook, daemon)
+        finally:
+            daemon.cleanup()

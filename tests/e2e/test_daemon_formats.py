@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.documents import DocumentServer
-from tests.e2e.harness import DaemonProcess, Receiver, eventually, running
+from tests.e2e.documents import DocumentServer, Fleet, running_fleet
+from tests.e2e.harness import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -85,52 +85,31 @@ BASELINE = {
 }
 
 
-def config(pages: DocumentServer, hook: Receiver) -> str:
-    return f"""
-settings:
-  state: sqlite://state.db
-  listen: "{{LISTEN}}"
-  interval: 0.3s
-  timeout: 2s
-  log_format: json
-  retry_initial_delay: 0.2s
-providers:
-  - {{name: gcp, type: gcp, url: "{pages.url}/gcp", products: [Apigee]}}
-  - {{name: aws, type: aws, url: "{pages.url}/aws", regions: [us-east-1, me-south-1]}}
-  - {{name: slack, type: slack, url: "{pages.url}/slack"}}
-  - {{name: heroku, type: heroku, url: "{pages.url}/heroku"}}
-  - {{name: yoti, type: cachet, url: "{pages.url}/cachet", timezone: Europe/London}}
-notifiers:
-  - {{name: audit, type: webhook, url: "{hook.url}/outages", secret: "e2e-secret"}}
-routes:
-  - {{notify: [audit]}}
-"""
+def providers(url: str) -> list[str]:
+    return [
+        f'{{name: gcp, type: gcp, url: "{url}/gcp", products: [Apigee]}}',
+        f'{{name: aws, type: aws, url: "{url}/aws", regions: [us-east-1, me-south-1]}}',
+        f'{{name: slack, type: slack, url: "{url}/slack"}}',
+        f'{{name: heroku, type: heroku, url: "{url}/heroku"}}',
+        f'{{name: yoti, type: cachet, url: "{url}/cachet", timezone: Europe/London}}',
+    ]
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[tuple[DocumentServer, Receiver, DaemonProcess]]:
-    pages, hook = DocumentServer(), Receiver()
-    serve_all(pages, BASELINE)
-    runner = await pages.start()
-    try:
-        async with running(hook):
-            daemon = DaemonProcess(tmp_path, config(pages, hook))
-            try:
-                yield pages, hook, daemon
-            finally:
-                daemon.cleanup()
-    finally:
-        await runner.cleanup()
+async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
+    async with running_fleet(tmp_path, providers, timeout="2s", secret="e2e-secret") as fleet:
+        serve_all(fleet.pages, BASELINE)
+        yield fleet
 
 
-def received(hook: Receiver) -> list[tuple[str, str, bool]]:
-    return [(b["type"], b["dedup_key"], b["resolves"]) for b in (r.json() for r in hook.requests)]
+def received(fleet: Fleet) -> list[tuple[str, str, bool]]:
+    return [(b["type"], b["dedup_key"], b["resolves"]) for b in fleet.deliveries()]
 
 
 async def test_five_formats_at_once_page_each_change_once(
-    world: tuple[DocumentServer, Receiver, DaemonProcess],
+    fleet: Fleet,
 ) -> None:
-    pages, hook, daemon = world
+    pages, hook, daemon = fleet.pages, fleet.hook, fleet.daemon
     await daemon.start()
     await eventually(lambda: min(pages.hits[path] for path in BASELINE) >= 2, what="baseline polls")
     for name in ("gcp", "aws", "slack", "heroku", "yoti"):
@@ -167,7 +146,7 @@ async def test_five_formats_at_once_page_each_change_once(
     }
     await eventually(lambda: len(hook.requests) >= len(opened), timeout=20, what="one event per change")
     await asyncio.sleep(1.0)  # and nothing more while the pages stay as they are
-    assert sorted(received(hook)) == sorted(opened)
+    assert sorted(received(fleet)) == sorted(opened)
 
     serve_all(pages, BASELINE)
     resolved = {
@@ -185,7 +164,7 @@ async def test_five_formats_at_once_page_each_change_once(
     total = len(opened) + len(resolved)
     await eventually(lambda: len(hook.requests) >= total, timeout=20, what="every resolution")
     await asyncio.sleep(1.0)
-    assert sorted(received(hook)) == sorted(opened | resolved)
+    assert sorted(received(fleet)) == sorted(opened | resolved)
     for name in ("gcp", "aws", "slack", "heroku", "yoti"):
         assert await daemon.metric("outage_monitor_parse_warnings_total", provider=name) in (None, 0.0), name
 

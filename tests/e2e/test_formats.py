@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.documents import DocumentServer
-from tests.e2e.harness import DaemonProcess, Receiver, eventually, running
+from tests.e2e.documents import Fleet, running_fleet
+from tests.e2e.harness import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -138,46 +138,17 @@ FORMATS = [
 ]
 
 
-@dataclass
-class Fleet:
-    server: DocumentServer
-    hook: Receiver
-    daemon: DaemonProcess
-
-    def show(self, which: str) -> None:
-        for fmt in FORMATS:
-            for path, body in getattr(fmt, which).items():
-                self.server.set(path, body, fmt.content_type)
-
-    def deliveries(self) -> list[dict[str, Any]]:
-        return [received.json() for received in self.hook.requests]
+def show(fleet: Fleet, which: str) -> None:
+    """Serve every format's `which` documents ("baseline" or "outage")."""
+    for fmt in FORMATS:
+        for path, body in getattr(fmt, which).items():
+            fleet.pages.set(path, body, fmt.content_type)
 
 
 @pytest.fixture
 async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
-    server, hook = DocumentServer(), Receiver()
-    async with running(server, hook):
-        providers = "\n".join("  - " + fmt.entry.format(url=server.url) for fmt in FORMATS)
-        config = f"""
-settings:
-  state: sqlite://state.db
-  listen: "{{LISTEN}}"
-  interval: 0.3s
-  timeout: 1s
-  log_format: json
-  retry_initial_delay: 0.2s
-providers:
-{providers}
-notifiers:
-  - {{name: audit, type: webhook, url: "{hook.url}/outages"}}
-routes:
-  - {{notify: [audit]}}
-"""
-        fleet = Fleet(server, hook, DaemonProcess(tmp_path, config))
-        try:
-            yield fleet
-        finally:
-            fleet.daemon.cleanup()
+    async with running_fleet(tmp_path, lambda url: [fmt.entry.format(url=url) for fmt in FORMATS]) as fleet:
+        yield fleet
 
 
 async def statuses(fleet: Fleet) -> dict[str, str]:
@@ -187,7 +158,7 @@ async def statuses(fleet: Fleet) -> dict[str, str]:
 
 async def test_five_formats_baseline_page_once_and_resolve(fleet: Fleet) -> None:
     names = {fmt.name for fmt in FORMATS}
-    fleet.show("baseline")
+    show(fleet, "baseline")
     await fleet.daemon.start()
 
     async def all_operational() -> bool:
@@ -197,7 +168,7 @@ async def test_five_formats_baseline_page_once_and_resolve(fleet: Fleet) -> None
     await asyncio.sleep(1.0)
     assert fleet.deliveries() == [], "a baseline must be silent"
 
-    fleet.show("outage")
+    show(fleet, "outage")
 
     def paged_about_each() -> bool:
         return {d["provider"] for d in fleet.deliveries() if not d["resolves"]} == names
@@ -219,7 +190,7 @@ async def test_five_formats_baseline_page_once_and_resolve(fleet: Fleet) -> None
     for name in names:
         assert (await fleet.daemon.metric("outage_monitor_provider_status", provider=name) or 0) >= 2
 
-    fleet.show("baseline")
+    show(fleet, "baseline")
     open_keys = {d["dedup_key"] for d in paged}
 
     def every_key_resolved() -> bool:

@@ -14,6 +14,7 @@ from monitor.sources.azure import DEFAULT_URL, AzureConfig, AzureSource
 from monitor.sources.feed import DEFAULT_MAX_AGE, FeedConfig, FeedSource
 
 from .conftest import FIXTURES, Serve
+from .endpoint import Endpoint
 
 STAFFBASE = (
     FIXTURES / "statuspage/rss/status.staffbase.com-history.rss-2021-12-tab-indented.xml"
@@ -23,28 +24,12 @@ CDN_504 = (FIXTURES / "errors/cdn-504-gateway-timeout.html").read_bytes()
 OPEN = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>S</title>
 <item><title>Major outage of the API</title><description>Investigating</description>
 <pubDate>Thu, 01 Jan 2099 00:00:00 GMT</pubDate><guid>i-1</guid></item></channel></rss>"""
+RSS = "application/rss+xml"
 EMPTY_AZURE = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Azure Status</title></channel></rss>'
 
 
-class Endpoint:
-    """Answers `body` (304 when the client sends `etag` back); records each request's If-None-Match."""
-
-    def __init__(
-        self, body: bytes, content_type: str = "application/rss+xml", etag: str | None = None
-    ) -> None:
-        self.body, self.content_type, self.etag = body, content_type, etag
-        self.seen: list[str | None] = []
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.seen.append(request.headers.get("If-None-Match"))
-        if self.etag is not None and request.headers.get("If-None-Match") == self.etag:
-            return web.Response(status=304)
-        headers = {"ETag": self.etag} if self.etag else {}
-        return web.Response(body=self.body, content_type=self.content_type, headers=headers)
-
-
 async def test_feed_reads_the_configured_url_as_is(serve: Serve, http: HttpClient) -> None:
-    server = await serve({"/history.rss": Endpoint(OPEN).handle})
+    server = await serve({"/history.rss": Endpoint(OPEN, RSS, etag=None).handle})
     url = str(server.make_url("/history.rss"))
     snapshot = await FeedSource(FeedConfig(name="s", type="feed", url=url)).fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -54,7 +39,7 @@ async def test_feed_reads_the_configured_url_as_is(serve: Serve, http: HttpClien
 
 
 async def test_feed_etag_then_304_is_not_modified(serve: Serve, http: HttpClient) -> None:
-    endpoint = Endpoint(STAFFBASE, etag='"v1"')
+    endpoint = Endpoint(STAFFBASE, RSS)
     server = await serve({"/history.rss": endpoint.handle})
     source = FeedSource(FeedConfig(name="s", type="feed", url=str(server.make_url("/history.rss"))))
     first = await source.fetch(http, 5)
@@ -79,7 +64,7 @@ async def test_feed_follows_redirects_and_reports_the_final_url(serve: Serve, ht
     async def moved(request: web.Request) -> web.Response:
         raise web.HTTPFound("/new/feed.xml")
 
-    server = await serve({"/feed.xml": moved, "/new/feed.xml": Endpoint(OPEN).handle})
+    server = await serve({"/feed.xml": moved, "/new/feed.xml": Endpoint(OPEN, RSS, etag=None).handle})
     source = FeedSource(FeedConfig(name="s", type="feed", url=str(server.make_url("/feed.xml"))))
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -98,7 +83,7 @@ async def test_feed_http_error_is_a_fetch_error(serve: Serve, http: HttpClient) 
 
 
 async def test_azure_reads_its_url_and_an_empty_channel_is_healthy(serve: Serve, http: HttpClient) -> None:
-    server = await serve({"/en-us/status/feed/": Endpoint(EMPTY_AZURE, "text/xml").handle})
+    server = await serve({"/en-us/status/feed/": Endpoint(EMPTY_AZURE, "text/xml", etag=None).handle})
     url = str(server.make_url("/en-us/status/feed/"))
     snapshot = await AzureSource(AzureConfig(name="azure", type="azure", url=url)).fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -107,7 +92,7 @@ async def test_azure_reads_its_url_and_an_empty_channel_is_healthy(serve: Serve,
 
 async def test_azure_refuses_an_atom_feed(serve: Serve, http: HttpClient) -> None:
     atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Azure Status</title></feed>'
-    server = await serve({"/feed/": Endpoint(atom).handle})
+    server = await serve({"/feed/": Endpoint(atom, RSS, etag=None).handle})
     source = AzureSource(AzureConfig(name="azure", type="azure", url=str(server.make_url("/feed/"))))
     with pytest.raises(ParseError, match=r"^not the Azure status feed \(an RSS channel\): the root element"):
         await source.fetch(http, 5)

@@ -14,6 +14,7 @@ from monitor.model import ComponentStatus, Impact, Snapshot
 from monitor.sources.incidentio import IncidentioConfig, IncidentioSource
 
 from .conftest import FIXTURES, Handler, Serve
+from .endpoint import Endpoint
 from .incidentio_html import HTML, proxy_answer
 
 PROXY = "/proxy/127.0.0.1"
@@ -30,19 +31,6 @@ SYNTHETIC_SUMMARY = {
 }
 
 
-class Counter:
-    def __init__(self, body: bytes, content_type: str = "application/json", status: int = 200) -> None:
-        self.body, self.content_type, self.status, self.hits = body, content_type, status, 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.hits += 1
-        if self.status == 200 and request.headers.get("If-None-Match") == '"p"':
-            return web.Response(status=304)
-        return web.Response(
-            status=self.status, body=self.body, content_type=self.content_type, headers={"ETag": '"p"'}
-        )
-
-
 def proxy_body() -> bytes:
     return json.dumps(proxy_answer(AIVEN)).encode()
 
@@ -57,7 +45,7 @@ async def source_at(
 
 
 async def test_reads_proxy_for_its_own_host_then_not_modified(serve: Serve, http: HttpClient) -> None:
-    proxy, summary = Counter(proxy_body()), Counter(json.dumps(SYNTHETIC_SUMMARY).encode())
+    proxy, summary = Endpoint(proxy_body()), Endpoint(json.dumps(SYNTHETIC_SUMMARY).encode())
     source, base = await source_at(serve, {PROXY: proxy.handle, SUMMARY: summary.handle})
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -69,8 +57,8 @@ async def test_reads_proxy_for_its_own_host_then_not_modified(serve: Serve, http
 
 
 async def test_falls_back_to_summary_json_when_proxy_is_missing(serve: Serve, http: HttpClient) -> None:
-    proxy = Counter(b"not found", "text/plain", status=404)
-    summary = Counter(json.dumps(SYNTHETIC_SUMMARY).encode())
+    proxy = Endpoint(b"not found", "text/plain", status=404)
+    summary = Endpoint(json.dumps(SYNTHETIC_SUMMARY).encode())
     source, base = await source_at(serve, {PROXY: proxy.handle, SUMMARY: summary.handle})
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -82,8 +70,8 @@ async def test_falls_back_to_summary_json_when_proxy_is_missing(serve: Serve, ht
 
 
 async def test_falls_back_to_the_page_html_last(serve: Serve, http: HttpClient) -> None:
-    page = Counter((HTML / AIVEN).read_bytes(), "text/html")
-    cdn = Counter(CDN_504, "text/html")
+    page = Endpoint((HTML / AIVEN).read_bytes(), "text/html")
+    cdn = Endpoint(CDN_504, "text/html")
     source, base = await source_at(serve, {PROXY: cdn.handle, SUMMARY: cdn.handle, "/": page.handle})
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -93,7 +81,7 @@ async def test_falls_back_to_the_page_html_last(serve: Serve, http: HttpClient) 
 
 
 async def test_when_nothing_reads_the_proxy_error_is_reported(serve: Serve, http: HttpClient) -> None:
-    cdn = Counter(CDN_504, "text/html")
+    cdn = Endpoint(CDN_504, "text/html")
     source, _ = await source_at(serve, {PROXY: cdn.handle, SUMMARY: cdn.handle, "/": cdn.handle})
     with pytest.raises(
         ParseError, match=r"^expected JSON from 127\.0\.0\.1/proxy/127\.0\.0\.1, got text/html$"
@@ -103,8 +91,8 @@ async def test_when_nothing_reads_the_proxy_error_is_reported(serve: Serve, http
 
 
 async def test_without_fallback_only_proxy_is_read(serve: Serve, http: HttpClient) -> None:
-    proxy = Counter(b"not found", "text/plain", status=404)
-    summary = Counter(json.dumps(SYNTHETIC_SUMMARY).encode())
+    proxy = Endpoint(b"not found", "text/plain", status=404)
+    summary = Endpoint(json.dumps(SYNTHETIC_SUMMARY).encode())
     source, _ = await source_at(serve, {PROXY: proxy.handle, SUMMARY: summary.handle}, fallback=False)
     with pytest.raises(FetchError, match="HTTP 404"):
         await source.fetch(http, 5)
@@ -112,7 +100,7 @@ async def test_without_fallback_only_proxy_is_read(serve: Serve, http: HttpClien
 
 
 async def test_a_statuspage_page_is_not_detected_as_incidentio(serve: Serve, http: HttpClient) -> None:
-    github = Counter((FIXTURES / "statuspage/summary/github-2019-12-30-operational.json").read_bytes())
+    github = Endpoint((FIXTURES / "statuspage/summary/github-2019-12-30-operational.json").read_bytes())
     server = await serve({SUMMARY: github.handle})
     candidate = IncidentioSource.candidate(str(server.make_url("/")))
     assert candidate is not None
@@ -128,7 +116,7 @@ async def test_a_timeout_is_not_retried_on_the_fallbacks(
         await release.wait()
         return web.Response(status=500)
 
-    summary = Counter(json.dumps(SYNTHETIC_SUMMARY).encode())
+    summary = Endpoint(json.dumps(SYNTHETIC_SUMMARY).encode())
     source, _ = await source_at(serve, {PROXY: stall, SUMMARY: summary.handle})
     with pytest.raises(FetchError) as caught:
         await source.fetch(http, 0.2)

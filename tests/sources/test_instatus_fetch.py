@@ -11,22 +11,11 @@ from monitor.model import Snapshot
 from monitor.sources.instatus import InstatusConfig, InstatusSource
 
 from .conftest import FIXTURES, Handler, Serve
+from .endpoint import Endpoint
 
 SUMMARY = (FIXTURES / "instatus/status.perplexity.com-summary.json").read_bytes()
 COMPONENTS = (FIXTURES / "instatus/status.perplexity.com-v2-components.json").read_bytes()
 WHEREBY_HTML = (FIXTURES / "instatus/html/wherebystatus.com-2026-03-16-up.html").read_bytes()
-
-
-def versioned(body: bytes, content_type: str = "application/json") -> tuple[Handler, list[str]]:
-    seen: list[str] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        seen.append(request.path)
-        if request.headers.get("If-None-Match") == '"1"':
-            return web.Response(status=304)
-        return web.Response(body=body, content_type=content_type, headers={"ETag": '"1"'})
-
-    return handle, seen
 
 
 async def source_at(serve: Serve, routes: dict[str, Handler], prefix: str = "") -> tuple[InstatusSource, str]:
@@ -36,25 +25,27 @@ async def source_at(serve: Serve, routes: dict[str, Handler], prefix: str = "") 
 
 
 async def test_reads_both_documents_then_not_modified(serve: Serve, http: HttpClient) -> None:
-    summary, summary_seen = versioned(SUMMARY)
-    components, components_seen = versioned(COMPONENTS)
-    source, base = await source_at(serve, {"/summary.json": summary, "/v2/components.json": components})
+    summary, components = Endpoint(SUMMARY), Endpoint(COMPONENTS)
+    source, base = await source_at(
+        serve, {"/summary.json": summary.handle, "/v2/components.json": components.handle}
+    )
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
     assert snapshot.page_url == base
     assert [c.name for c in snapshot.components] == ["Website", "API", "Computer"]
     assert await source.fetch(http, 5) is NOT_MODIFIED
-    assert summary_seen == ["/summary.json"] * 2 and components_seen == ["/v2/components.json"] * 2
+    assert summary.paths == ["/summary.json"] * 2 and components.paths == ["/v2/components.json"] * 2
 
 
 async def test_a_redirected_page_reports_the_final_url(serve: Serve, http: HttpClient) -> None:
     async def moved(request: web.Request) -> web.Response:
         raise web.HTTPMovedPermanently("/new" + request.path)
 
-    summary, _ = versioned(SUMMARY)
-    components, _ = versioned(COMPONENTS)
     routes: dict[str, Handler] = {"/summary.json": moved, "/v2/components.json": moved}
-    routes |= {"/new/summary.json": summary, "/new/v2/components.json": components}
+    routes |= {
+        "/new/summary.json": Endpoint(SUMMARY).handle,
+        "/new/v2/components.json": Endpoint(COMPONENTS).handle,
+    }
     source, base = await source_at(serve, routes)
     snapshot = await source.fetch(http, 5)
     assert isinstance(snapshot, Snapshot)
@@ -62,8 +53,9 @@ async def test_a_redirected_page_reports_the_final_url(serve: Serve, http: HttpC
 
 
 async def test_the_html_page_in_place_of_json_is_a_parse_error(serve: Serve, http: HttpClient) -> None:
-    html, _ = versioned(WHEREBY_HTML, "text/html")
-    components, _ = versioned(COMPONENTS)
-    source, _ = await source_at(serve, {"/summary.json": html, "/v2/components.json": components})
+    html, components = Endpoint(WHEREBY_HTML, "text/html"), Endpoint(COMPONENTS)
+    source, _ = await source_at(
+        serve, {"/summary.json": html.handle, "/v2/components.json": components.handle}
+    )
     with pytest.raises(ParseError, match=r"^expected JSON from 127\.0\.0\.1/summary\.json, got text/html$"):
         await source.fetch(http, 5)

@@ -11,25 +11,15 @@ from monitor.model import ComponentStatus, Snapshot
 from monitor.sources.statusio import StatusioConfig, StatusioSource
 
 from .conftest import FIXTURES, Serve
+from .endpoint import Endpoint
 
 PAGE_ID = "5b36dc6502d06804c08349f7"
 DOCKER = (FIXTURES / "statusio/docker-2020-07-16-partial-service-disruption-400.json").read_bytes()
 CDN_504 = (FIXTURES / "errors/cdn-504-gateway-timeout.html").read_bytes()
 
 
-class Api:
-    def __init__(self, body: bytes = DOCKER, content_type: str = "application/json") -> None:
-        self.body, self.content_type, self.hits = body, content_type, 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.hits += 1
-        if request.headers.get("If-None-Match") == '"v1"':
-            return web.Response(status=304)
-        return web.Response(body=self.body, content_type=self.content_type, headers={"ETag": '"v1"'})
-
-
 async def test_reads_the_configured_page_id_and_honours_etags(serve: Serve, http: HttpClient) -> None:
-    api = Api()
+    api = Endpoint(DOCKER)
     server = await serve({f"/1.0/status/{PAGE_ID}": api.handle})
     base = str(server.make_url("")).rstrip("/")
     source = StatusioSource(StatusioConfig(name="docker", type="statusio", url=base, page_id=PAGE_ID))
@@ -57,7 +47,7 @@ async def test_discovers_the_page_id_from_the_page_once(serve: Serve, http: Http
     async def moved(request: web.Request) -> web.Response:
         raise web.HTTPFound("/status-page")
 
-    api = Api()
+    api = Endpoint(DOCKER)
     server = await serve({"/": moved, "/status-page": page, f"/1.0/status/{PAGE_ID}": api.handle})
     base = str(server.make_url("")).rstrip("/")
     source = StatusioSource(StatusioConfig(name="gitlab", type="statusio", url=base, page=base + "/"))
@@ -81,7 +71,7 @@ async def test_a_page_without_an_id_is_not_statusio(serve: Serve, http: HttpClie
 
 
 async def test_an_html_error_page_from_the_api_is_a_parse_error(serve: Serve, http: HttpClient) -> None:
-    api = Api(CDN_504, "text/html")
+    api = Endpoint(CDN_504, "text/html")
     server = await serve({f"/1.0/status/{PAGE_ID}": api.handle})
     base = str(server.make_url("")).rstrip("/")
     source = StatusioSource(StatusioConfig(name="docker", type="statusio", url=base, page_id=PAGE_ID))

@@ -20,6 +20,7 @@ from monitor.sources.heroku import HerokuSource
 from monitor.sources.slack import SlackSource
 
 from .conftest import FIXTURES, Serve
+from .endpoint import Endpoint
 
 CDN_504 = (FIXTURES / "errors/cdn-504-gateway-timeout.html").read_bytes()
 
@@ -70,20 +71,6 @@ each_format = pytest.mark.parametrize("fmt", FORMATS, ids=lambda fmt: fmt.type_n
 
 def source_for(fmt: Format, url: str, **options: Any) -> Source:
     return fmt.source(fmt.source.Config(name="test", type=fmt.type_name, url=url, **options))
-
-
-class Endpoint:
-    """Serves the format's body with an ETag; 304 when the client sends it back; counts requests."""
-
-    def __init__(self, body: bytes, etag: str = '"v1"', content_type: str = "application/json") -> None:
-        self.body, self.etag, self.content_type = body, etag, content_type
-        self.seen: list[str | None] = []
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.seen.append(request.headers.get("If-None-Match"))
-        if request.headers.get("If-None-Match") == self.etag:
-            return web.Response(status=304)
-        return web.Response(body=self.body, content_type=self.content_type, headers={"ETag": self.etag})
 
 
 @each_format
