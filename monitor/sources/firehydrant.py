@@ -3,8 +3,8 @@
 One document carries the page: `config.companyName`, `conditions` (the page's condition labels ->
 OPERATIONAL / DEGRADED / OFFLINE), `components` (id and name only: no current state) and
 `incidents`, the whole history. Choices, since the feed leaves them open:
-- An incident is open while it has no `timestamps.resolved`; resolved history is dropped from the
-  snapshot (the engine resolves what disappears), so only open items are tracked.
+- An incident is open while it has no `timestamps.resolved`. Resolved history (unbounded: hundreds
+  of entries) is skipped unread; the engine resolves what disappears, so only open items are tracked.
 - A component's status is the gravest condition that open incidents put on it, named by id in the
   incident's `components` [{id, name, condition}] or by name in `componentConditions` {name: label};
   labels go through the page's own `conditions` table (a raw OPERATIONAL/DEGRADED/OFFLINE is read too).
@@ -13,13 +13,14 @@ OPERATIONAL / DEGRADED / OFFLINE), `components` (id and name only: no current st
 - An open incident with `severitySlug` MAINTENANCE is a maintenance in progress (the feed has no
   planned window), and its components read under_maintenance rather than their condition.
 - Incident impact: the gravest condition on its components (DEGRADED minor, OFFLINE critical), else
-  the severity (SEV1 critical, SEV2 major, SEV3..SEV5 minor; UNSET or a custom slug unknown).
-- Incident status: resolved when `timestamps.resolved` is set; else the newest lifecycle milestone in
-  `timestamps` (investigating; identified; mitigated or monitoring -> monitoring); investigating when
-  none is set yet. The latest update is the newest timeline note (`details.note`, a string, or
-  `{note: ...}` on bulk impact updates); milestone-only entries carry no text.
-- The page's indicator is the gravest open impact (none when nothing is open); its description is
-  `config.operationalMessage` while nothing is open.
+  the severity (SEV1 critical, SEV2 major, SEV3..SEV5 minor; UNSET unknown; a custom slug unknown
+  with a warning).
+- Open incident status: the newest lifecycle milestone in `timestamps` (investigating; identified;
+  mitigated or monitoring -> monitoring); investigating when none is set yet. The latest update is
+  the newest timeline note (`details.note`, a string, or `{note: ...}` on bulk impact updates);
+  milestone-only entries carry no text.
+- The page's indicator is the gravest open impact (maintenance while only a maintenance is open, none
+  when nothing is); its description is `config.operationalMessage` while no incident is open.
 """
 
 from __future__ import annotations
@@ -109,11 +110,12 @@ class _FirehydrantReader(Reader):
         self.marks: dict[str, list[ComponentStatus]] = {}
 
     def read(self, payload: dict[str, Any]) -> Snapshot:
-        items = self.tracked(payload["incidents"], "incidents", self._item)
-        incidents = tuple(i for i in items if isinstance(i, Incident) and not i.status.is_closed)
-        maintenances = tuple(
-            m for m in items if isinstance(m, Maintenance) and m.status is not MaintenanceStatus.COMPLETED
-        )
+        # The history is unbounded (hundreds of incidents): closed ones are skipped unread, so an old
+        # malformed entry neither fails the page nor floods it with warnings; all else is tracked.
+        unresolved = [item for item in payload["incidents"] if not _resolved(item)]
+        items = self.tracked(unresolved, "incidents", self._item)
+        incidents = tuple(i for i in items if isinstance(i, Incident))
+        maintenances = tuple(m for m in items if isinstance(m, Maintenance))
         components = self._components(payload["components"])
         config: dict[str, Any] = payload["config"]
         message = config.get("operationalMessage")
@@ -122,7 +124,9 @@ class _FirehydrantReader(Reader):
             components=components,
             incidents=incidents,
             maintenances=maintenances,
-            indicator=worst_impact(i.impact for i in incidents),
+            indicator=worst_impact(
+                [i.impact for i in incidents] + [Impact.MAINTENANCE for _ in maintenances]
+            ),
             description=message if isinstance(message, str) and not incidents else None,
             warnings=tuple(self.warnings),
         )
@@ -144,7 +148,7 @@ class _FirehydrantReader(Reader):
         return tuple(components.values())
 
     def _item(self, item: dict[str, Any]) -> Incident | Maintenance | None:
-        """An incident or maintenance; closed ones are read (an unreadable one fails the page) and dropped."""
+        """An open incident, or a maintenance in progress; None (failing the page) when it has no id."""
         found = self.identify(item, "incident", name_key="title")
         if found is None:
             return None
@@ -154,20 +158,16 @@ class _FirehydrantReader(Reader):
         stamps = stamps if isinstance(stamps, dict) else {}
         if not stamps:
             self.warn(f"{what} has no timestamps")
-        resolved = stamps.get("resolved") not in (None, "")
         severity = item.get("severitySlug")
         maintenance = isinstance(severity, str) and severity.strip().lower() == MAINTENANCE_SEVERITY
         conditions = self._conditions(item, what)
-        if not resolved:
-            for key, status in conditions:
-                self.marks.setdefault(key, []).append(
-                    ComponentStatus.UNDER_MAINTENANCE if maintenance else status
-                )
+        for key, status in conditions:
+            self.marks.setdefault(key, []).append(
+                ComponentStatus.UNDER_MAINTENANCE if maintenance else status
+            )
         updated_at, latest = self._latest_note(item, what)
         component_ids = tuple(dict.fromkeys(key for key, _ in conditions))
         if maintenance:
-            if resolved:
-                return Maintenance(incident_id, name, MaintenanceStatus.COMPLETED)
             return Maintenance(
                 id=incident_id,
                 name=name,
@@ -180,7 +180,7 @@ class _FirehydrantReader(Reader):
         return Incident(
             id=incident_id,
             name=name,
-            status=IncidentStatus.RESOLVED if resolved else self._status(stamps, what),
+            status=self._status(stamps, what),
             impact=self._impact(conditions, severity, what),
             url=self.page_url,
             started_at=self.time(stamps.get("started") or stamps.get("detected"), what, "timestamps.started"),
@@ -238,6 +238,12 @@ class _FirehydrantReader(Reader):
         updated_at = entries[-1][0] if entries else None
         notes = [note for _, note in entries if note]
         return updated_at, notes[-1] if notes else None
+
+
+def _resolved(item: Any) -> bool:
+    """Whether a history entry is closed: an object whose timestamps name a resolved time."""
+    stamps = item.get("timestamps") if isinstance(item, dict) else None
+    return isinstance(stamps, dict) and stamps.get("resolved") not in (None, "")
 
 
 def _note(entry: dict[str, Any]) -> str | None:

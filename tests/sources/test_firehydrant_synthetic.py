@@ -89,6 +89,7 @@ def test_synthetic_open_maintenance_puts_components_under_maintenance() -> None:
     assert (maintenance.id, maintenance.status) == (TRANSITION, MaintenanceStatus.IN_PROGRESS)
     assert maintenance.scheduled_for == datetime(2026, 2, 24, 4, 52, 19, tzinfo=UTC)
     assert {c.status for c in snapshot.components if c.id != LANGCACHE} == {ComponentStatus.UNDER_MAINTENANCE}
+    assert snapshot.indicator is Impact.MAINTENANCE
 
 
 def test_synthetic_unknown_condition_and_severity_are_unknown_and_warned() -> None:
@@ -109,6 +110,14 @@ def test_synthetic_an_open_incident_without_id_fails_the_page() -> None:
     del incident["id"]
     with pytest.raises(ParseError, match="unreadable entry in 'incidents'"):
         parse_firehydrant(doc, PAGE)
+
+
+def test_synthetic_a_malformed_resolved_history_entry_is_skipped_unread() -> None:
+    doc = copy.deepcopy(REDIS)
+    del doc["incidents"][0]["id"]
+    doc["incidents"][1]["timeline"] = "garbled"
+    snapshot = parse_firehydrant(doc, PAGE)
+    assert snapshot.warnings == () and snapshot.incidents == ()
 
 
 @pytest.mark.parametrize(
