@@ -26,6 +26,7 @@ from monitor.sources.aws import parse_aws
 from monitor.sources.betterstack import parse_betterstack
 from monitor.sources.cachet import parse_cachet
 from monitor.sources.feed import parse_feed
+from monitor.sources.firehydrant import parse_firehydrant
 from monitor.sources.gcp import parse_gcp
 from monitor.sources.heroku import parse_heroku
 from monitor.sources.incidentio import parse_proxy, summary_in_html
@@ -93,6 +94,7 @@ CASES = [
         "heroku/status.heroku.com-api-v4-current-status-2019-10-24-incident.json",
         _json(parse_heroku),
     ),
+    Case("firehydrant", "firehydrant/status.redis.io-data-payload-2026-07.json", _json(parse_firehydrant)),
     Case(
         "feed",
         "statuspage/rss/status.staffbase.com-history.rss-2021-12-tab-indented.xml",

@@ -26,6 +26,7 @@ Format = Literal[
     "cachet",
     "statusio",
     "heroku",
+    "firehydrant",
     "feed",
     "gcp",
     "aws",

@@ -9,6 +9,7 @@ from monitor.sources.base import Source, SourceConfig
 from monitor.sources.betterstack import BetterstackSource
 from monitor.sources.cachet import CachetSource
 from monitor.sources.feed import FeedSource
+from monitor.sources.firehydrant import FirehydrantSource
 from monitor.sources.gcp import GcpSource
 from monitor.sources.heroku import HerokuSource
 from monitor.sources.incidentio import IncidentioSource
@@ -34,6 +35,7 @@ SOURCES: dict[str, type[Source]] = {
         AwsSource,
         SlackSource,
         HerokuSource,
+        FirehydrantSource,
         AutoSource,
     )
 }

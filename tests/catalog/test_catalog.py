@@ -26,6 +26,7 @@ FORMATS = {
     "cachet",
     "statusio",
     "heroku",
+    "firehydrant",
     "feed",
     "gcp",
     "aws",

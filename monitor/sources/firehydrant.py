@@ -1,0 +1,254 @@
+"""FireHydrant-hosted status pages: `<url>/data/payload.json` (the page's own data feed).
+
+One document carries the page: `config.companyName`, `conditions` (the page's condition labels ->
+OPERATIONAL / DEGRADED / OFFLINE), `components` (id and name only: no current state) and
+`incidents`, the whole history. Choices, since the feed leaves them open:
+- An incident is open while it has no `timestamps.resolved`. Resolved history (unbounded: hundreds
+  of entries) is skipped unread; the engine resolves what disappears, so only open items are tracked.
+- A component's status is the gravest condition that open incidents put on it, named by id in the
+  incident's `components` [{id, name, condition}] or by name in `componentConditions` {name: label};
+  labels go through the page's own `conditions` table (a raw OPERATIONAL/DEGRADED/OFFLINE is read too).
+  OPERATIONAL -> operational, DEGRADED -> degraded_performance, OFFLINE -> major_outage; a component
+  no open incident names is operational.
+- An open incident with `severitySlug` MAINTENANCE is a maintenance in progress (the feed has no
+  planned window), and its components read under_maintenance rather than their condition.
+- Incident impact: the gravest condition on its components (DEGRADED minor, OFFLINE critical), else
+  the severity (SEV1 critical, SEV2 major, SEV3..SEV5 minor; UNSET unknown; a custom slug unknown
+  with a warning).
+- Open incident status: the newest lifecycle milestone in `timestamps` (investigating; identified;
+  mitigated or monitoring -> monitoring); investigating when none is set yet. The latest update is
+  the newest timeline note (`details.note`, a string, or `{note: ...}` on bulk impact updates);
+  milestone-only entries carry no text.
+- The page's indicator is the gravest open impact (maintenance while only a maintenance is open, none
+  when nothing is); its description is `config.operationalMessage` while no incident is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from monitor.errors import ParseError
+from monitor.fetch import HttpClient, NotModified
+from monitor.model import (
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Maintenance,
+    MaintenanceStatus,
+    Snapshot,
+)
+from monitor.sources.base import Source, SourceConfig
+from monitor.sources.reader import Reader, expect_object, json_type, plain_text, quote, text
+from monitor.sources.vendor import page_of, worst_impact, worst_status
+
+PAYLOAD_PATH = "/data/payload.json"
+MAINTENANCE_SEVERITY = "maintenance"
+
+CONDITION_STATUS = {
+    "operational": ComponentStatus.OPERATIONAL,
+    "degraded": ComponentStatus.DEGRADED_PERFORMANCE,
+    "offline": ComponentStatus.MAJOR_OUTAGE,
+}
+CONDITION_IMPACT = {
+    ComponentStatus.OPERATIONAL: Impact.NONE,
+    ComponentStatus.DEGRADED_PERFORMANCE: Impact.MINOR,
+    ComponentStatus.MAJOR_OUTAGE: Impact.CRITICAL,
+    ComponentStatus.UNDER_MAINTENANCE: Impact.MAINTENANCE,
+    ComponentStatus.UNKNOWN: Impact.UNKNOWN,
+}
+SEVERITY_IMPACT = {
+    "sev1": Impact.CRITICAL,
+    "sev2": Impact.MAJOR,
+    "sev3": Impact.MINOR,
+    "sev4": Impact.MINOR,
+    "sev5": Impact.MINOR,
+    MAINTENANCE_SEVERITY: Impact.MAINTENANCE,
+}
+MILESTONE_STATUS = {  # `timestamps` keys that say where an open incident is
+    "investigating": IncidentStatus.INVESTIGATING,
+    "identified": IncidentStatus.IDENTIFIED,
+    "mitigated": IncidentStatus.MONITORING,
+    "monitoring": IncidentStatus.MONITORING,
+}
+
+
+class FirehydrantConfig(SourceConfig):
+    type: Literal["firehydrant"]
+
+
+class FirehydrantSource(Source):
+    type_name = "firehydrant"
+    Config = FirehydrantConfig
+    detect_order = 55  # custom domains: probed by path, after the formats with a stronger tell
+
+    async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
+        def parse(doc: Any, final_url: str) -> Snapshot:
+            return parse_firehydrant(doc, page_of(final_url, PAYLOAD_PATH))
+
+        return await self._get_json(http, self.config.url.rstrip("/") + PAYLOAD_PATH, timeout, parse)
+
+
+def parse_firehydrant(doc: Any, page_url: str) -> Snapshot:
+    """Normalize a decoded `/data/payload.json` document; `page_url` is where people read the page."""
+    payload = expect_object(doc, "a FireHydrant status payload")
+    for key, kind in (("config", dict), ("conditions", dict), ("components", list), ("incidents", list)):
+        if not isinstance(payload.get(key), kind):  # a lost incident list must not read as all resolved
+            raise ParseError(f"not a FireHydrant status payload: '{key}' is {json_type(payload.get(key))}")
+    return _FirehydrantReader(page_url, payload["conditions"]).read(payload)
+
+
+class _FirehydrantReader(Reader):
+    def __init__(self, page_url: str, conditions: dict[str, Any]) -> None:
+        super().__init__(epochs=False)  # FireHydrant writes ISO 8601
+        self.page_url = page_url
+        self.labels = {label.strip().lower(): kind for label, kind in conditions.items()}
+        # component id or name -> statuses open items put on it
+        self.marks: dict[str, list[ComponentStatus]] = {}
+
+    def read(self, payload: dict[str, Any]) -> Snapshot:
+        # The history is unbounded (hundreds of incidents): closed ones are skipped unread, so an old
+        # malformed entry neither fails the page nor floods it with warnings; all else is tracked.
+        unresolved = [item for item in payload["incidents"] if not _resolved(item)]
+        items = self.tracked(unresolved, "incidents", self._item)
+        incidents = tuple(i for i in items if isinstance(i, Incident))
+        maintenances = tuple(m for m in items if isinstance(m, Maintenance))
+        components = self._components(payload["components"])
+        config: dict[str, Any] = payload["config"]
+        message = config.get("operationalMessage")
+        return Snapshot(
+            page_url=self.page_url,
+            components=components,
+            incidents=incidents,
+            maintenances=maintenances,
+            indicator=worst_impact(
+                [i.impact for i in incidents] + [Impact.MAINTENANCE for _ in maintenances]
+            ),
+            description=message if isinstance(message, str) and not incidents else None,
+            warnings=tuple(self.warnings),
+        )
+
+    def _components(self, value: list[Any]) -> tuple[Component, ...]:
+        components: dict[str, Component] = {}
+        for item in self.items(value, "components"):
+            found = self.identify(item, "component")
+            if found is None:
+                continue
+            component_id, name = found
+            if component_id in components:
+                self.warn(f"component id {quote(component_id)} appears twice; kept the first")
+                continue
+            marks = self.marks.get(component_id, []) + self.marks.get(name, [])
+            components[component_id] = Component(component_id, name, worst_status(marks))
+        if not components:
+            raise ParseError("not a FireHydrant status payload: no readable component in 'components'")
+        return tuple(components.values())
+
+    def _item(self, item: dict[str, Any]) -> Incident | Maintenance | None:
+        """An open incident, or a maintenance in progress; None (failing the page) when it has no id."""
+        found = self.identify(item, "incident", name_key="title")
+        if found is None:
+            return None
+        incident_id, name = found
+        what = f"incident {quote(name)}"
+        stamps = item.get("timestamps")
+        stamps = stamps if isinstance(stamps, dict) else {}
+        if not stamps:
+            self.warn(f"{what} has no timestamps")
+        severity = item.get("severitySlug")
+        maintenance = isinstance(severity, str) and severity.strip().lower() == MAINTENANCE_SEVERITY
+        conditions = self._conditions(item, what)
+        for key, status in conditions:
+            self.marks.setdefault(key, []).append(
+                ComponentStatus.UNDER_MAINTENANCE if maintenance else status
+            )
+        updated_at, latest = self._latest_note(item, what)
+        component_ids = tuple(dict.fromkeys(key for key, _ in conditions))
+        if maintenance:
+            return Maintenance(
+                id=incident_id,
+                name=name,
+                status=MaintenanceStatus.IN_PROGRESS,
+                url=self.page_url,
+                scheduled_for=self.time(stamps.get("started"), what, "timestamps.started"),
+                latest_update=latest,
+                component_ids=component_ids,
+            )
+        return Incident(
+            id=incident_id,
+            name=name,
+            status=self._status(stamps, what),
+            impact=self._impact(conditions, severity, what),
+            url=self.page_url,
+            started_at=self.time(stamps.get("started") or stamps.get("detected"), what, "timestamps.started"),
+            updated_at=updated_at,
+            latest_update=latest,
+            component_ids=component_ids,
+        )
+
+    def _conditions(self, item: dict[str, Any], what: str) -> list[tuple[str, ComponentStatus]]:
+        """(component id or name, status) for each component the incident names."""
+        named: list[tuple[str, ComponentStatus]] = []
+        ids: set[str] = set()
+        for entry in self.items(item.get("components"), f"{what} components"):
+            key = text(entry.get("id")) or text(entry.get("name"))
+            if key is None:
+                self.warn(f"{what} names a component without id or name")
+                continue
+            ids.update(filter(None, (text(entry.get("id")), text(entry.get("name")))))
+            named.append((key, self._condition(entry.get("condition"), what)))
+        by_name = item.get("componentConditions")
+        if by_name is not None and not isinstance(by_name, dict):
+            self.warn(f"{what} componentConditions is {json_type(by_name)}, not an object")
+        elif by_name:
+            named += [(n, self._condition(c, what)) for n, c in by_name.items() if n and n not in ids]
+        return named
+
+    def _condition(self, label: Any, what: str) -> ComponentStatus:
+        kind = self.labels.get(label.strip().lower(), label) if isinstance(label, str) else label
+        return self.mapped(CONDITION_STATUS, kind, what, "condition")
+
+    def _status(self, stamps: dict[str, Any], what: str) -> IncidentStatus:
+        reached = [
+            (when, status)
+            for key, status in MILESTONE_STATUS.items()
+            if (when := self.time(stamps.get(key), what, f"timestamps.{key}")) is not None
+        ]
+        return max(reached, key=lambda pair: pair[0])[1] if reached else IncidentStatus.INVESTIGATING
+
+    def _impact(self, conditions: Iterable[tuple[str, ComponentStatus]], severity: Any, what: str) -> Impact:
+        impacts = [CONDITION_IMPACT.get(status, Impact.UNKNOWN) for _, status in conditions]
+        if impacts:
+            return worst_impact(impacts)
+        if isinstance(severity, str) and severity.strip().lower() == "unset":
+            return Impact.UNKNOWN  # the page says it has not set one: no warning
+        return self.mapped(SEVERITY_IMPACT, severity, what, "severitySlug")
+
+    def _latest_note(self, item: dict[str, Any], what: str) -> tuple[datetime | None, str | None]:
+        """(time of the newest timeline entry, text of the newest one with a note)."""
+        oldest = datetime.min.replace(tzinfo=UTC)
+        entries = []
+        for entry in self.items(item.get("timeline"), f"{what} timeline"):
+            when = self.time(entry.get("occurredAt") or entry.get("time"), f"{what} timeline", "occurredAt")
+            entries.append((when, _note(entry)))
+        entries.sort(key=lambda pair: pair[0] or oldest)
+        updated_at = entries[-1][0] if entries else None
+        notes = [note for _, note in entries if note]
+        return updated_at, notes[-1] if notes else None
+
+
+def _resolved(item: Any) -> bool:
+    """Whether a history entry is closed: an object whose timestamps name a resolved time."""
+    stamps = item.get("timestamps") if isinstance(item, dict) else None
+    return isinstance(stamps, dict) and stamps.get("resolved") not in (None, "")
+
+
+def _note(entry: dict[str, Any]) -> str | None:
+    details = entry.get("details")
+    note = details.get("note") if isinstance(details, dict) else None
+    if isinstance(note, dict):
+        note = note.get("note")
+    return (plain_text(note) or None) if isinstance(note, str) else None
