@@ -43,7 +43,7 @@ from monitor.model import (
 )
 from monitor.sources.base import Source, SourceConfig
 from monitor.sources.reader import Reader, expect_object, json_type, plain_text, quote, text
-from monitor.sources.vendor import page_of, worst_impact, worst_status
+from monitor.sources.vendor import worst_impact, worst_status
 
 PAYLOAD_PATH = "/data/payload.json"
 MAINTENANCE_SEVERITY = "maintenance"
@@ -86,10 +86,7 @@ class FirehydrantSource(Source):
     detect_order = 55  # custom domains: probed by path, after the formats with a stronger tell
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        def parse(doc: Any, final_url: str) -> Snapshot:
-            return parse_firehydrant(doc, page_of(final_url, PAYLOAD_PATH))
-
-        return await self._get_json(http, self.config.url.rstrip("/") + PAYLOAD_PATH, timeout, parse)
+        return await self._get_api_json(http, PAYLOAD_PATH, timeout, parse_firehydrant)
 
 
 def parse_firehydrant(doc: Any, page_url: str) -> Snapshot:
