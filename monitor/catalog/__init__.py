@@ -10,29 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 from yarl import URL
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: a few ms, not 30
+from monitor.sources import SOURCES
 
-Format = Literal[
-    "incidentio",
-    "statuspage",
-    "instatus",
-    "betterstack",
-    "cachet",
-    "statusio",
-    "heroku",
-    "firehydrant",
-    "feed",
-    "gcp",
-    "aws",
-    "azure",
-    "slack",
-]
+NOT_PAGE_FORMATS = frozenset({"auto", "probe"})
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: a few ms, not 30
 
 
 class CatalogEntry(BaseModel):
@@ -43,9 +30,18 @@ class CatalogEntry(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=64)
     title: str = Field(min_length=1)
     url: str = Field(pattern=r"^https://[^/\s]+", description="the status page people open")
-    format: Format
+    format: str  # a registered page format, named in every entry (never inferred)
     notes: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)  # the format's own keys, e.g. page_id
+
+    @field_validator("format")
+    @classmethod
+    def _a_page_format(cls, value: str) -> str:
+        """Any registered format that reads a vendor's page: not `auto` (a guess) nor `probe` (yours)."""
+        choices = sorted(set(SOURCES) - NOT_PAGE_FORMATS)
+        if value not in choices:
+            raise ValueError(f"unknown format {value!r}; expected one of {', '.join(choices)}")
+        return value
 
     def provider_fields(self, url_has_default: bool) -> dict[str, Any]:
         """The keys of a provider entry reading this page. A format whose `url` defaults to its

@@ -13,26 +13,12 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from monitor.catalog import Catalog, CatalogEntry, catalog, listed_at
+from monitor.catalog import NOT_PAGE_FORMATS, Catalog, CatalogEntry, catalog, listed_at
 from monitor.config import parse_config
 from monitor.sources import SOURCES
 
 REPO = Path(__file__).resolve().parents[2]
-FORMATS = {
-    "incidentio",
-    "statuspage",
-    "instatus",
-    "betterstack",
-    "cachet",
-    "statusio",
-    "heroku",
-    "firehydrant",
-    "feed",
-    "gcp",
-    "aws",
-    "azure",
-    "slack",
-}
+FORMATS = set(SOURCES) - NOT_PAGE_FORMATS
 
 
 def raw_entries() -> list[dict[str, Any]]:
