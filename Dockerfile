@@ -15,7 +15,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TMPDIR=/var/lib/outage-monitor \
     OUTAGE_MONITOR_CONFIG=/etc/outage-monitor/providers.yaml
-RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/outage-monitor --shell /usr/sbin/nologin outage-monitor \
+# The group gets gid 10001 explicitly: `--user-group` alone would give it a system gid (999).
+RUN groupadd --system --gid 10001 outage-monitor \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/outage-monitor --shell /usr/sbin/nologin outage-monitor \
  && mkdir -p /var/lib/outage-monitor /etc/outage-monitor \
  && chown outage-monitor:outage-monitor /var/lib/outage-monitor
 COPY --from=build /dist/ /tmp/dist/

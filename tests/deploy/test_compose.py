@@ -172,3 +172,18 @@ def _datasource_refs(node: Any) -> Iterator[dict[str, Any]]:
 def _target_of(mounts: dict[PurePosixPath, Path], path: Path) -> PurePosixPath:
     (target,) = [target for target, source in mounts.items() if source.resolve() == path]
     return target
+
+
+def test_compose_v1_and_v2_both_read_the_file_and_its_project_name() -> None:
+    """Debian's docker-compose (v1) validates the file without an engine; a top-level `name:` is v2 only, so
+    the project name comes from deploy/.env, which both versions read from the compose file's folder."""
+    docker_compose = require_tool("docker-compose")
+    assert "name" not in compose()
+    assert "COMPOSE_PROJECT_NAME=outage-monitor" in (DEPLOY / ".env").read_text().splitlines()
+    checked = subprocess.run(
+        [docker_compose, "-f", str(DEPLOY / "docker-compose.yml"), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr

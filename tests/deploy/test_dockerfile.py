@@ -82,6 +82,8 @@ def test_runs_as_the_unprivileged_user_that_owns_the_volume() -> None:
     assert uid != 0 and gid != 0
     (creates_user,) = [i.value[0] for i in image.runtime if i.cmd == "RUN" and "useradd" in i.value[0]]
     assert f"--uid {uid} " in creates_user
+    assert f"groupadd --system --gid {gid} outage-monitor" in creates_user, "gid as in USER"
+    assert f"--gid {gid} " in creates_user and "--user-group" not in creates_user
     assert f"chown outage-monitor:outage-monitor {image.volume}" in creates_user
 
 

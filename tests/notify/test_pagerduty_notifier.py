@@ -1,7 +1,7 @@
 """PagerDuty Events API v2: every body we send validates against PagerDuty's own OpenAPI schema.
 
-The schema is `<repo>/../shared/schemas/pagerduty-events-v2-openapiv3.json` (unmodified upstream copy);
-the documented limits it does not encode (shared/schemas/SOURCES.md) are checked beside it.
+The schema is `tests/schemas/pagerduty-events-v2-openapiv3.json` (an unmodified upstream copy); the documented
+limits it does not encode (tests/schemas/README.md) are checked beside it.
 """
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ from monitor.notify.base import Outcome
 from monitor.notify.pagerduty import PagerDutyConfig, PagerDutyNotifier, render, shorten_dedup_key
 from tests.notify.receiver import Receiver
 
-SCHEMA_FILE = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "pagerduty-events-v2-openapiv3.json"
-)
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "pagerduty-events-v2-openapiv3.json"
 DOC_URI = "urn:pagerduty:events-v2:openapi"
 ROUTING_KEY = "R0UT1NGKEYe93facc04764012d7bfb0025"
 MAX_EVENT_BYTES = 512 * 1024
