@@ -1,11 +1,13 @@
 """The normalized vocabulary every room speaks: what a status page says, and what we tell people.
 
-Plain typed data. Sources produce `Snapshot`s, the engine turns them into `Event`s, routing turns
-events into `Notification`s. Nothing here does I/O.
+Plain typed data. Sources produce `Snapshot`s, the engine turns them into `Event`s, the alerting stage
+turns events into `Alert`s and alert groups into `GroupNotification`s, queued as `Notification`s in the
+outbox. Nothing here does I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -216,15 +218,116 @@ class Event:
     group: str | None = None
 
 
+UNREACHABLE = "status page unreachable"  # the summary of a source alert
+
+
+class AlertKind(StrEnum):
+    """What an alert is about: the first word of the event kinds that open it."""
+
+    COMPONENT = "component"
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+    SOURCE = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One open (or just resolved) problem of one provider, keyed by the engine's dedup key."""
+
+    key: str
+    provider: str
+    kind: AlertKind
+    severity: Severity
+    summary: str  # short human name: the component's or incident's name, or "status page unreachable"
+    title: str  # the latest event's title
+    started_at: datetime
+    updated_at: datetime
+    url: str | None = None
+    component: str | None = None
+    detail: str | None = None
+    resolved_at: datetime | None = None
+
+    @property
+    def firing(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        labels = {"provider": self.provider, "kind": self.kind.value, "severity": self.severity.label}
+        if self.component is not None:
+            labels["component"] = self.component
+        return labels
+
+    @classmethod
+    def from_event(cls, event: Event) -> Alert:
+        """The alert a non-resolving event opens."""
+        kind = AlertKind(event.kind.value.partition("_")[0])
+        name = event.subject_name or event.subject_id or event.dedup_key
+        return cls(
+            key=event.dedup_key,
+            provider=event.provider,
+            kind=kind,
+            severity=event.severity,
+            summary=UNREACHABLE if kind is AlertKind.SOURCE else name,
+            title=event.title,
+            started_at=event.occurred_at,
+            updated_at=event.occurred_at,
+            url=event.url,
+            component=name if kind is AlertKind.COMPONENT else None,
+            detail=event.detail,
+        )
+
+
+@dataclass(frozen=True)
+class Told:
+    """What one notifier was last sent about one group (Alertmanager's notification log entry)."""
+
+    firing: frozenset[str]  # alert keys
+    severity: Severity
+    sent_at: datetime
+    receipt: Mapping[str, str] = field(default_factory=dict)  # what the service returned, for the next send
+
+
+@dataclass(frozen=True)
+class GroupNotification:
+    """What one notifier is told about one alert group: the outbox's payload."""
+
+    group_key: str
+    route: int
+    notifier: str
+    reason: str  # firing (a new episode) | escalated | changed | repeat | resolved
+    status: str  # "firing" | "resolved"
+    severity: Severity  # worst firing, or worst resolved when nothing fires
+    title: str
+    firing: tuple[Alert, ...]  # worst severity first, then oldest; at most MAX_LISTED
+    resolved: tuple[Alert, ...]  # resolved since the notifier was last told; at most MAX_LISTED
+    related: tuple[Alert, ...]  # dependents' alerts folded under this group; at most MAX_LISTED
+    firing_total: int
+    resolved_total: int
+    related_total: int
+    alert_keys: frozenset[str]  # what the notifier will have been told fires: the next Told.firing
+    receipt: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def truncated(self) -> bool:
+        return (self.firing_total, self.resolved_total, self.related_total) != (
+            len(self.firing),
+            len(self.resolved),
+            len(self.related),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Notification:
-    """One event to be delivered to one notifier. `id` is stable across retries (webhook-id)."""
+    """One group notification to be delivered to one notifier. `id` is stable across retries (webhook-id);
+    `receipt` is what the notifier's last delivery for the same group returned (Slack's thread ts, ...)."""
 
     id: str
     notifier: str
-    event: Event
+    message: GroupNotification
     created_at: datetime
     attempts: int = 0
+    receipt: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

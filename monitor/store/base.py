@@ -8,13 +8,13 @@ between detecting and delivering loses nothing and re-pages nothing.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Literal, Self
 
-from monitor.model import Event, Notification, ProviderState
+from monitor.model import Alert, Event, Notification, ProviderState, Told
 
 NotificationStatus = Literal["pending", "delivered", "dead"]
 
@@ -31,6 +31,33 @@ class SchemaVersionError(StoreError):
 class StoredEvent:
     id: int
     event: Event
+
+
+@dataclass(frozen=True)
+class AlertingMemory:
+    """What the alerting stage remembers between evaluations and across restarts."""
+
+    alerts: dict[str, Alert] = field(default_factory=dict)
+    told: dict[tuple[str, str], Told] = field(default_factory=dict)  # (group key, notifier) -> last queued
+
+
+@dataclass(frozen=True)
+class AlertingChange:
+    """What one evaluation changed in that memory; committed with the notifications it queued."""
+
+    alerts: Sequence[Alert] = ()  # new or changed
+    forgotten: Collection[str] = ()  # keys of resolved alerts nobody needs to hear of any more
+    told: Mapping[tuple[str, str], Told] = field(default_factory=dict)  # receipts are not written here
+
+    def __bool__(self) -> bool:
+        return bool(self.alerts or self.forgotten or self.told)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSilence:
+    id: str
+    body_json: str  # the silence's own JSON (monitor.alerting.silences)
+    ends_at: datetime
 
 
 class Store(ABC):
@@ -66,32 +93,45 @@ class Store(ABC):
         """Every provider's last committed state, keyed by provider name."""
 
     @abstractmethod
-    async def open_alerts(self, provider: str) -> dict[str, set[str]]:
-        """dedup_key -> names of notifiers that were sent an alert on that key not yet resolved."""
+    async def load_alerting(self) -> AlertingMemory:
+        """The alerts and the notification log, with each entry's latest receipt."""
 
     @abstractmethod
     async def commit(
-        self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
+        self,
+        state: ProviderState | None,
+        events: Sequence[Event],
+        notifications: Sequence[Notification],
+        change: AlertingChange | None = None,
     ) -> None:
-        """Atomically: upsert `state`, append `events`, enqueue `notifications`, update open alerts
-        (a notification of a non-resolving event opens (dedup_key, notifier); a resolving one closes it).
+        """Atomically: upsert `state` (when given), append `events`, enqueue `notifications` and apply
+        `change` to the alerting memory. A notification id already enqueued raises StoreError; nothing is
+        written then."""
 
-        Every notification's `event` must be one of `events` (same object or an equal one): ValueError
-        otherwise. A notification id already enqueued raises StoreError. Either way nothing is written.
-        """
+    @abstractmethod
+    async def put_silence(self, silence: StoredSilence) -> None:
+        """Create or replace a silence (expiring one is replacing it with an earlier end)."""
+
+    @abstractmethod
+    async def silences(self) -> list[StoredSilence]:
+        """Every silence, expired ones included, oldest end first."""
 
     @abstractmethod
     async def claim_due(
         self, now: datetime, limit: int, lease_seconds: float, notifiers: Collection[str] | None = None
     ) -> list[Notification]:
         """Pending notifications whose next attempt is due and that no earlier pending notification
-        for the same (notifier, dedup_key) precedes; leases them so no other dispatcher takes them.
+        for the same (notifier, group) precedes; leases them so no other dispatcher takes them. Each
+        carries the group's current receipt for its notifier.
 
         Only for the named `notifiers` when given. Oldest first (enqueue order)."""
 
     @abstractmethod
-    async def mark_delivered(self, notification_id: str, now: datetime) -> None:
-        """Record a successful attempt (attempts + 1); never tried again."""
+    async def mark_delivered(
+        self, notification_id: str, now: datetime, receipt: Mapping[str, str] | None = None
+    ) -> None:
+        """Record a successful attempt (attempts + 1); never tried again. A `receipt` becomes the group's
+        receipt for this notifier, handed to its next send for the same group."""
 
     @abstractmethod
     async def mark_retry(self, notification_id: str, next_attempt_at: datetime, error: str) -> None:

@@ -1,4 +1,5 @@
-"""JSON for what the store keeps as documents: a provider's state and an event.
+"""JSON for what the store keeps as documents: a provider's state, an event, an alert, a notification log
+entry and a group notification.
 
 Explicit field by field, so the stored form is a stable format rather than whatever the
 dataclasses look like today: enums are stored by value (severity by its label, the spelling the
@@ -11,14 +12,19 @@ A naive datetime is taken to be UTC (the model's convention); loaded datetimes a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from monitor.model import (
+    Alert,
+    AlertKind,
     ComponentState,
     ComponentStatus,
     Event,
     EventKind,
+    GroupNotification,
     Impact,
     Incident,
     IncidentStatus,
@@ -26,6 +32,7 @@ from monitor.model import (
     MaintenanceStatus,
     ProviderState,
     Severity,
+    Told,
 )
 
 Doc = dict[str, Any]
@@ -125,6 +132,141 @@ def event_to_json(event: Event) -> str:
 
 def event_from_json(text: str) -> Event:
     return event_from_dict(json.loads(text))
+
+
+def alert_to_dict(alert: Alert) -> Doc:
+    return {
+        "key": alert.key,
+        "provider": alert.provider,
+        "kind": alert.kind.value,
+        "severity": alert.severity.label,
+        "summary": alert.summary,
+        "title": alert.title,
+        "started_at": format_time(alert.started_at),
+        "updated_at": format_time(alert.updated_at),
+        "url": alert.url,
+        "component": alert.component,
+        "detail": alert.detail,
+        "resolved_at": _time_or_none(alert.resolved_at),
+    }
+
+
+def alert_from_dict(doc: Doc) -> Alert:
+    return Alert(
+        key=doc["key"],
+        provider=doc["provider"],
+        kind=AlertKind(doc["kind"]),
+        severity=Severity.parse(doc["severity"]),
+        summary=doc["summary"],
+        title=doc["title"],
+        started_at=parse_time(doc["started_at"]),
+        updated_at=parse_time(doc["updated_at"]),
+        url=doc.get("url"),
+        component=doc.get("component"),
+        detail=doc.get("detail"),
+        resolved_at=_parse_time_or_none(doc.get("resolved_at")),
+    )
+
+
+def alert_to_json(alert: Alert) -> str:
+    return _dumps(alert_to_dict(alert))
+
+
+def alert_from_json(text: str) -> Alert:
+    return alert_from_dict(json.loads(text))
+
+
+def told_to_json(told: Told) -> str:
+    """The receipt is not part of it: the store keeps it apart, written when a delivery returns one."""
+    return _dumps(
+        {"firing": sorted(told.firing), "severity": told.severity.label, "sent_at": format_time(told.sent_at)}
+    )
+
+
+def told_from_json(text: str, receipt: str = "{}") -> Told:
+    doc: Doc = json.loads(text)
+    return Told(
+        firing=frozenset(doc.get("firing") or ()),
+        severity=Severity.parse(doc["severity"]),
+        sent_at=parse_time(doc["sent_at"]),
+        receipt=receipt_from_json(receipt),
+    )
+
+
+def receipt_to_json(receipt: Mapping[str, str]) -> str:
+    return _dumps(dict(receipt))
+
+
+def receipt_from_json(text: str | None) -> dict[str, str]:
+    doc = json.loads(text) if text else {}
+    return {str(k): str(v) for k, v in doc.items()} if isinstance(doc, dict) else {}
+
+
+def message_to_json(message: GroupNotification) -> str:
+    """Without the receipt: a send reads the group's current receipt when it is claimed."""
+    return _dumps(
+        {
+            "group_key": message.group_key,
+            "route": message.route,
+            "notifier": message.notifier,
+            "reason": message.reason,
+            "status": message.status,
+            "severity": message.severity.label,
+            "title": message.title,
+            "firing": [alert_to_dict(a) for a in message.firing],
+            "resolved": [alert_to_dict(a) for a in message.resolved],
+            "related": [alert_to_dict(a) for a in message.related],
+            "firing_total": message.firing_total,
+            "resolved_total": message.resolved_total,
+            "related_total": message.related_total,
+            "alert_keys": sorted(message.alert_keys),
+        }
+    )
+
+
+def message_from_json(text: str, receipt: Mapping[str, str] | None = None) -> GroupNotification:
+    doc: Doc = json.loads(text)
+    return GroupNotification(
+        group_key=doc["group_key"],
+        route=int(doc.get("route", 0)),
+        notifier=doc["notifier"],
+        reason=doc["reason"],
+        status=doc["status"],
+        severity=Severity.parse(doc["severity"]),
+        title=doc["title"],
+        firing=tuple(alert_from_dict(a) for a in doc.get("firing") or ()),
+        resolved=tuple(alert_from_dict(a) for a in doc.get("resolved") or ()),
+        related=tuple(alert_from_dict(a) for a in doc.get("related") or ()),
+        firing_total=int(doc.get("firing_total", 0)),
+        resolved_total=int(doc.get("resolved_total", 0)),
+        related_total=int(doc.get("related_total", 0)),
+        alert_keys=frozenset(doc.get("alert_keys") or ()),
+        receipt=dict(receipt or {}),
+    )
+
+
+def legacy_message(event: Event, notifier: str) -> GroupNotification:
+    """A notification queued before alert groups (one event, no body) as the one-alert group it stands for."""
+    alert = Alert.from_event(event)
+    if event.resolves:
+        alert = replace(alert, resolved_at=event.occurred_at)
+    firing, resolved = ((), (alert,)) if event.resolves else ((alert,), ())
+    return GroupNotification(
+        group_key=event.dedup_key,
+        route=0,
+        notifier=notifier,
+        reason="resolved" if event.resolves else "firing",
+        status="resolved" if event.resolves else "firing",
+        severity=event.severity,
+        title=event.title,
+        firing=firing,
+        resolved=resolved,
+        related=(),
+        firing_total=len(firing),
+        resolved_total=len(resolved),
+        related_total=0,
+        alert_keys=frozenset(a.key for a in firing),
+    )
 
 
 def _dumps(doc: Doc) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,15 @@ import aiosqlite
 from monitor.logging import get_logger
 from monitor.model import Event, Notification, ProviderState
 from monitor.store import codec
-from monitor.store.base import NotificationStatus, Store, StoredEvent, StoreError
+from monitor.store.base import (
+    AlertingChange,
+    AlertingMemory,
+    NotificationStatus,
+    Store,
+    StoredEvent,
+    StoredSilence,
+    StoreError,
+)
 from monitor.store.schema import load_migrations, migrate
 
 log = get_logger(__name__)
@@ -34,8 +42,10 @@ log = get_logger(__name__)
 _MAX_ERROR_CHARS = 1000  # last_error / dead reason: enough to diagnose, bounded per row
 
 _CLAIM_SQL = """
-SELECT n.seq, n.id, n.notifier, n.created_at, n.attempts, e.body_json
-FROM notifications AS n JOIN events AS e ON e.id = n.event_id
+SELECT n.seq, n.id, n.notifier, n.created_at, n.attempts, n.body_json, e.body_json, g.receipt_json
+FROM notifications AS n
+LEFT JOIN events AS e ON e.id = n.event_id
+LEFT JOIN group_log AS g ON g.group_key = n.dedup_key AND g.notifier = n.notifier
 WHERE n.status = 'pending' AND n.next_attempt_at <= :now
   AND (n.lease_until IS NULL OR n.lease_until <= :now)
   {notifier_filter}
@@ -105,34 +115,42 @@ class SqliteStore(Store):
                 log.warning("state_unreadable", provider=provider, error=f"{type(exc).__name__}: {exc}")
         return states
 
-    async def open_alerts(self, provider: str) -> dict[str, set[str]]:
+    async def load_alerting(self) -> AlertingMemory:
         async with self._connection() as conn:
-            rows = await conn.execute_fetchall(
-                "SELECT dedup_key, notifier FROM open_alerts WHERE provider = ?", (provider,)
+            alerts = await conn.execute_fetchall("SELECT body_json FROM alerts")
+            log_rows = await conn.execute_fetchall(
+                "SELECT group_key, notifier, told_json, receipt_json FROM group_log"
             )
-        alerts: dict[str, set[str]] = {}
-        for dedup_key, notifier in rows:
-            alerts.setdefault(dedup_key, set()).add(notifier)
-        return alerts
+        return AlertingMemory(
+            alerts={alert.key: alert for alert in (codec.alert_from_json(body) for (body,) in alerts)},
+            told={
+                (group, notifier): codec.told_from_json(told, receipt)
+                for group, notifier, told, receipt in log_rows
+            },
+        )
 
     async def commit(
-        self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
+        self,
+        state: ProviderState | None,
+        events: Sequence[Event],
+        notifications: Sequence[Notification],
+        change: AlertingChange | None = None,
     ) -> None:
         now = codec.format_time(datetime.now(UTC))
+        change = change or AlertingChange()
         try:
             async with self._transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO provider_state (provider, state_json, updated_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT (provider) DO UPDATE SET state_json = excluded.state_json, "
-                    "updated_at = excluded.updated_at",
-                    (state.provider, codec.state_to_json(state), now),
-                )
-                by_identity: dict[int, int] = {}
-                by_value: dict[Event, int] = {}
-                for event in events:
-                    cursor = await conn.execute(
-                        "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
+                if state is not None:
+                    await conn.execute(
+                        "INSERT INTO provider_state (provider, state_json, updated_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT (provider) DO UPDATE SET state_json = excluded.state_json, "
+                        "updated_at = excluded.updated_at",
+                        (state.provider, codec.state_to_json(state), now),
+                    )
+                await conn.executemany(
+                    "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
                         (
                             event.provider,
                             event.kind.value,
@@ -140,49 +158,60 @@ class SqliteStore(Store):
                             event.dedup_key,
                             codec.format_time(event.occurred_at),
                             codec.event_to_json(event),
-                        ),
-                    )
-                    assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
-                    by_identity[id(event)] = cursor.lastrowid
-                    by_value.setdefault(event, cursor.lastrowid)
-                for notification in notifications:
-                    event = notification.event
-                    event_id = by_identity.get(id(event))
-                    if event_id is None:
-                        event_id = by_value.get(event)
-                    if event_id is None:
-                        raise ValueError(
-                            f"notification {notification.id!r} refers to an event not in this commit"
                         )
-                    created = codec.format_time(notification.created_at)
-                    await conn.execute(
-                        "INSERT INTO notifications "
-                        "(id, notifier, dedup_key, event_id, attempts, created_at, next_attempt_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        for event in events
+                    ],
+                )
+                await conn.executemany(
+                    "INSERT INTO alerts (key, provider, body_json, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET body_json = excluded.body_json, "
+                    "updated_at = excluded.updated_at",
+                    [(a.key, a.provider, codec.alert_to_json(a), now) for a in change.alerts],
+                )
+                await conn.executemany("DELETE FROM alerts WHERE key = ?", [(k,) for k in change.forgotten])
+                await conn.executemany(
+                    "INSERT INTO group_log (group_key, notifier, told_json) VALUES (?, ?, ?) "
+                    "ON CONFLICT (group_key, notifier) DO UPDATE SET told_json = excluded.told_json",
+                    [
+                        (group, notifier, codec.told_to_json(t))
+                        for (group, notifier), t in change.told.items()
+                    ],
+                )
+                await conn.executemany(
+                    "INSERT INTO notifications "
+                    "(id, notifier, dedup_key, body_json, attempts, created_at, next_attempt_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
                         (
-                            notification.id,
-                            notification.notifier,
-                            event.dedup_key,
-                            event_id,
-                            notification.attempts,
-                            created,
-                            created,
-                        ),
-                    )
-                    key = (event.provider, event.dedup_key, notification.notifier)
-                    if event.resolves:
-                        await conn.execute(
-                            "DELETE FROM open_alerts WHERE provider = ? AND dedup_key = ? AND notifier = ?",
-                            key,
+                            n.id,
+                            n.notifier,
+                            n.message.group_key,
+                            codec.message_to_json(n.message),
+                            n.attempts,
+                            codec.format_time(n.created_at),
+                            codec.format_time(n.created_at),
                         )
-                    else:
-                        await conn.execute(
-                            "INSERT OR IGNORE INTO open_alerts (provider, dedup_key, notifier, opened_at) "
-                            "VALUES (?, ?, ?, ?)",
-                            (*key, now),
-                        )
+                        for n in notifications
+                    ],
+                )
         except sqlite3.IntegrityError as exc:
-            raise StoreError(f"commit for provider {state.provider!r} rejected: {exc}") from exc
+            where = f"provider {state.provider!r}" if state is not None else "alert groups"
+            raise StoreError(f"commit for {where} rejected: {exc}") from exc
+
+    async def put_silence(self, silence: StoredSilence) -> None:
+        async with self._transaction() as conn:
+            await conn.execute(
+                "INSERT INTO silences (id, body_json, ends_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE "
+                "SET body_json = excluded.body_json, ends_at = excluded.ends_at",
+                (silence.id, silence.body_json, codec.format_time(silence.ends_at)),
+            )
+
+    async def silences(self) -> list[StoredSilence]:
+        async with self._connection() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT id, body_json, ends_at FROM silences ORDER BY ends_at, id"
+            )
+        return [StoredSilence(sid, body, codec.parse_time(ends)) for sid, body, ends in rows]
 
     async def claim_due(
         self, now: datetime, limit: int, lease_seconds: float, notifiers: Collection[str] | None = None
@@ -204,22 +233,34 @@ class SqliteStore(Store):
                 "UPDATE notifications SET lease_until = ? WHERE seq = ?",
                 [(lease_until, row[0]) for row in rows],
             )
-        return [
-            Notification(
-                id=notification_id,
-                notifier=notifier,
-                event=codec.event_from_json(body),
-                created_at=codec.parse_time(created_at),
-                attempts=attempts,
+        notifications = []
+        for _seq, notification_id, notifier, created_at, attempts, body, event, receipt_json in rows:
+            receipt = codec.receipt_from_json(receipt_json)
+            message = (
+                codec.message_from_json(body, receipt)
+                if body is not None
+                else codec.legacy_message(codec.event_from_json(event), notifier)
             )
-            for _seq, notification_id, notifier, created_at, attempts, body in rows
-        ]
+            notifications.append(
+                Notification(
+                    id=notification_id,
+                    notifier=notifier,
+                    message=message,
+                    created_at=codec.parse_time(created_at),
+                    attempts=attempts,
+                    receipt=receipt,
+                )
+            )
+        return notifications
 
-    async def mark_delivered(self, notification_id: str, now: datetime) -> None:
+    async def mark_delivered(
+        self, notification_id: str, now: datetime, receipt: Mapping[str, str] | None = None
+    ) -> None:
         await self._finish_attempt(
             notification_id,
             "status = 'delivered', delivered_at = ?",
             (codec.format_time(now),),
+            receipt,
         )
 
     async def mark_retry(self, notification_id: str, next_attempt_at: datetime, error: str) -> None:
@@ -263,17 +304,28 @@ class SqliteStore(Store):
         return counts
 
     async def _finish_attempt(
-        self, notification_id: str, assignments: str, params: tuple[object, ...]
+        self,
+        notification_id: str,
+        assignments: str,
+        params: tuple[object, ...],
+        receipt: Mapping[str, str] | None = None,
     ) -> None:
-        """Record one attempt's outcome on a pending notification and release its lease."""
-        async with self._connection() as conn:
+        """Record one attempt's outcome on a pending notification and release its lease; a receipt becomes
+        its group's receipt for its notifier, in the same transaction."""
+        async with self._transaction() as conn:
             cursor = await conn.execute(
                 f"UPDATE notifications SET {assignments}, attempts = attempts + 1, lease_until = NULL "
                 "WHERE id = ? AND status = 'pending'",
                 (*params, notification_id),
             )
-        if cursor.rowcount != 1:
-            raise StoreError(f"no pending notification {notification_id!r}")
+            if cursor.rowcount != 1:
+                raise StoreError(f"no pending notification {notification_id!r}")
+            if receipt is not None:
+                await conn.execute(
+                    "UPDATE group_log SET receipt_json = ? WHERE (group_key, notifier) = "
+                    "(SELECT dedup_key, notifier FROM notifications WHERE id = ?)",
+                    (codec.receipt_to_json(receipt), notification_id),
+                )
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[aiosqlite.Connection]:
