@@ -165,7 +165,9 @@ def _unquote(raw: str, text: str) -> str:
     return "".join(value)
 
 
-def did_you_mean(message: str, word: str, choices: Sequence[str]) -> str:
-    """`message; did you mean 'x'?` when a choice is close, else `message; known: a, b, c`."""
+def did_you_mean(message: str, word: str, choices: Sequence[str], otherwise: str | None = None) -> str:
+    """`message; did you mean 'x'?` when a choice is close, else `message; <otherwise or known: a, b>`."""
     close = difflib.get_close_matches(word, choices, n=1)
-    return f"{message}; did you mean {close[0]!r}?" if close else f"{message}; known: {', '.join(choices)}"
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; {otherwise or 'known: ' + ', '.join(choices)}"
