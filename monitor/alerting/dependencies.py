@@ -16,7 +16,7 @@ too; the on-call team needs one page, "Cloudflare is down", with GitHub listed a
 | a provider listed in no `depends_on`                                | never folded                     |
 
 `check_dependencies` reports unknown provider names and cycles (`a -> b -> a`) for the config validator;
-`fold` stays finite even on a cyclic map.
+on a cyclic map `fold` folds nothing along the cycle, so no alert is hidden behind itself.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def causes(alerts: Iterable[Alert], depends_on: Mapping[str, Sequence[str]]) -> 
         ]
         if found:
             direct[alert.key] = min(found, key=lambda c: (c.started_at, c.key))
-    return {key: _root(cause, direct) for key, cause in direct.items()}
+    roots = {key: _root(key, direct) for key in direct}
+    return {key: root for key, root in roots.items() if root is not None}
 
 
 def fold(alerts: Iterable[Alert], depends_on: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -54,11 +55,15 @@ def fold(alerts: Iterable[Alert], depends_on: Mapping[str, Sequence[str]]) -> di
     return {key: cause.provider for key, cause in causes(alerts, depends_on).items()}
 
 
-def _root(cause: Alert, direct: Mapping[str, Alert]) -> Alert:
-    seen = {cause.key}
-    while cause.key in direct and direct[cause.key].key not in seen:
-        cause = direct[cause.key]
+def _root(key: str, direct: Mapping[str, Alert]) -> Alert | None:
+    """The end of the chain of causes from `key`; None on a loop, so a cycle never hides an alert."""
+    seen = {key}
+    cause = direct[key]
+    while cause.key in direct:
+        if cause.key in seen:
+            return None
         seen.add(cause.key)
+        cause = direct[cause.key]
     return cause
 
 
