@@ -18,66 +18,19 @@ Labels, for grouping and silences: `provider`, `kind` (component | incident | ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import replace
 
-from monitor.model import Event, EventKind, Severity
+from monitor.model import UNREACHABLE, Alert, AlertKind, Event, EventKind
 
-
-class AlertKind(StrEnum):
-    COMPONENT = "component"
-    INCIDENT = "incident"
-    MAINTENANCE = "maintenance"
-    SOURCE = "source"
+__all__ = ["UNREACHABLE", "Alert", "AlertKind", "apply_events", "event_kinds"]
 
 
-_KIND_OF_EVENT = {
-    EventKind.COMPONENT_CHANGED: AlertKind.COMPONENT,
-    EventKind.INCIDENT_OPENED: AlertKind.INCIDENT,
-    EventKind.INCIDENT_UPDATED: AlertKind.INCIDENT,
-    EventKind.INCIDENT_RESOLVED: AlertKind.INCIDENT,
-    EventKind.MAINTENANCE_STARTED: AlertKind.MAINTENANCE,
-    EventKind.MAINTENANCE_COMPLETED: AlertKind.MAINTENANCE,
-    EventKind.SOURCE_UNREACHABLE: AlertKind.SOURCE,
-    EventKind.SOURCE_RECOVERED: AlertKind.SOURCE,
-}
 _EVENT_KINDS = {
     AlertKind.COMPONENT: frozenset({EventKind.COMPONENT_CHANGED}),
     AlertKind.INCIDENT: frozenset({EventKind.INCIDENT_OPENED, EventKind.INCIDENT_UPDATED}),
     AlertKind.MAINTENANCE: frozenset({EventKind.MAINTENANCE_STARTED}),
     AlertKind.SOURCE: frozenset({EventKind.SOURCE_UNREACHABLE}),
 }
-UNREACHABLE = "status page unreachable"
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """One open (or just resolved) problem of one provider, keyed by the engine's dedup key."""
-
-    key: str
-    provider: str
-    kind: AlertKind
-    severity: Severity
-    summary: str  # short human name: the component's or incident's name, or "status page unreachable"
-    title: str  # the latest event's title
-    started_at: datetime
-    updated_at: datetime
-    url: str | None = None
-    component: str | None = None
-    detail: str | None = None
-    resolved_at: datetime | None = None
-
-    @property
-    def firing(self) -> bool:
-        return self.resolved_at is None
-
-    @property
-    def labels(self) -> dict[str, str]:
-        labels = {"provider": self.provider, "kind": self.kind.value, "severity": self.severity.label}
-        if self.component is not None:
-            labels["component"] = self.component
-        return labels
 
 
 def event_kinds(kind: AlertKind) -> frozenset[EventKind]:
@@ -100,25 +53,7 @@ def apply_events(alerts: Mapping[str, Alert], events: Iterable[Event]) -> dict[s
                     before, resolved_at=event.occurred_at, updated_at=event.occurred_at
                 )
         elif before is None or not before.firing:
-            result[event.dedup_key] = _opened(event)
+            result[event.dedup_key] = Alert.from_event(event)
         else:
-            result[event.dedup_key] = replace(_opened(event), started_at=before.started_at)
+            result[event.dedup_key] = replace(Alert.from_event(event), started_at=before.started_at)
     return result
-
-
-def _opened(event: Event) -> Alert:
-    kind = _KIND_OF_EVENT[event.kind]
-    name = event.subject_name or event.subject_id or event.dedup_key
-    return Alert(
-        key=event.dedup_key,
-        provider=event.provider,
-        kind=kind,
-        severity=event.severity,
-        summary=UNREACHABLE if kind is AlertKind.SOURCE else name,
-        title=event.title,
-        started_at=event.occurred_at,
-        updated_at=event.occurred_at,
-        url=event.url,
-        component=name if kind is AlertKind.COMPONENT else None,
-        detail=event.detail,
-    )

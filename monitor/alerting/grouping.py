@@ -55,13 +55,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 
-from monitor.alerting.alerts import Alert, AlertKind, event_kinds
+from monitor.alerting.alerts import event_kinds
 from monitor.alerting.dependencies import causes
-from monitor.model import EventKind, Severity
+from monitor.model import Alert, AlertKind, EventKind, GroupNotification, Severity, Told
 
 MAX_LISTED = 20  # alerts listed per list of a notification; the rest are counted
 TITLE_NAMES = 2  # names per kind in a title
@@ -105,16 +105,6 @@ class RouteSpec:
     active_intervals: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Told:
-    """What one notifier was last sent about one group."""
-
-    firing: frozenset[str]  # alert keys
-    severity: Severity
-    sent_at: datetime
-    receipt: Mapping[str, str] = field(default_factory=dict)  # what the service returned, for the next send
-
-
 @dataclass(frozen=True, slots=True)
 class Send:
     reason: str  # firing | escalated | changed | repeat | resolved
@@ -131,33 +121,6 @@ class Idle:
 
 
 Decision = Send | Hold | Idle
-
-
-@dataclass(frozen=True)
-class GroupNotification:
-    group_key: str
-    route: int
-    notifier: str
-    reason: str
-    status: str  # "firing" | "resolved"
-    severity: Severity  # worst firing, or worst resolved when nothing fires
-    title: str
-    firing: tuple[Alert, ...]  # worst severity first, then oldest; at most MAX_LISTED
-    resolved: tuple[Alert, ...]  # resolved since the notifier was last told; at most MAX_LISTED
-    related: tuple[Alert, ...]  # dependents' alerts folded under this group; at most MAX_LISTED
-    firing_total: int
-    resolved_total: int
-    related_total: int
-    alert_keys: frozenset[str]  # what the notifier will have been told fires: the next Told.firing
-    receipt: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def truncated(self) -> bool:
-        return (self.firing_total, self.resolved_total, self.related_total) != (
-            len(self.firing),
-            len(self.resolved),
-            len(self.related),
-        )
 
 
 @dataclass(frozen=True)
