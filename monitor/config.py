@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from datetime import timedelta
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args
@@ -47,11 +47,14 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from monitor.alerting.dependencies import check_dependencies
+from monitor.alerting.grouping import EVERY_ALERT, RouteSpec, Timing
+from monitor.alerting.intervals import TimeInterval
 from monitor.catalog import CatalogEntry
 from monitor.catalog import by_name as catalog_entries
 from monitor.durations import Duration, parse_duration
 from monitor.logging import LogFormat
-from monitor.model import Event, EventKind, Severity
+from monitor.model import EventKind, Severity
 from monitor.notify import NOTIFIERS, NotifierConfig
 from monitor.sources import SOURCES, SourceConfig
 
@@ -147,6 +150,25 @@ class Settings(BaseModel):
     notification_max_age: Duration = 86400.0  # older undelivered notifications are dead-lettered
     retry_initial_delay: Duration = 2.0  # delivery backoff starts here and doubles up to retry_max_delay
     retry_max_delay: Duration = 600.0
+    # Bearer token for the HTTP endpoints that change anything (silences); without one they answer 403.
+    api_token: SecretStr | None = Field(default=None, min_length=16)
+    api_token_file: str | None = None
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> Settings:
+        if self.api_token_file is None:
+            return self
+        if self.api_token is not None:
+            raise ValueError("give either api_token or api_token_file, not both")
+        try:
+            token = Path(self.api_token_file).expanduser().read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(
+                f"cannot read api_token_file {self.api_token_file}: {exc.strerror or exc}"
+            ) from None
+        if len(token) < 16:
+            raise ValueError("the api token must be at least 16 characters")
+        return self.model_copy(update={"api_token": SecretStr(token), "api_token_file": None})
 
     @field_validator("state")
     @classmethod
@@ -187,8 +209,12 @@ class Settings(BaseModel):
         return _split_listen(self.listen)[1]
 
 
+GROUP_LABELS = ("provider", "kind", "component", "severity")
+
+
 class RouteConfig(BaseModel):
-    """Which notifiers hear which events. Every matching route fires; no filter means all events."""
+    """Which notifiers hear which alerts, grouped how and when. Every matching route fires; no filter means
+    all alerts. Alerts are grouped by `group_by` labels (Alertmanager's semantics; see monitor/alerting)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -196,13 +222,44 @@ class RouteConfig(BaseModel):
     providers: list[str] | None = Field(default=None, min_length=1)  # fnmatch globs on provider names
     min_severity: Annotated[Severity, BeforeValidator(_severity)] | None = None
     kinds: list[EventKind] | None = Field(default=None, min_length=1)
+    group_by: list[str] = Field(default_factory=lambda: ["provider"])
+    group_wait: Annotated[float, BeforeValidator(_jitter)] = 0.0
+    group_interval: Duration = 300.0
+    repeat_interval: Annotated[float, BeforeValidator(_jitter)] = 0.0  # 0: never re-send an unchanged group
+    mute_time_intervals: list[str] = Field(default_factory=list)
+    active_time_intervals: list[str] = Field(default_factory=list)
 
-    def matches(self, event: Event) -> bool:
-        if self.providers is not None and not any(fnmatchcase(event.provider, g) for g in self.providers):
-            return False
-        if self.min_severity is not None and event.severity < self.min_severity:
-            return False
-        return self.kinds is None or event.kind in self.kinds
+    @field_validator("group_by")
+    @classmethod
+    def _known_labels(cls, value: list[str]) -> list[str]:
+        if EVERY_ALERT in value:
+            if value != [EVERY_ALERT]:
+                raise ValueError(f"{EVERY_ALERT!r} (every alert its own group) stands alone")
+            return value
+        for label in value:
+            if label not in GROUP_LABELS:
+                raise ValueError(_unknown(label, "label", GROUP_LABELS, "labels"))
+        if len(set(value)) != len(value):
+            raise ValueError("a label is listed twice")
+        return value
+
+    def spec(self, index: int) -> RouteSpec:
+        """What the alerting stage needs of this route, the `index`-th in the config."""
+        return RouteSpec(
+            index=index,
+            notify=tuple(self.notify),
+            providers=None if self.providers is None else tuple(self.providers),
+            min_severity=self.min_severity,
+            kinds=None if self.kinds is None else frozenset(self.kinds),
+            group_by=tuple(self.group_by),
+            timing=Timing(
+                group_wait=timedelta(seconds=self.group_wait),
+                group_interval=timedelta(seconds=self.group_interval),
+                repeat_interval=timedelta(seconds=self.repeat_interval),
+            ),
+            mute_intervals=tuple(self.mute_time_intervals),
+            active_intervals=tuple(self.active_time_intervals),
+        )
 
 
 class Config(BaseModel):
@@ -214,13 +271,14 @@ class Config(BaseModel):
     providers: list[AnySourceConfig] = Field(default_factory=list)
     notifiers: list[AnyNotifierConfig] = Field(default_factory=list)
     routes: list[RouteConfig] = Field(default_factory=list)
+    time_intervals: list[TimeInterval] = Field(default_factory=list)
 
     @field_validator("settings", mode="before")
     @classmethod
     def _empty_settings(cls, value: object) -> object:
         return {} if value is None else value
 
-    @field_validator("providers", "notifiers", "routes", mode="before")
+    @field_validator("providers", "notifiers", "routes", "time_intervals", mode="before")
     @classmethod
     def _empty_list(cls, value: object) -> object:
         return [] if value is None else value
@@ -247,6 +305,7 @@ class Config(BaseModel):
             [n.name for n in self.notifiers],
             [r.notify for r in self.routes],
         )
+        problems += _alerting_problems(self)
         if problems:
             detail = "; ".join(f"{_field_path(loc, {})}: {message}" for loc, message in problems)
             raise PydanticCustomError(_REFERENCES_ERROR, "{detail}", {"detail": detail})
@@ -262,6 +321,34 @@ class Config(BaseModel):
         if self.settings.jitter is None:
             return 0.1 * self.effective_interval(provider)
         return self.settings.jitter
+
+
+def _alerting_problems(config: Config) -> list[tuple[Loc, str]]:
+    """Time intervals named by routes exist (and are named once); `depends_on` names known providers, no cycle."""
+    problems: list[tuple[Loc, str]] = []
+    names = [interval.name for interval in config.time_intervals]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            problems.append((("time_intervals", index, "name"), f"duplicate time interval {name!r}"))
+    for route_index, route in enumerate(config.routes):
+        for key, listed in (
+            ("mute_time_intervals", route.mute_time_intervals),
+            ("active_time_intervals", route.active_time_intervals),
+        ):
+            for index, name in enumerate(listed):
+                if name not in names:
+                    message = (
+                        _unknown(name, "time interval", names, "time intervals")
+                        if names
+                        else (f"unknown time interval {name!r}; no time_intervals are configured")
+                    )
+                    problems.append((("routes", route_index, key, index), message))
+    depends_on = {p.name: p.depends_on for p in config.providers if p.depends_on}
+    index_of = {p.name: i for i, p in enumerate(config.providers)}
+    for message in check_dependencies(depends_on, index_of):
+        provider = message.partition(":")[0]
+        problems.append((("providers", index_of.get(provider, 0), "depends_on"), message.partition(": ")[2]))
+    return problems
 
 
 def _reference_problems(

@@ -1,8 +1,8 @@
 """Drains the outbox: the ONLY place that knows retries, backoff, Retry-After, rate limits and dead letters.
 
 One worker per configured notifier, so a slow or failing service never delays another's pages.
-A worker claims its due notifications (the store keeps them in enqueue order per dedup_key, so a
-resolve never overtakes its trigger), sends them one at a time at least `min_interval` apart, and
+A worker claims its due notifications (the store keeps them in enqueue order per alert group, so a
+resolve never overtakes its trigger, and each send gets the receipt its predecessor returned), sends them one at a time at least `min_interval` apart, and
 records each outcome. Delivery is at least once: a send cut short by a crash or a stop timeout
 stays pending and goes out again.
 """
@@ -221,15 +221,15 @@ class Dispatcher:
         now = self._clock()
         attempt = notification.attempts + 1
         if delivery.outcome is Outcome.DELIVERED:
-            await self._store.mark_delivered(notification.id, now)
+            await self._store.mark_delivered(notification.id, now, delivery.receipt)
             metrics.notifications_total.labels(notifier=notification.notifier, outcome="delivered").inc()
-            latency = (now - notification.event.occurred_at).total_seconds()
+            latency = (now - notification.created_at).total_seconds()
             metrics.notification_latency_seconds.observe(max(latency, 0.0))
             log.info(
                 "notification_delivered",
                 notifier=notification.notifier,
                 id=notification.id,
-                dedup_key=notification.event.dedup_key,
+                group=notification.message.group_key,
                 attempt=attempt,
             )
             return
@@ -253,7 +253,7 @@ class Dispatcher:
             "notification_retry",
             notifier=notification.notifier,
             id=notification.id,
-            dedup_key=notification.event.dedup_key,
+            group=notification.message.group_key,
             attempt=attempt,
             delay=round(delay, 3),
             detail=delivery.detail,
@@ -266,7 +266,7 @@ class Dispatcher:
             "notification_dead",
             notifier=notification.notifier,
             id=notification.id,
-            dedup_key=notification.event.dedup_key,
+            group=notification.message.group_key,
             attempts=notification.attempts + 1,
             reason=reason,
         )

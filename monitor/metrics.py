@@ -11,14 +11,17 @@ from what the poller already holds in memory (`ProviderSeries`). At 10,000 provi
 
 from __future__ import annotations
 
+from collections import Counter as Counter_
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from weakref import WeakSet
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from monitor import __version__
+from monitor.alerting.silences import Silence
 from monitor.model import ProviderState
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -182,6 +185,30 @@ notification_latency_seconds = Histogram(
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
     registry=REGISTRY,
 )
+
+
+alerts = Gauge(
+    "outage_monitor_alerts",
+    "Firing alerts by what the alerting stage does with them: firing (sent), silenced, muted, folded",
+    ["state"],
+    registry=REGISTRY,
+)
+ALERT_STATES = ("firing", "silenced", "muted", "folded")
+silences = Gauge("outage_monitor_silences", "Silences by state", ["state"], registry=REGISTRY)
+SILENCE_STATES = ("active", "pending", "expired")
+for _state in ALERT_STATES:
+    alerts.labels(state=_state)
+for _state in SILENCE_STATES:
+    silences.labels(state=_state)
+
+
+def record_alerts(counts: Mapping[str, int], silence_list: Iterable[Silence], now: datetime) -> None:
+    """After each evaluation: the alert states it counted, and the silences by state at `now`."""
+    for state in ALERT_STATES:
+        alerts.labels(state=state).set(counts.get(state, 0))
+    by_state = Counter_(s.state(now) for s in silence_list)
+    for state in SILENCE_STATES:
+        silences.labels(state=state).set(by_state.get(state, 0))
 
 
 def exposition() -> Iterator[bytes]:

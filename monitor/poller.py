@@ -1,4 +1,4 @@
-"""One poll of one provider, end to end: fetch -> engine -> routing -> one store commit -> wake delivery.
+"""One poll of one provider, end to end: fetch -> engine -> alerting and one store commit -> wake delivery.
 
 The poller keeps each provider's last snapshot and state in memory so that a 304 costs no parse,
 and writes to the store only when the state changed in substance (or events were emitted): a
@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 from monitor import metrics
 from monitor.engine import PollFailure, diff
@@ -21,9 +21,11 @@ from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
 from monitor.model import Event, ProviderState, Snapshot
 from monitor.plan import ProviderPlan
-from monitor.routing import Route, route
 from monitor.sources import Source, build_source
 from monitor.store.base import Store
+
+if TYPE_CHECKING:
+    from monitor.evaluator import Evaluator
 
 log = get_logger(__name__)
 
@@ -57,31 +59,27 @@ class Poller:
         self,
         http: HttpClient,
         store: Store,
+        evaluator: Evaluator,
         *,
-        on_commit: Callable[[], None],
         max_concurrent: int,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._http = http
         self._store = store
-        self._on_commit = on_commit
+        self._evaluator = evaluator
         self._clock = clock
         self._gate = asyncio.Semaphore(max_concurrent)
         self._providers: dict[str, _Runtime] = {}
-        self._routes: Sequence[Route] = ()
         self._in_flight: set[asyncio.Task[None]] = set()
         metrics.provider_series.attach(self)
 
-    def configure(
-        self, plans: Sequence[ProviderPlan], routes: Sequence[Route], states: dict[str, ProviderState]
-    ) -> None:
+    def configure(self, plans: Sequence[ProviderPlan], states: dict[str, ProviderState]) -> None:
         """Apply a (re)loaded config; `states` seeds providers new to this poller.
 
         A provider keeps its runtime (state, lock, backoff) across reloads, so a poll in flight during
         a reload is neither lost nor run twice at once. Its source, with the snapshot and validators
         it learned, is rebuilt only when the provider's own entry changed.
         """
-        self._routes = routes
         current: dict[str, _Runtime] = {}
         for plan in plans:
             name = plan.config.name
@@ -151,13 +149,12 @@ class Poller:
         runtime.polls[outcome] += 1
         if isinstance(result, PollFailure):
             log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
-        if events or self._must_persist(runtime, previous, state, quiet):
-            alerts = await self._store.open_alerts(name) if events else {}
-            notifications = route(events, self._routes, alerts, now)
-            await self._store.commit(state, events, notifications)
+        if events:
+            await self._evaluator.commit(state, events)
             runtime.persisted_at = time.monotonic()
-            if notifications:
-                self._on_commit()
+        elif self._must_persist(runtime, previous, state, quiet):
+            await self._store.commit(state, (), ())
+            runtime.persisted_at = time.monotonic()
         runtime.state = state
         runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)

@@ -1,4 +1,8 @@
-"""The notifier interface: render one notification, send it once, classify the answer.
+"""The notifier interface: render one group notification, send it once, classify the answer.
+
+A send gets the group (`notification.message`: the alerts firing and resolved, the worst severity, a
+title) and the receipt the notifier's previous delivery for that group returned (`notification.receipt`),
+and may return a new receipt with its `Delivery`: how a Slack thread or a status-page incident carries on.
 
 A notifier never sleeps or loops to retry: the dispatcher owns retries, backoff, Retry-After, rate
 limits (`min_interval`) and dead letters. Adding a service is adding one module here.
@@ -7,6 +11,7 @@ limits (`min_interval`) and dead letters. Adding a service is adding one module 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -35,6 +40,8 @@ class Delivery:
     outcome: Outcome
     detail: str = ""  # safe to log: never contains a URL with a token or a key
     retry_after: float | None = None
+    # What the next send for the same group needs (a Slack thread ts, an incident id); None keeps the last.
+    receipt: Mapping[str, str] | None = None
 
 
 class Notifier(ABC):

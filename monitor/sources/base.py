@@ -39,6 +39,7 @@ class SourceConfig(BaseModel):
     components: list[str] | None = None  # only these (names or ids); default all
     confirm: int = Field(default=1, ge=1, le=100)
     failure_threshold: int = Field(default=3, ge=1, le=1000)
+    depends_on: list[str] = Field(default_factory=list)  # providers whose outages cause this one's
 
 
 class Source(ABC):
