@@ -11,13 +11,15 @@ from pathlib import Path
 from aiohttp import web
 
 from monitor import __version__
+from monitor.alerting.stage import AlertingStage
 from monitor.config import Config, ConfigError, load_config
 from monitor.dispatch import Dispatcher
+from monitor.evaluator import Evaluator
 from monitor.fetch import HttpClient
 from monitor.logging import get_logger, setup_logging
 from monitor.model import ProviderState
 from monitor.notify import Notifier, build_notifier
-from monitor.plan import ProviderPlan, plans_for
+from monitor.plan import ProviderPlan, plans_for, rules_for
 from monitor.poller import Poller
 from monitor.scheduler import Ticker
 from monitor.store import open_store
@@ -52,6 +54,7 @@ class Daemon:
         self._store: Store | None = None
         self._ticker: Ticker | None = None
         self._poller: Poller | None = None
+        self._evaluator: Evaluator | None = None
 
     @property
     def ready(self) -> bool:
@@ -61,6 +64,20 @@ class Daemon:
     def store(self) -> Store:
         assert self._store is not None, "store not open yet"
         return self._store
+
+    @property
+    def evaluator(self) -> Evaluator:
+        assert self._evaluator is not None, "not started yet"
+        return self._evaluator
+
+    @property
+    def api_token(self) -> str | None:
+        token = self._config.settings.api_token
+        return None if token is None else token.get_secret_value()
+
+    def silences_changed(self) -> None:
+        if self._evaluator is not None:
+            self._evaluator.wake()
 
     def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
         return self._poller.states() if self._poller else []
@@ -99,10 +116,11 @@ class Daemon:
             base_delay=settings.retry_initial_delay,
             max_delay=settings.retry_max_delay,
         )
-        poller = Poller(
-            http, store, on_commit=dispatcher.wake, max_concurrent=settings.max_concurrent_fetches
-        )
-        poller.configure(plans_for(self._config), self._config.routes, await store.load_states())
+        stage = AlertingStage(await store.load_alerting(), rules_for(self._config))
+        evaluator = Evaluator(store, stage, on_queued=dispatcher.wake)
+        self._evaluator = evaluator
+        poller = Poller(http, store, evaluator, max_concurrent=settings.max_concurrent_fetches)
+        poller.configure(plans_for(self._config), await store.load_states())
         self._poller = poller
         runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
         await runner.setup()
@@ -111,6 +129,8 @@ class Daemon:
         await site.start()
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         cleanup.push_async_callback(_stop_delivering, dispatcher, delivering)
+        evaluating = asyncio.create_task(evaluator.run(), name="evaluator")
+        cleanup.push_async_callback(_stop_evaluating, evaluator, evaluating)
         ticker = Ticker(poller.poll)
         ticker.start(poller.plans)
         self._ticker = ticker
@@ -158,7 +178,8 @@ class Daemon:
             log.warning("config_reload_needs_restart", fields=[f"settings.{key}" for key in fixed])
         assert self._poller is not None and self._ticker is not None
         dispatcher.replace_notifiers(notifiers)
-        self._poller.configure(plans_for(config), config.routes, await self.store.load_states())
+        self._poller.configure(plans_for(config), await self.store.load_states())
+        self.evaluator.configure(rules_for(config))
         self._ticker.apply(self._poller.plans)
         await dispatcher.report_stranded()
         self._config = config
@@ -170,6 +191,11 @@ async def _stop_polling(ticker: Ticker, poller: Poller) -> None:
     ticker.stop()
     await poller.drain(STOP_TIMEOUT_SECONDS)
     ticker.shutdown()
+
+
+async def _stop_evaluating(evaluator: Evaluator, evaluating: asyncio.Task[None]) -> None:
+    evaluator.stop()
+    await evaluating
 
 
 async def _stop_delivering(dispatcher: Dispatcher, delivering: asyncio.Task[None]) -> None:

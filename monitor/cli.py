@@ -1,4 +1,4 @@
-"""`outage-monitor run | check | poll | status | discover | catalog`."""
+"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog`."""
 
 from __future__ import annotations
 
@@ -41,6 +41,26 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("-c", "--config", help=config_help)
         if name == "poll":
             command.add_argument("providers", nargs="*", metavar="PROVIDER", help="only these providers")
+    silence_help = "add, list or expire silences (kept in the daemon's store; safe while it runs)"
+    silence = commands.add_parser("silence", help=silence_help, description=silence_help)
+    silence.add_argument("-c", "--config", help=config_help)
+    actions = silence.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="silence the alerts every MATCHER matches, e.g. provider=github")
+    add.add_argument(
+        "matchers", nargs="+", metavar="MATCHER", help='label=value, label!=value, label=~"regex"'
+    )
+    add.add_argument("--for", dest="duration", type=_duration, required=True, help="how long, e.g. 2h")
+    add.add_argument("--comment", required=True, help="why (shown with the silence)")
+    add.add_argument("--author", help="who (default: the login name)")
+    listing = actions.add_parser("list", help="the silences that are active or pending")
+    listing.add_argument("--expired", action="store_true", help="expired ones too")
+    expire = actions.add_parser("expire", help="end silences now")
+    expire.add_argument("ids", nargs="+", metavar="ID")
+    routes_help = "show which routes, groups and notifiers an alert reaches, and if it is held back now"
+    routes = commands.add_parser("routes", help=routes_help, description=routes_help)
+    routes.add_argument("-c", "--config", help=config_help)
+    test = routes.add_subparsers(dest="action", required=True).add_parser("test", help=routes_help)
+    test.add_argument("labels", nargs="+", metavar="LABEL", help="provider=NAME [severity=..] [kind=..]")
     discover_help = "detect a status page's format and print the provider entry to paste"
     discover = commands.add_parser("discover", help=discover_help, description=discover_help)
     discover.add_argument("url", metavar="URL", help="the status page, e.g. https://www.githubstatus.com")
@@ -89,6 +109,16 @@ def _command(args: argparse.Namespace) -> int:
             f"{len(config.routes)} routes)"
         )
         return 0
+    if args.command in ("silence", "routes"):
+        from monitor import silence_command as tools
+
+        if args.command == "routes":
+            return asyncio.run(tools.routes_test(config, args.labels))
+        if args.action == "add":
+            return asyncio.run(tools.add(config, args.matchers, args.duration, args.comment, args.author))
+        if args.action == "list":
+            return asyncio.run(tools.list_silences(config, args.expired))
+        return asyncio.run(tools.expire(config, args.ids))
     from monitor import oneshot
 
     if args.command == "poll":

@@ -324,7 +324,7 @@ class Config(BaseModel):
 
 
 def _alerting_problems(config: Config) -> list[tuple[Loc, str]]:
-    """Time intervals named by routes exist (and are named once); `depends_on` names known providers, no cycle."""
+    """Routes name configured time intervals (each named once); depends_on names known providers, no cycle."""
     problems: list[tuple[Loc, str]] = []
     names = [interval.name for interval in config.time_intervals]
     for index, name in enumerate(names):

@@ -2,9 +2,9 @@
 
 One worker per configured notifier, so a slow or failing service never delays another's pages.
 A worker claims its due notifications (the store keeps them in enqueue order per alert group, so a
-resolve never overtakes its trigger, and each send gets the receipt its predecessor returned), sends them one at a time at least `min_interval` apart, and
-records each outcome. Delivery is at least once: a send cut short by a crash or a stop timeout
-stays pending and goes out again.
+resolve never overtakes its trigger, and each send gets the receipt its predecessor returned), sends
+them one at a time at least `min_interval` apart, and records each outcome. Delivery is at least
+once: a send cut short by a crash or a stop timeout stays pending and goes out again.
 """
 
 from __future__ import annotations

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from uuid import uuid4
 
 from monitor import metrics
-from monitor.alerting.silences import Silence, SilenceError
 from monitor.alerting.stage import AlertingStage, Rules
 from monitor.logging import get_logger
 from monitor.model import Event, ProviderState
+from monitor.silencing import all_silences
 from monitor.store.base import Store
 
 log = get_logger(__name__)
@@ -69,7 +68,7 @@ class Evaluator:
     async def commit(self, state: ProviderState | None, events: Sequence[Event]) -> None:
         """Evaluate `events` and commit them with `state` (when given) and what they queue, atomically."""
         async with self._stage.lock:
-            silences = await self.silences()
+            silences = await all_silences(self._store)
             done = self._stage.step(events, silences, self._clock(), new_notification_id)
             await self._store.commit(state, events, done.notifications, done.change)
             self._stage.apply(done)
@@ -78,15 +77,6 @@ class Evaluator:
             self._on_queued()
         if done.next_wakeup is not None:
             self._wake.set()  # the timer loop recomputes how long to sleep
-
-    async def silences(self) -> list[Silence]:
-        found = []
-        for stored in await self._store.silences():
-            try:
-                found.append(Silence.from_json(json.loads(stored.body_json)))
-            except (SilenceError, ValueError) as error:
-                log.warning("silence_unreadable", id=stored.id, error=str(error))
-        return found
 
     async def run(self) -> None:
         """Evaluate whenever the stage asked to be looked at again, until `stop()`."""

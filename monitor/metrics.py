@@ -206,9 +206,9 @@ def record_alerts(counts: Mapping[str, int], silence_list: Iterable[Silence], no
     """After each evaluation: the alert states it counted, and the silences by state at `now`."""
     for state in ALERT_STATES:
         alerts.labels(state=state).set(counts.get(state, 0))
-    by_state = Counter_(s.state(now) for s in silence_list)
+    by_state = Counter_(str(s.state(now)) for s in silence_list)
     for state in SILENCE_STATES:
-        silences.labels(state=state).set(by_state.get(state, 0))
+        silences.labels(state=state).set(by_state[state])
 
 
 def exposition() -> Iterator[bytes]:

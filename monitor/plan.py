@@ -1,9 +1,10 @@
-"""A provider's config with the settings' defaults resolved: what the poller and scheduler run."""
+"""What a config runs: each provider with the settings' defaults resolved, and the alerting rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.alerting.stage import Rules
 from monitor.config import Config
 from monitor.engine import Policy
 from monitor.sources import SOURCES, SourceConfig
@@ -36,3 +37,12 @@ def plans_for(config: Config) -> list[ProviderPlan]:
         )
         for p in config.providers
     ]
+
+
+def rules_for(config: Config) -> Rules:
+    """The alerting rules of a config: its routes in order, dependencies and named time intervals."""
+    return Rules(
+        routes=[route.spec(index) for index, route in enumerate(config.routes)],
+        depends_on={p.name: list(p.depends_on) for p in config.providers if p.depends_on},
+        intervals={interval.name: interval for interval in config.time_intervals},
+    )

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__, openapi, pages
+from monitor import __version__, api_silences, openapi, pages
 from monitor.fetch import public_url
 from monitor.logging import get_logger
 from monitor.metrics import exposition
@@ -36,6 +36,11 @@ class DaemonView(Protocol):
 
     def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
 
+    @property
+    def api_token(self) -> str | None: ...
+
+    def silences_changed(self) -> None: ...
+
 
 def build_app(daemon: DaemonView) -> web.Application:
     app = web.Application()
@@ -46,6 +51,7 @@ def build_app(daemon: DaemonView) -> web.Application:
     app.router.add_get("/api/v1/providers", _with(daemon, _providers))
     app.router.add_get("/api/v1/events", _with(daemon, _events))
     app.router.add_get("/api/v1/openapi.json", _openapi)
+    api_silences.add_routes(app, daemon)
     return app
 
 

@@ -1,0 +1,116 @@
+"""`/api/v1/silences`: list, add and expire silences over HTTP, as Alertmanager's API does.
+
+Reading is open like the rest of the API. Changing anything needs `Authorization: Bearer <token>` equal to
+`settings.api_token` (compared in constant time, never logged); without a configured token those endpoints
+answer 403 saying how to enable them. Every error is a JSON `{"error": ...}` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from aiohttp import web
+
+from monitor import silencing
+from monitor.alerting.silences import SilenceError
+from monitor.logging import get_logger
+from monitor.store.base import Store
+
+log = get_logger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+NO_TOKEN = (
+    "changing silences over HTTP is disabled: set settings.api_token (or api_token_file) and send "
+    "'Authorization: Bearer <token>'; or use `outage-monitor silence` on the daemon's host"
+)
+
+
+class SilenceView(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def api_token(self) -> str | None: ...
+
+    def silences_changed(self) -> None: ...
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def add_routes(app: web.Application, daemon: SilenceView) -> None:
+    app.router.add_get("/api/v1/silences", _bind(daemon, _list))
+    app.router.add_post("/api/v1/silences", _bind(daemon, _add, write=True))
+    app.router.add_delete("/api/v1/silences/{id}", _bind(daemon, _expire, write=True))
+
+
+def _bind(
+    daemon: SilenceView,
+    handler: Callable[[web.Request, SilenceView], Awaitable[web.Response]],
+    *,
+    write: bool = False,
+) -> Handler:
+    async def bound(request: web.Request) -> web.StreamResponse:
+        if write:
+            _authorize(request, daemon.api_token)
+        return await handler(request, daemon)
+
+    return bound
+
+
+def _authorize(request: web.Request, token: str | None) -> None:
+    if token is None:
+        raise _error(web.HTTPForbidden, NO_TOKEN)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        log.warning("api_unauthorized", method=request.method, path=request.path, remote=request.remote)
+        raise _error(
+            web.HTTPUnauthorized, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+
+
+async def _list(_: web.Request, daemon: SilenceView) -> web.Response:
+    now = datetime.now(UTC)
+    silences = await silencing.all_silences(daemon.store)
+    return web.json_response({"silences": [silencing.silence_json(s, now) for s in silences]})
+
+
+async def _add(request: web.Request, daemon: SilenceView) -> web.Response:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise _error(web.HTTPRequestEntityTooLarge, f"a silence request is at most {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(await request.read())
+    except ValueError:
+        raise _error(web.HTTPBadRequest, "the body is not JSON") from None
+    now = datetime.now(UTC)
+    try:
+        silence = await silencing.add(daemon.store, body, now)
+    except SilenceError as error:
+        raise _error(web.HTTPBadRequest, str(error)) from None
+    daemon.silences_changed()
+    log.info(
+        "silence_added", id=silence.id, matchers=[str(m) for m in silence.matchers], by=silence.created_by
+    )
+    return web.json_response({"silenceID": silence.id, **silencing.silence_json(silence, now)}, status=201)
+
+
+async def _expire(request: web.Request, daemon: SilenceView) -> web.Response:
+    silence_id = request.match_info["id"]
+    now = datetime.now(UTC)
+    try:
+        silence = await silencing.expire(daemon.store, silence_id, now)
+    except silencing.UnknownSilence:
+        raise _error(web.HTTPNotFound, f"no silence with id {silence_id!r}") from None
+    daemon.silences_changed()
+    log.info("silence_expired", id=silence.id)
+    return web.json_response(silencing.silence_json(silence, now))
+
+
+def _error(
+    kind: type[web.HTTPException], message: str, headers: dict[str, str] | None = None
+) -> web.HTTPException:
+    return kind(text=json.dumps({"error": message}), content_type="application/json", headers=headers)
