@@ -1,4 +1,4 @@
-"""`outage-monitor silence add | list | expire` and `outage-monitor routes test`: the alerting tools for people.
+"""`outage-monitor silence add | list | expire` and `outage-monitor routes test`: alerting tools for people.
 
 `silence` writes to the daemon's store (safe while it runs; it takes effect at its next evaluation), as
 `amtool silence` does through Alertmanager. `routes test` shows which routes, groups and notifiers an alert
