@@ -305,7 +305,6 @@ class Config(BaseModel):
             [n.name for n in self.notifiers],
             [r.notify for r in self.routes],
         )
-        problems += _alerting_problems(self)
         if problems:
             detail = "; ".join(f"{_field_path(loc, {})}: {message}" for loc, message in problems)
             raise PydanticCustomError(_REFERENCES_ERROR, "{detail}", {"detail": detail})
@@ -424,6 +423,8 @@ def parse_config(
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems += document.explain(exc, data, covered=document.covered + [loc for loc, _ in references])
+    else:
+        problems += [_Problem(loc, message) for loc, message in _alerting_problems(config)]
     if problems:
         raise ConfigError(document.render(problems, filename))
     return config
