@@ -208,7 +208,8 @@ def _state(message: GroupNotification) -> str:
     counts = f"{message.firing_total} firing, {message.resolved_total} resolved"
     if message.related_total:
         counts += f", {message.related_total} related"
-    state = f"*{message.status}* ({message.reason}) · severity {message.severity.label} · {counts}"
+    why = "" if message.reason == message.status else f" ({message.reason})"
+    state = f"*{message.status}*{why} · severity {message.severity.label} · {counts}"
     return truncate(f"{state} · group `{_escape(message.group_key)}`", CONTEXT_CHARS)
 
 
@@ -246,12 +247,13 @@ def _name(alert: Alert) -> str:
 
 
 def _links(alerts: tuple[Alert, ...]) -> list[str]:
-    """One "Open status page" link per distinct page (at most MAX_LINKS)."""
+    """One "Open <provider>: <alert>" link per distinct page (at most MAX_LINKS)."""
     links: dict[str, str] = {}
     for alert in alerts:
         url = _url(alert.url)
         if url and url not in links and len(links) < MAX_LINKS:
-            links[url] = f"<{url}|Open {_escape(truncate(alert.provider, NAME_CHARS))} status page>"
+            label = _escape(truncate(f"{alert.provider}: {alert.summary}", NAME_CHARS))
+            links[url] = f"<{url}|Open {label}>"
     return list(links.values())
 
 
