@@ -67,14 +67,30 @@ async def post_json(
 
     `redact` lists secrets (keys, tokens) that must not show up in the detail should the answer echo them.
     """
+    delivery, _ = await post_json_answer(session, url, body, headers, timeout, redact=redact)
+    return delivery
+
+
+async def post_json_answer(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    *,
+    redact: Iterable[str] = (),
+    read_limit: int = _READ_BYTES,
+) -> tuple[Delivery, bytes]:
+    """`post_json`, also returning the start of the answer (up to `read_limit` bytes; empty without one),
+    for services that answer errors inside a 200 (Slack's Web API)."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return Delivery(Outcome.PERMANENT, "invalid URL")
+        return Delivery(Outcome.PERMANENT, "invalid URL"), b""
     # servers echo the path of a wrong URL ("Cannot POST /hooks/<token>"), and a token may sit in any part
     secrets = [url, parts.netloc, parts.query, *([parts.path] if len(parts.path) > 1 else []), *redact]
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return Delivery(Outcome.PERMANENT, "invalid URL: not an absolute http(s) URL")
+        return Delivery(Outcome.PERMANENT, "invalid URL: not an absolute http(s) URL"), b""
     send_headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
     send_headers["Content-Type"] = "application/json"
     try:
@@ -85,18 +101,18 @@ async def post_json(
             timeout=aiohttp.ClientTimeout(total=timeout),
             allow_redirects=False,
         ) as response:
-            answer = await _read_head(response, _READ_BYTES)
-            return classify(response.status, response.headers, answer, redact=secrets)
+            answer = await _read_head(response, read_limit)
+            return classify(response.status, response.headers, answer[:_READ_BYTES], redact=secrets), answer
     except aiohttp.InvalidURL:
-        return Delivery(Outcome.PERMANENT, "invalid URL")
+        return Delivery(Outcome.PERMANENT, "invalid URL"), b""
     except TimeoutError:
-        return Delivery(Outcome.RETRY, f"timeout after {timeout:g}s")
+        return Delivery(Outcome.RETRY, f"timeout after {timeout:g}s"), b""
     except aiohttp.ClientConnectorError as exc:
         # the class names the cause (ConnectionRefusedError, gaierror, SSLCertVerificationError);
         # the message would name the host
-        return Delivery(Outcome.RETRY, f"connection error: {type(exc.os_error).__name__}")
+        return Delivery(Outcome.RETRY, f"connection error: {type(exc.os_error).__name__}"), b""
     except (aiohttp.ClientError, OSError) as exc:
-        return Delivery(Outcome.RETRY, f"request failed: {type(exc).__name__}")
+        return Delivery(Outcome.RETRY, f"request failed: {type(exc).__name__}"), b""
 
 
 async def _read_head(response: aiohttp.ClientResponse, limit: int) -> bytes:

@@ -1,4 +1,4 @@
-"""Writes each notification as one structured log line: the zero-setup notifier, and a trail for audits."""
+"""Writes each group notification as one structured log line: the zero-setup notifier, and an audit trail."""
 
 from __future__ import annotations
 
@@ -20,19 +20,22 @@ class LogNotifier(Notifier):
     Config = LogConfig
 
     async def send(self, notification: Notification) -> Delivery:
-        event = notification.event
+        message = notification.message
         log.info(
             "notification",
             notifier=self.name,
             id=notification.id,
-            kind=event.kind.value,
-            provider=event.provider,
-            severity=event.severity.label,
-            dedup_key=event.dedup_key,
-            title=event.title,
-            old_status=event.old_status,
-            new_status=event.new_status,
-            resolves=event.resolves,
-            url=event.url,
+            group_key=message.group_key,
+            status=message.status,
+            reason=message.reason,
+            severity=message.severity.label,
+            title=message.title,
+            firing_total=message.firing_total,
+            resolved_total=message.resolved_total,
+            related_total=message.related_total,
+            # the listed alerts only (at most MAX_LISTED each): a line stays bounded for any outage
+            firing=[alert.key for alert in message.firing],
+            resolved=[alert.key for alert in message.resolved],
+            related=[alert.key for alert in message.related],
         )
         return Delivery(Outcome.DELIVERED, "logged")

@@ -1,8 +1,8 @@
-"""PagerDuty Events API v2: trigger and resolve with the event's dedup key.
+"""PagerDuty Events API v2: one PagerDuty incident per alert group.
 
-One alert per thing: every event about `github/component/<id>` triggers (or updates) the same
-PagerDuty alert, and the resolving event closes it. Limits from the Events API v2 docs: summary
-<= 1024 characters, dedup_key <= 255, the whole event <= 512 KB.
+The group key is the dedup key: every notification about a group triggers (or, for a repeated trigger
+on the same key, updates) the same incident, and the group's resolution resolves it. Limits from the
+Events API v2 docs: summary <= 1024 characters, dedup_key <= 255, the whole event <= 512 KB.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from pydantic import Field, SecretStr
 
 from monitor import USER_AGENT
 from monitor.durations import Duration
-from monitor.model import Event, Notification, Severity
+from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
+from monitor.notify.group import alert_document, group_provider
 from monitor.notify.http import post_json, rfc3339, truncate
 
 EVENTS_API_V2 = "https://events.pagerduty.com/v2/enqueue"
 CLIENT = "outage-monitor"
 SUMMARY_CHARS = 1024
 DEDUP_KEY_CHARS = 255
-DETAIL_CHARS = 8192  # keeps the event far below 512 KB whatever the status page wrote
-FIELD_CHARS = 1024
+FIELD_CHARS = 1024  # per text field: 60 listed alerts stay far below 512 KB whatever the pages wrote
+MAX_LINKS = 5
 
 _SEVERITY = {
     Severity.CRITICAL: "critical",
@@ -40,7 +41,7 @@ class PagerDutyConfig(NotifierConfig):
     routing_key: SecretStr
     url: str = Field(default=EVENTS_API_V2, pattern=r"^https?://")
     timeout: Duration = Field(default=10.0)
-    # the alert's "View in outage-monitor" link, e.g. this daemon's web page; default: the event's URL
+    # the incident's "View in outage-monitor" link, e.g. this daemon's page; default: the first alert's URL
     client_url: str | None = Field(default=None, pattern=r"^https?://")
 
 
@@ -55,7 +56,7 @@ class PagerDutyNotifier(Notifier):
 
     async def send(self, notification: Notification) -> Delivery:
         routing_key = self.config.routing_key.get_secret_value()
-        event = render(notification.event, routing_key, client_url=self.config.client_url)
+        event = render(notification.message, routing_key, client_url=self.config.client_url)
         body = json.dumps(event, ensure_ascii=False).encode()
         return await post_json(
             self.session,
@@ -67,23 +68,20 @@ class PagerDutyNotifier(Notifier):
         )
 
 
-def render(event: Event, routing_key: str, *, client_url: str | None = None) -> dict[str, Any]:
-    """The Events API v2 body: `resolve` for a resolving event, else `trigger` with the full payload."""
-    dedup_key = shorten_dedup_key(event.dedup_key)
-    if event.resolves:
+def render(message: GroupNotification, routing_key: str, *, client_url: str | None = None) -> dict[str, Any]:
+    """The Events API v2 body: `resolve` for a resolved group, else `trigger` with the whole group."""
+    dedup_key = shorten_dedup_key(message.group_key)
+    if message.status == "resolved":
         return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key}
     payload: dict[str, Any] = {
-        "summary": truncate(event.title, SUMMARY_CHARS),
-        "source": truncate(event.provider, FIELD_CHARS),
-        "severity": _SEVERITY[event.severity],
-        "timestamp": rfc3339(event.occurred_at),
-        "class": event.kind.value,
-        "custom_details": _custom_details(event),
+        "summary": truncate(message.title, SUMMARY_CHARS),
+        "source": truncate(group_provider(message), FIELD_CHARS),
+        "severity": _SEVERITY[message.severity],
+        "custom_details": _custom_details(message),
     }
-    if event.subject_name:
-        payload["component"] = truncate(event.subject_name, FIELD_CHARS)
-    if event.group:
-        payload["group"] = truncate(event.group, FIELD_CHARS)
+    if message.firing:
+        payload["timestamp"] = rfc3339(max(alert.updated_at for alert in message.firing))
+        payload["class"] = message.firing[0].kind.value  # the worst alert's kind
     body: dict[str, Any] = {
         "routing_key": routing_key,
         "event_action": "trigger",
@@ -91,12 +89,11 @@ def render(event: Event, routing_key: str, *, client_url: str | None = None) -> 
         "payload": payload,
         "client": CLIENT,
     }
-    link = _link(event.url)
-    if link:
-        text = "Incident" if event.kind.value.startswith("incident") else "Status page"
-        body["links"] = [{"href": link, "text": text}]
-    if client_url or link:
-        body["client_url"] = client_url or link
+    links = _links(message.firing)
+    if links:
+        body["links"] = links
+    if client_url or links:
+        body["client_url"] = client_url or links[0]["href"]
     return body
 
 
@@ -108,21 +105,51 @@ def shorten_dedup_key(key: str) -> str:
     return f"{key[: DEDUP_KEY_CHARS - len(digest) - 1]}~{digest}"
 
 
-def _custom_details(event: Event) -> dict[str, str]:
-    details = {
-        "provider": event.provider,
-        "subject_id": event.subject_id,
-        "subject_name": event.subject_name,
-        "group": event.group,
-        "old_status": event.old_status,
-        "new_status": event.new_status,
-        "impact": event.impact,
-        "url": _link(event.url),
+def _custom_details(message: GroupNotification) -> dict[str, Any]:
+    """The group as PagerDuty shows it under the incident: every listed alert with its labels."""
+    cause = group_provider(message)
+    details: dict[str, Any] = {
+        "group_key": message.group_key,
+        "reason": message.reason,
+        "firing": _listed(message.firing, message.firing_total),
+        "resolved": _listed(message.resolved, message.resolved_total),
     }
-    shown = {name: truncate(value, FIELD_CHARS) for name, value in details.items() if value}
-    if event.detail:
-        shown["detail"] = truncate(event.detail, DETAIL_CHARS)
-    return shown
+    if message.related_total:
+        details["related"] = _listed(message.related, message.related_total, caused_by=cause)
+    return details
+
+
+def _listed(alerts: tuple[Alert, ...], total: int, *, caused_by: str | None = None) -> list[Any]:
+    """The alerts' documents, cut to PagerDuty's field sizes, then "and N more" when some are not listed."""
+    listed: list[Any] = []
+    for alert in alerts:
+        document = {**alert_document(alert), "url": _link(alert.url)}
+        document = {name: _cut(value) for name, value in document.items() if value is not None}
+        if caused_by is not None:
+            document["likely_caused_by"] = caused_by
+        listed.append(document)
+    if total > len(alerts):
+        listed.append(f"and {total - len(alerts)} more")
+    return listed
+
+
+def _cut(value: Any) -> Any:
+    """Strings, and the strings in a labels mapping, cut to FIELD_CHARS."""
+    if isinstance(value, str):
+        return truncate(value, FIELD_CHARS)
+    if isinstance(value, dict):
+        return {name: _cut(item) for name, item in value.items()}
+    return value
+
+
+def _links(alerts: tuple[Alert, ...]) -> list[dict[str, str]]:
+    """One link per distinct page among the firing alerts (at most MAX_LINKS), named by its alert."""
+    links: dict[str, str] = {}
+    for alert in alerts:
+        href = _link(alert.url)
+        if href and href not in links and len(links) < MAX_LINKS:
+            links[href] = truncate(f"{alert.provider}: {alert.summary}", FIELD_CHARS)
+    return [{"href": href, "text": text} for href, text in links.items()]
 
 
 def _link(url: str | None) -> str | None:

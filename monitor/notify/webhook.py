@@ -1,4 +1,5 @@
-"""Generic webhook: a documented JSON body (docs/webhook.md) signed per Standard Webhooks.
+"""Generic webhook: one documented JSON body (docs/webhook.md) per group notification, signed per
+Standard Webhooks.
 
 The body is a pure function of the notification, so every retry sends the same bytes under the
 same `webhook-id`: receivers dedupe on the id, and only `webhook-timestamp` and the signature
@@ -22,7 +23,8 @@ from monitor import USER_AGENT
 from monitor.durations import Duration
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.http import post_json, rfc3339
+from monitor.notify.group import alert_document
+from monitor.notify.http import post_json
 
 SECRET_PREFIX = "whsec_"
 RESERVED_HEADERS = frozenset({"content-type", "webhook-id", "webhook-timestamp", "webhook-signature"})
@@ -83,27 +85,21 @@ class WebhookNotifier(Notifier):
 
 def render(notification: Notification) -> bytes:
     """The body, byte for byte: no send-time field, stable key order, UTF-8 JSON."""
-    event = notification.event
+    message = notification.message
     document: dict[str, Any] = {
-        "type": event.kind.value,
         "notification_id": notification.id,
-        "dedup_key": event.dedup_key,
-        "provider": event.provider,
-        "subject": {
-            "type": event.kind.value.partition("_")[0],
-            "id": event.subject_id,
-            "name": event.subject_name,
-            "group": event.group,
-        },
-        "title": event.title,
-        "severity": event.severity.label,
-        "resolves": event.resolves,
-        "old_status": event.old_status,
-        "new_status": event.new_status,
-        "impact": event.impact,
-        "detail": event.detail,
-        "url": event.url,
-        "occurred_at": rfc3339(event.occurred_at),
+        "group_key": message.group_key,
+        "status": message.status,
+        "reason": message.reason,
+        "severity": message.severity.label,
+        "title": message.title,
+        "firing": [alert_document(alert) for alert in message.firing],
+        "resolved": [alert_document(alert) for alert in message.resolved],
+        "related": [alert_document(alert) for alert in message.related],
+        "firing_total": message.firing_total,
+        "resolved_total": message.resolved_total,
+        "related_total": message.related_total,
+        "truncated": message.truncated,
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -1,55 +1,101 @@
-"""Shared fixtures for the notifier tests: sample notifications and a loopback HTTP receiver."""
+"""Shared fixtures for the notifier tests: sample group notifications and a loopback HTTP receiver."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 
-from monitor.model import Event, EventKind, Notification, Severity
+from monitor.model import Alert, AlertKind, GroupNotification, Notification, Severity
 from tests.notify.receiver import Receiver
 
 T0 = datetime(2026, 11, 23, 12, 30, 5, tzinfo=UTC)
+GROUP_KEY = "route=0|provider=github"
+NOTIFICATION_ID = "01JDN3V2M9ZKQX4Y5B6C7D8E9F"
 
 
-def _event(**changes: Any) -> Event:
-    """A component going from operational to partial outage; override any field."""
-    base = Event(
-        kind=EventKind.COMPONENT_CHANGED,
-        provider="github",
-        severity=Severity.MAJOR,
-        dedup_key="github/component/8l4ygp009s5s",
-        title="GitHub: API Requests is partial_outage",
-        occurred_at=T0,
-        subject_id="8l4ygp009s5s",
-        subject_name="API Requests",
-        old_status="operational",
-        new_status="partial_outage",
-        impact="major",
-        detail="We are investigating reports of degraded performance for API Requests.",
-        url="https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
-        group="Core",
+def make_alert(
+    name: str = "API Requests",
+    *,
+    provider: str = "github",
+    severity: Severity = Severity.MAJOR,
+    kind: AlertKind = AlertKind.COMPONENT,
+    minutes: int = 0,
+    resolved_after: int | None = None,
+    **changes: Any,
+) -> Alert:
+    """A component alert `name` started `minutes` after T0 (resolved `resolved_after` minutes later)."""
+    slug = name.lower().replace(" ", "-")
+    started = T0 + timedelta(minutes=minutes)
+    base = Alert(
+        key=f"{provider}/{kind.value}/{slug}",
+        provider=provider,
+        kind=kind,
+        severity=severity,
+        summary=name,
+        title=f"{provider}: {name} is partial_outage",
+        started_at=started,
+        updated_at=started,
+        url=f"https://www.{provider}status.com/incidents/{slug}",
+        component=name if kind is AlertKind.COMPONENT else None,
+        detail=f"We are investigating reports of degraded performance for {name}.",
+        resolved_at=None if resolved_after is None else started + timedelta(minutes=resolved_after),
     )
     return replace(base, **changes)
 
 
-def _notification(event: Event | None = None, *, id: str = "01JDN3V2M9ZKQX4Y5B6C7D8E9F") -> Notification:
-    return Notification(id=id, notifier="test", event=event or _event(), created_at=T0)
+def make_message(
+    firing: tuple[Alert, ...] | None = None,
+    resolved: tuple[Alert, ...] = (),
+    related: tuple[Alert, ...] = (),
+    **changes: Any,
+) -> GroupNotification:
+    """github's group firing Git Operations (critical) and API Requests (major); override any field.
+    The totals default to the lengths of the lists given."""
+    if firing is None:
+        firing = (
+            make_alert("Git Operations", severity=Severity.CRITICAL, minutes=1),
+            make_alert("API Requests"),
+        )
+    worst = max((alert.severity for alert in firing or resolved), default=Severity.INFO)
+    fields: dict[str, Any] = {
+        "group_key": GROUP_KEY,
+        "route": 0,
+        "notifier": "test",
+        "reason": "firing" if firing else "resolved",
+        "status": "firing" if firing else "resolved",
+        "severity": worst,
+        "title": "github: major outage — Git Operations, API Requests",
+        "firing": firing,
+        "resolved": resolved,
+        "related": related,
+        "firing_total": len(firing),
+        "resolved_total": len(resolved),
+        "related_total": len(related),
+        "alert_keys": frozenset(alert.key for alert in firing),
+    }
+    return GroupNotification(**{**fields, **changes})
 
 
-@pytest.fixture
-def make_event() -> Callable[..., Event]:
-    return _event
+def make_notification_for(
+    message: GroupNotification | None = None,
+    *,
+    id: str = NOTIFICATION_ID,
+    receipt: Mapping[str, str] | None = None,
+) -> Notification:
+    return Notification(
+        id=id, notifier="test", message=message or make_message(), created_at=T0, receipt=receipt or {}
+    )
 
 
 @pytest.fixture
 def make_notification() -> Callable[..., Notification]:
-    return _notification
+    return make_notification_for
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 A service's answer is classified the same way for every notifier: 2xx delivered; 429 retried after its
 Retry-After; 5xx retried; 401 (any other 4xx) permanent; no answer within the timeout retried. Whatever the
 service echoes back, no secret of the notifier's config appears in the detail that is logged and stored.
-A new notifier brings one entry in SAMPLES: a config with secrets, pointed at the loopback receiver.
+A new notifier brings one entry in SAMPLES (a type with two modes, one per mode, named "<type> (<mode>)"): a
+config with secrets, pointed at the loopback receiver.
 """
 
 from __future__ import annotations
@@ -48,6 +49,16 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
             "timeout": TIMEOUT,
         },
         (200, "ok"),
+    ),
+    "slack (bot token)": Sample(
+        lambda base: {
+            "type": "slack",
+            "token": TOKEN,
+            "channel": "#ops",
+            "api_url": f"{base}/api",
+            "timeout": TIMEOUT,
+        },
+        (200, '{"ok":true,"channel":"C123","ts":"1700000000.000100"}'),
     ),
     "pagerduty": Sample(
         lambda base: {
@@ -106,7 +117,7 @@ async def service() -> AsyncIterator[tuple[EchoingService, str]]:
 
 
 def test_every_registered_notifier_has_a_sample() -> None:
-    assert set(SAMPLES) == set(NOTIFIERS)
+    assert {name.partition(" ")[0] for name in SAMPLES} == set(NOTIFIERS)
 
 
 ANSWERS = {

@@ -1,27 +1,28 @@
-"""The log notifier: one structured `notification` line per notification, always delivered."""
+"""The log notifier: one structured `notification` line per group notification, always delivered."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import aiohttp
 from structlog.testing import capture_logs
 
-from monitor.model import Event, EventKind, Notification, Severity
+from monitor.model import Severity
 from monitor.notify import NOTIFIERS, build_notifier
 from monitor.notify.base import Outcome
 from monitor.notify.log import LogConfig, LogNotifier
+from tests.notify.conftest import make_alert, make_message, make_notification_for
 
 
-async def test_writes_one_structured_line(
-    session: aiohttp.ClientSession,
-    make_event: Callable[..., Event],
-    make_notification: Callable[..., Notification],
-) -> None:
+async def test_writes_one_structured_line_per_group(session: aiohttp.ClientSession) -> None:
     notifier = LogNotifier(LogConfig(name="audit", type="log"), session)
-    event = make_event(kind=EventKind.INCIDENT_RESOLVED, severity=Severity.INFO, resolves=True)
+    message = make_message(
+        firing=(make_alert("Git Operations", severity=Severity.CRITICAL),),
+        resolved=(make_alert("API Requests", resolved_after=5),),
+        related=(make_alert("Payments", provider="stripe"),),
+        reason="changed",
+        firing_total=25,  # 24 more than listed: only the listed keys are logged
+    )
     with capture_logs() as logs:
-        delivery = await notifier.send(make_notification(event, id="n-42"))
+        delivery = await notifier.send(make_notification_for(message, id="n-42"))
 
     assert delivery.outcome is Outcome.DELIVERED
     assert logs == [
@@ -30,15 +31,17 @@ async def test_writes_one_structured_line(
             "log_level": "info",
             "notifier": "audit",
             "id": "n-42",
-            "kind": "incident_resolved",
-            "provider": "github",
-            "severity": "info",
-            "dedup_key": "github/component/8l4ygp009s5s",
-            "title": "GitHub: API Requests is partial_outage",
-            "old_status": "operational",
-            "new_status": "partial_outage",
-            "resolves": True,
-            "url": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
+            "group_key": "route=0|provider=github",
+            "status": "firing",
+            "reason": "changed",
+            "severity": "critical",
+            "title": "github: major outage — Git Operations, API Requests",
+            "firing_total": 25,
+            "resolved_total": 1,
+            "related_total": 1,
+            "firing": ["github/component/git-operations"],
+            "resolved": ["github/component/api-requests"],
+            "related": ["stripe/component/payments"],
         }
     ]
 

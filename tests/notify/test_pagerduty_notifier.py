@@ -22,16 +22,17 @@ from referencing.jsonschema import DRAFT4
 from structlog.testing import capture_logs
 
 from monitor import __version__
-from monitor.model import Event, EventKind, Notification, Severity
+from monitor.model import AlertKind, Notification, Severity
 from monitor.notify.base import Outcome
 from monitor.notify.pagerduty import PagerDutyConfig, PagerDutyNotifier, render, shorten_dedup_key
+from tests.notify.conftest import make_alert, make_message, make_notification_for
 from tests.notify.receiver import Receiver
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "pagerduty-events-v2-openapiv3.json"
 DOC_URI = "urn:pagerduty:events-v2:openapi"
 ROUTING_KEY = "R0UT1NGKEYe93facc04764012d7bfb0025"
 MAX_EVENT_BYTES = 512 * 1024
-ACCEPTED = '{"status":"success","message":"Event processed","dedup_key":"github/component/8l4ygp009s5s"}'
+ACCEPTED = '{"status":"success","message":"Event processed","dedup_key":"route=0|provider=github"}'
 
 # RFC 3339 date-time, strictly: jsonschema's built-in check needs the optional rfc3339-validator package,
 # so the checker gets this one explicitly and date-time is always enforced.
@@ -83,8 +84,9 @@ def assert_valid_event(body: bytes) -> dict[str, Any]:
         payload = event["payload"]
         assert {"summary", "source", "severity"} <= payload.keys()
         assert len(payload["summary"]) <= 1024
-        assert "+0000" not in payload["timestamp"]
-        assert payload["timestamp"].endswith(("Z", "+00:00"))
+        if "timestamp" in payload:
+            assert "+0000" not in payload["timestamp"]
+            assert payload["timestamp"].endswith(("Z", "+00:00"))
     return event
 
 
@@ -122,7 +124,28 @@ def test_the_validator_bites() -> None:
             VALIDATOR.validate(event)
 
 
-async def test_trigger_over_http_is_exactly_the_documented_event(
+def alert_details(name: str, *, severity: str = "major", minutes: int = 0, **more: Any) -> dict[str, Any]:
+    """What custom_details shows of a `make_alert(name)` alert."""
+    slug = name.lower().replace(" ", "-")
+    started = f"2026-11-23T12:{30 + minutes}:05Z"
+    return {
+        "key": f"github/component/{slug}",
+        "provider": "github",
+        "kind": "component",
+        "severity": severity,
+        "summary": name,
+        "title": f"github: {name} is partial_outage",
+        "labels": {"provider": "github", "kind": "component", "severity": severity, "component": name},
+        "component": name,
+        "detail": f"We are investigating reports of degraded performance for {name}.",
+        "url": f"https://www.githubstatus.com/incidents/{slug}",
+        "started_at": started,
+        "updated_at": started,
+        **more,
+    }
+
+
+async def test_a_group_triggers_one_incident_over_http(
     receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     receiver.reply(202, ACCEPTED)
@@ -137,30 +160,32 @@ async def test_trigger_over_http_is_exactly_the_documented_event(
     assert assert_valid_event(request.body) == {
         "routing_key": ROUTING_KEY,
         "event_action": "trigger",
-        "dedup_key": "github/component/8l4ygp009s5s",
+        "dedup_key": "route=0|provider=github",
         "payload": {
-            "summary": "GitHub: API Requests is partial_outage",
+            "summary": "github: major outage — Git Operations, API Requests",
             "source": "github",
-            "severity": "error",
-            "timestamp": "2026-11-23T12:30:05Z",
-            "class": "component_changed",
-            "component": "API Requests",
-            "group": "Core",
+            "severity": "critical",
+            "timestamp": "2026-11-23T12:31:05Z",
+            "class": "component",
             "custom_details": {
-                "provider": "github",
-                "subject_id": "8l4ygp009s5s",
-                "subject_name": "API Requests",
-                "group": "Core",
-                "old_status": "operational",
-                "new_status": "partial_outage",
-                "impact": "major",
-                "url": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
-                "detail": "We are investigating reports of degraded performance for API Requests.",
+                "group_key": "route=0|provider=github",
+                "reason": "firing",
+                "firing": [
+                    alert_details("Git Operations", severity="critical", minutes=1),
+                    alert_details("API Requests"),
+                ],
+                "resolved": [],
             },
         },
         "client": "outage-monitor",
-        "links": [{"href": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk", "text": "Status page"}],
-        "client_url": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
+        "links": [
+            {
+                "href": "https://www.githubstatus.com/incidents/git-operations",
+                "text": "github: Git Operations",
+            },
+            {"href": "https://www.githubstatus.com/incidents/api-requests", "text": "github: API Requests"},
+        ],
+        "client_url": "https://www.githubstatus.com/incidents/git-operations",
     }
 
 
@@ -173,74 +198,101 @@ async def test_trigger_over_http_is_exactly_the_documented_event(
         (Severity.INFO, "info"),
     ],
 )
-async def test_each_severity_triggers_a_valid_event(
-    receiver: Receiver,
-    session: aiohttp.ClientSession,
-    make_event: Callable[..., Event],
-    make_notification: Callable[..., Notification],
-    severity: Severity,
-    expected: str,
+def test_the_worst_severity_sets_the_incident_severity(severity: Severity, expected: str) -> None:
+    message = make_message(severity=severity, reason="escalated")
+    sent = assert_valid_event(json.dumps(render(message, ROUTING_KEY)).encode())
+    assert (sent["event_action"], sent["payload"]["severity"]) == ("trigger", expected)
+
+
+async def test_every_later_notification_updates_and_the_end_resolves_the_same_incident(
+    receiver: Receiver, session: aiohttp.ClientSession
 ) -> None:
-    receiver.reply(202, ACCEPTED)
-    event = make_event(kind=EventKind.INCIDENT_OPENED, severity=severity, old_status=None, group=None)
-    delivery = await notifier(receiver.url("/v2/enqueue"), session).send(make_notification(event))
-    assert delivery.outcome is Outcome.DELIVERED
-    sent = assert_valid_event(receiver.requests[0].body)
-    assert sent["event_action"] == "trigger"
-    assert sent["payload"]["severity"] == expected
-    assert sent["payload"]["class"] == "incident_opened"
-    assert "group" not in sent["payload"]
-    assert sent["links"] == [
-        {"href": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk", "text": "Incident"}
+    pagerduty = notifier(receiver.url("/v2/enqueue"), session)
+    git, api = make_alert("Git Operations", severity=Severity.CRITICAL), make_alert("API Requests")
+    steps = [
+        make_message(firing=(api,)),
+        make_message(firing=(git, api), reason="escalated"),
+        make_message(
+            firing=(git,), resolved=(make_alert("API Requests", resolved_after=9),), reason="changed"
+        ),
+        make_message(
+            firing=(), resolved=(make_alert("Git Operations", resolved_after=20),), title="github: resolved"
+        ),
+    ]
+    for step, message in enumerate(steps):
+        receiver.reply(202, ACCEPTED)
+        delivery = await pagerduty.send(make_notification_for(message, id=f"n{step}"))
+        assert delivery.outcome is Outcome.DELIVERED
+
+    sent = [assert_valid_event(r.body) for r in receiver.requests]
+    assert [event["event_action"] for event in sent] == ["trigger", "trigger", "trigger", "resolve"]
+    assert {event["dedup_key"] for event in sent} == {"route=0|provider=github"}
+    assert sent[-1] == {
+        "routing_key": ROUTING_KEY,
+        "event_action": "resolve",
+        "dedup_key": "route=0|provider=github",
+    }
+    assert [event["payload"]["severity"] for event in sent[:3]] == ["error", "critical", "critical"]
+    changed = sent[2]["payload"]["custom_details"]
+    assert [a["summary"] for a in changed["firing"]] == ["Git Operations"]
+    assert changed["resolved"] == [alert_details("API Requests", resolved_at="2026-11-23T12:39:05Z")]
+
+
+def test_related_alerts_name_their_likely_cause_and_truncated_lists_say_how_many_more() -> None:
+    stripe = make_alert("Payments", provider="stripe", kind=AlertKind.INCIDENT, url=None, detail=None)
+    message = make_message(related=(stripe,), related_total=4, firing_total=7, resolved_total=0)
+    details = render(message, ROUTING_KEY)["payload"]["custom_details"]
+
+    assert details["firing"][-1] == "and 5 more"
+    assert details["related"] == [
+        {
+            "key": "stripe/incident/payments",
+            "provider": "stripe",
+            "kind": "incident",
+            "severity": "major",
+            "summary": "Payments",
+            "title": "stripe: Payments is partial_outage",
+            "labels": {"provider": "stripe", "kind": "incident", "severity": "major"},
+            "started_at": "2026-11-23T12:30:05Z",
+            "updated_at": "2026-11-23T12:30:05Z",
+            "likely_caused_by": "github",
+        },
+        "and 3 more",
     ]
 
 
-async def test_a_resolution_resolves_the_same_alert(
-    receiver: Receiver,
-    session: aiohttp.ClientSession,
-    make_event: Callable[..., Event],
-    make_notification: Callable[..., Notification],
-) -> None:
-    receiver.reply(202, ACCEPTED)
-    receiver.reply(202, ACCEPTED)
-    pagerduty = notifier(receiver.url("/v2/enqueue"), session)
-    await pagerduty.send(make_notification())
-    resolved = make_event(resolves=True, severity=Severity.INFO, new_status="operational")
-    delivery = await pagerduty.send(make_notification(resolved, id="second"))
-
-    assert delivery.outcome is Outcome.DELIVERED
-    trigger, resolve = (assert_valid_event(r.body) for r in receiver.requests)
-    assert resolve == {
-        "routing_key": ROUTING_KEY,
-        "event_action": "resolve",
-        "dedup_key": "github/component/8l4ygp009s5s",
-    }
-    assert resolve["dedup_key"] == trigger["dedup_key"]
+def test_a_group_of_several_providers_comes_from_outage_monitor() -> None:
+    message = make_message(firing=(make_alert("API"), make_alert("API", provider="stripe")))
+    assert render(message, ROUTING_KEY)["payload"]["source"] == "outage-monitor"
 
 
-def test_huge_texts_and_a_300_char_key_stay_within_limits(make_event: Callable[..., Event]) -> None:
-    long_key = "github/incident/" + "k" * 284
+def test_huge_texts_twenty_alerts_and_a_300_char_key_stay_within_limits() -> None:
+    long_key = "route=0|provider=" + "k" * 283
     assert len(long_key) == 300
-    event = make_event(
-        dedup_key=long_key,
-        title="Outage " * 1000,
-        detail="\U0001f525 burning " * 200_000,  # about 2 MB of UTF-8 with 4-byte characters
-        subject_name="N" * 100_000,
-        group="G" * 100_000,
-        subject_id="I" * 100_000,
-        url="https://status.example.com/" + "p" * 100_000,
+    huge = [
+        make_alert(
+            f"N{n}" + "N" * 100_000,
+            title="Outage " * 1000,
+            detail="\U0001f525 burning " * 200_000,  # about 2 MB of UTF-8 with 4-byte characters
+            url="https://status.example.com/" + "p" * 100_000,
+        )
+        for n in range(20)
+    ]
+    message = make_message(
+        firing=tuple(huge), resolved=tuple(huge), related=tuple(huge), group_key=long_key, title="T" * 5000
     )
-    trigger = assert_valid_event(json.dumps(render(event, ROUTING_KEY), ensure_ascii=False).encode())
-    resolve = assert_valid_event(
-        json.dumps(render(make_event(dedup_key=long_key, resolves=True), ROUTING_KEY)).encode()
-    )
+    trigger = assert_valid_event(json.dumps(render(message, ROUTING_KEY), ensure_ascii=False).encode())
+    resolved = make_message(firing=(), resolved=tuple(huge), group_key=long_key)
+    resolve = assert_valid_event(json.dumps(render(resolved, ROUTING_KEY)).encode())
 
     assert len(trigger["dedup_key"]) == 255
     assert trigger["dedup_key"] == resolve["dedup_key"]
-    assert trigger["dedup_key"].startswith("github/incident/kkk")
+    assert trigger["dedup_key"].startswith("route=0|provider=kkk")
     assert len(trigger["payload"]["summary"]) == 1024
-    assert trigger["payload"]["custom_details"]["detail"].startswith("\U0001f525 burning")
-    assert "links" not in trigger  # an absurd URL is dropped, not cut into a broken link
+    first = trigger["payload"]["custom_details"]["firing"][0]
+    assert first["detail"].startswith("\U0001f525 burning") and len(first["detail"]) == 1024
+    assert "url" not in first  # an absurd URL is dropped, not cut into a broken link
+    assert "links" not in trigger
 
 
 def test_long_dedup_keys_shorten_deterministically_and_distinctly() -> None:
@@ -254,14 +306,15 @@ def test_long_dedup_keys_shorten_deterministically_and_distinctly() -> None:
 
 
 @pytest.mark.parametrize(
-    "occurred_at",
+    "updated_at",
     [
         datetime(2026, 11, 23, 14, 30, 5, tzinfo=timezone(timedelta(hours=2))),
         datetime(2026, 11, 23, 12, 30, 5),  # naive: the engine's UTC
     ],
 )
-def test_timestamps_are_utc_rfc3339(make_event: Callable[..., Event], occurred_at: datetime) -> None:
-    sent = assert_valid_event(json.dumps(render(make_event(occurred_at=occurred_at), ROUTING_KEY)).encode())
+def test_timestamps_are_utc_rfc3339(updated_at: datetime) -> None:
+    message = make_message(firing=(make_alert(updated_at=updated_at),))
+    sent = assert_valid_event(json.dumps(render(message, ROUTING_KEY)).encode())
     assert sent["payload"]["timestamp"] == "2026-11-23T12:30:05Z"
 
 

@@ -1,23 +1,28 @@
-"""Slack incoming webhook: what Slack receives, how its answers are classified, that the URL stays secret."""
+"""Slack: the Block Kit message of a group notification, by incoming webhook (a loopback receiver) and by bot
+token (a loopback fake of Slack's Web API): one thread per group episode whose parent ends resolved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import ValidationError
 from structlog.testing import capture_logs
 
 from monitor import __version__
-from monitor.model import Event, EventKind, Notification, Severity
+from monitor.model import Notification, Severity
 from monitor.notify.base import Outcome
 from monitor.notify.slack import SlackConfig, SlackNotifier, render
+from tests.notify.conftest import make_alert, make_message, make_notification_for
 from tests.notify.receiver import Receiver
+from tests.notify.slack_api import CHANNEL_ID, FakeSlack
 
 TOKEN_PATH = "/services/T0001/B0002/XXXXsecretXXXX"
+BOT_TOKEN = "xoxb-1111-2222-b0tt0kens3cret"
 
 
 def notifier(url: str, session: aiohttp.ClientSession, timeout: float = 5.0) -> SlackNotifier:
@@ -25,12 +30,32 @@ def notifier(url: str, session: aiohttp.ClientSession, timeout: float = 5.0) -> 
     return SlackNotifier(config, session)
 
 
-def field_texts(message: dict[str, Any]) -> list[str]:
-    [fields_block] = [b for b in message["blocks"] if b["type"] == "section" and "fields" in b]
-    return [f["text"] for f in fields_block["fields"]]
+def bot(
+    slack: FakeSlack, session: aiohttp.ClientSession, *, token: str = BOT_TOKEN, channel: str = "#ops"
+) -> SlackNotifier:
+    config = SlackConfig(name="ops-slack", type="slack", token=token, channel=channel, api_url=slack.api_url)
+    return SlackNotifier(config, session)
 
 
-async def test_posts_a_block_kit_message(
+def sections(message: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+
+
+def contexts(message: dict[str, Any]) -> list[str]:
+    return [b["elements"][0]["text"] for b in message["blocks"] if b["type"] == "context"]
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(BOT_TOKEN)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+async def test_posts_a_block_kit_message_per_group(
     receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
 ) -> None:
     delivery = await notifier(receiver.url(TOKEN_PATH), session).send(make_notification())
@@ -41,34 +66,30 @@ async def test_posts_a_block_kit_message(
     assert (request.method, request.path) == ("POST", TOKEN_PATH)
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers["User-Agent"] == f"outage-monitor/{__version__}"
+    headline = ":red_circle: github: major outage — Git Operations, API Requests"
+    git = "https://www.githubstatus.com/incidents/git-operations"
+    api = "https://www.githubstatus.com/incidents/api-requests"
     assert request.json() == {
-        "text": ":large_orange_circle: GitHub: API Requests is partial_outage",
+        "text": headline,
         "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": headline, "emoji": True}},
             {
-                "type": "header",
-                "text": {
-                    "type": "plain_text",
-                    "text": ":large_orange_circle: GitHub: API Requests is partial_outage",
-                    "emoji": True,
-                },
-            },
-            {
-                "type": "section",
-                "fields": [
-                    {"type": "mrkdwn", "text": "*Provider*\ngithub"},
-                    {"type": "mrkdwn", "text": "*Component*\nAPI Requests"},
-                    {"type": "mrkdwn", "text": "*Group*\nCore"},
-                    {"type": "mrkdwn", "text": "*Status*\noperational → partial_outage"},
-                    {"type": "mrkdwn", "text": "*Impact*\nmajor"},
-                    {"type": "mrkdwn", "text": "*Severity*\nmajor"},
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "*firing* · severity critical · 2 firing, 0 resolved"
+                        " · group `route=0|provider=github`",
+                    }
                 ],
             },
             {
                 "type": "section",
                 "text": {
-                    "type": "plain_text",
-                    "text": "We are investigating reports of degraded performance for API Requests.",
-                    "emoji": True,
+                    "type": "mrkdwn",
+                    "text": "*Firing*\n"
+                    f"• :red_circle: <{git}|Git Operations> (github) since 2026-11-23T12:31:05Z\n"
+                    f"• :large_orange_circle: <{api}|API Requests> (github) since 2026-11-23T12:30:05Z",
                 },
             },
             {
@@ -76,8 +97,7 @@ async def test_posts_a_block_kit_message(
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": "Detected 2026-11-23T12:30:05Z · "
-                        "<https://www.githubstatus.com/incidents/x7xqj6hdbdnk|Open status page>",
+                        "text": f"<{git}|Open github: Git Operations> · <{api}|Open github: API Requests>",
                     }
                 ],
             },
@@ -87,109 +107,208 @@ async def test_posts_a_block_kit_message(
     }
 
 
-def test_a_resolution_reads_as_resolved(make_event: Callable[..., Event]) -> None:
-    event = make_event(
-        resolves=True,
-        severity=Severity.INFO,
-        title="GitHub: API Requests is operational",
-        old_status="partial_outage",
-        new_status="operational",
+def test_resolved_and_related_alerts_are_listed() -> None:
+    message = render(
+        make_message(
+            firing=(),
+            resolved=(make_alert("API Requests", resolved_after=9),),
+            related=(make_alert("Payments", provider="stripe", url=None),),
+            title="github: resolved — API Requests",
+        )
     )
-    message = render(event)
-    assert message["text"] == ":white_check_mark: Resolved: GitHub: API Requests is operational"
-    assert message["blocks"][0]["text"]["text"].startswith(":white_check_mark: Resolved:")
-    assert "*Severity*\nresolved" in field_texts(message)
-    assert "*Status*\npartial_outage → operational" in field_texts(message)
+    assert message["text"] == ":white_check_mark: github: resolved — API Requests"
+    assert contexts(message)[0].startswith("*resolved* · severity major · 0 firing, 1 resolved, 1 related")
+    assert sections(message) == [
+        "*Resolved*\n• :white_check_mark: <https://www.githubstatus.com/incidents/api-requests|API Requests>"
+        " (github) resolved at 2026-11-23T12:39:05Z",
+        "*Related*\n• *Payments* (stripe) likely caused by github",
+    ]
+
+
+def test_a_huge_group_stays_within_block_kit_limits_and_counts_the_rest() -> None:
+    alerts = tuple(make_alert(f"C{n} " + "x" * 500, url="https://s.example/" + "u" * 400) for n in range(20))
+    message = render(
+        make_message(
+            firing=alerts,
+            resolved=alerts,
+            related=alerts,
+            firing_total=3000,
+            resolved_total=20,
+            related_total=21,
+            title="T" * 500,
+        )
+    )
+    assert len(message["blocks"]) <= 50
+    header = message["blocks"][0]["text"]["text"]
+    assert len(header) == 150 and header.endswith("…")
+    assert len(message["text"]) <= 3000
+    assert all(len(text) <= 3000 for text in sections(message) + contexts(message))
+    firing, resolved, related = sections(message)
+    shown = firing.count("\n• ")
+    assert 0 < shown < 20
+    assert firing.endswith(f"\n…and {3000 - shown} more")
+    assert resolved.endswith(f"\n…and {20 - resolved.count(chr(10) + '• ')} more")
+    assert related.endswith(f"\n…and {21 - related.count(chr(10) + '• ')} more")
+
+
+def test_third_party_text_cannot_ping_or_inject_links() -> None:
+    evil = make_alert(
+        "<!here> API & co",
+        provider="acme",
+        url="https://status.example.com/a?b=1&c=2|x>y",
+    )
+    message = render(make_message(firing=(evil,), title="acme: <!channel> & <https://evil.example|login>"))
+    assert message["text"] == (
+        ":large_orange_circle: acme: &lt;!channel&gt; &amp; &lt;https://evil.example|login&gt;"
+    )
+    assert message["blocks"][0]["text"]["type"] == "plain_text"  # rendered literally by Slack
+    [firing] = sections(message)
+    assert "<https://status.example.com/a?b=1&amp;c=2%7Cx&gt;y|&lt;!here&gt; API &amp; co>" in firing
+    assert "<!" not in firing
 
 
 @pytest.mark.parametrize(
-    ("kind", "severity", "emoji"),
+    ("options", "error"),
     [
-        (EventKind.INCIDENT_OPENED, Severity.CRITICAL, ":red_circle:"),
-        (EventKind.INCIDENT_UPDATED, Severity.MINOR, ":large_yellow_circle:"),
-        (EventKind.COMPONENT_CHANGED, Severity.INFO, ":large_blue_circle:"),
-        (EventKind.MAINTENANCE_STARTED, Severity.INFO, ":wrench:"),
-        (EventKind.SOURCE_UNREACHABLE, Severity.MAJOR, ":warning:"),
+        ({}, "give either webhook_url"),
+        ({"webhook_url": "https://hooks.slack.com/x", "token": BOT_TOKEN, "channel": "#ops"}, "give either"),
+        ({"token": BOT_TOKEN}, "needs the channel"),
+        ({"webhook_url": "https://hooks.slack.com/x", "channel": "#ops"}, "channel goes with token"),
     ],
 )
-def test_the_emoji_says_what_kind_of_news(
-    make_event: Callable[..., Event], kind: EventKind, severity: Severity, emoji: str
+def test_exactly_one_mode_is_configured(options: dict[str, Any], error: str) -> None:
+    with pytest.raises(ValidationError, match=error) as raised:
+        SlackConfig(name="ops-slack", type="slack", **options)
+    assert BOT_TOKEN not in str(raised.value)
+
+
+async def test_a_group_episode_is_one_thread_whose_parent_ends_resolved(
+    slack: FakeSlack, session: aiohttp.ClientSession
 ) -> None:
-    assert render(make_event(kind=kind, severity=severity))["text"].startswith(emoji + " ")
-
-
-def test_incident_fields_and_link(make_event: Callable[..., Event]) -> None:
-    event = make_event(
-        kind=EventKind.INCIDENT_OPENED,
-        subject_name="Disruption with some GitHub services",
-        old_status=None,
-        new_status="investigating",
-        group=None,
+    notifier = bot(slack, session)
+    api, git = make_alert("API Requests"), make_alert("Git Operations", severity=Severity.CRITICAL)
+    first = await notifier.send(
+        make_notification_for(make_message(firing=(api,), title="github: partial outage — API Requests"))
     )
-    message = render(event)
-    assert field_texts(message) == [
-        "*Provider*\ngithub",
-        "*Incident*\nDisruption with some GitHub services",
-        "*Status*\ninvestigating",
-        "*Impact*\nmajor",
-        "*Severity*\nmajor",
+    assert (first.outcome, first.detail) == (Outcome.DELIVERED, "chat.postMessage: ok")
+    assert first.receipt == {"channel": CHANNEL_ID, "ts": "1700000000.000100"}
+    assert first.receipt is not None
+
+    escalated = make_message(firing=(git, api), reason="escalated")
+    second = await notifier.send(make_notification_for(escalated, receipt=first.receipt))
+    resolved = make_message(
+        firing=(),
+        resolved=(
+            make_alert("Git Operations", resolved_after=5),
+            make_alert("API Requests", resolved_after=9),
+        ),
+        title="github: resolved — Git Operations, API Requests",
+    )
+    third = await notifier.send(make_notification_for(resolved, receipt=first.receipt))
+
+    for later in (second, third):
+        assert (later.outcome, later.detail, later.receipt) == (
+            Outcome.DELIVERED,
+            "chat.postMessage: ok; chat.update: ok",
+            None,  # keeps the parent's receipt
+        )
+    [(ts, parent)] = slack.messages.items()
+    assert ts == "1700000000.000100"
+    assert parent.edits == 2
+    assert parent.text == ":white_check_mark: github: resolved — Git Operations, API Requests"
+    assert [reply.text.split(" ")[0] for reply in parent.replies] == [":red_circle:", ":white_check_mark:"]
+    assert [(method, call.get("thread_ts"), call["channel"]) for method, call in slack.calls] == [
+        ("chat.postMessage", None, "#ops"),
+        ("chat.postMessage", ts, CHANNEL_ID),
+        ("chat.update", None, CHANNEL_ID),
+        ("chat.postMessage", ts, CHANNEL_ID),
+        ("chat.update", None, CHANNEL_ID),
     ]
-    assert message["blocks"][-1]["elements"][0]["text"].endswith(
-        "<https://www.githubstatus.com/incidents/x7xqj6hdbdnk|Open incident>"
+    assert all(call["blocks"] and call["text"] for _, call in slack.calls)
+
+
+async def test_a_new_episode_starts_a_new_thread(slack: FakeSlack, session: aiohttp.ClientSession) -> None:
+    notifier = bot(slack, session)
+    old = await notifier.send(make_notification_for())
+    assert old.receipt is not None
+    again = await notifier.send(make_notification_for(make_message(reason="firing"), receipt=old.receipt))
+    assert again.receipt == {"channel": CHANNEL_ID, "ts": "1700000000.000200"}
+    assert [len(m.replies) for m in slack.messages.values()] == [0, 0]
+
+
+async def test_a_failed_parent_edit_keeps_the_posted_reply_delivered(
+    slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    notifier = bot(slack, session)
+    first = await notifier.send(make_notification_for())
+    slack.fail("chat.update", "edit_window_closed")
+    with capture_logs() as logs:
+        later = await notifier.send(
+            make_notification_for(make_message(reason="changed"), receipt=first.receipt)
+        )
+
+    assert later.outcome is Outcome.DELIVERED  # a retry would post the reply twice
+    assert later.detail == "chat.postMessage: ok; parent not updated: chat.update: edit_window_closed"
+    [parent] = slack.messages.values()
+    assert (len(parent.replies), parent.edits) == (1, 0)
+    assert [(log["event"], log["log_level"]) for log in logs] == [("slack_parent_not_updated", "warning")]
+
+
+async def test_a_failed_reply_is_retried_before_any_edit(
+    slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    notifier = bot(slack, session)
+    first = await notifier.send(make_notification_for())
+    slack.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "30"})
+    later = await notifier.send(make_notification_for(make_message(reason="changed"), receipt=first.receipt))
+    assert (later.outcome, later.retry_after) == (Outcome.RETRY, 30.0)
+    assert [method for method, _ in slack.calls] == ["chat.postMessage", "chat.postMessage"]
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        ("ratelimited", Outcome.RETRY),
+        ("internal_error", Outcome.RETRY),
+        ("fatal_error", Outcome.RETRY),
+        ("account_inactive", Outcome.PERMANENT),
+        ("token_revoked", Outcome.PERMANENT),
+        ("not_in_channel", Outcome.PERMANENT),
+        ("is_archived", Outcome.PERMANENT),
+        ("msg_too_long", Outcome.PERMANENT),
+        ("invalid_blocks", Outcome.PERMANENT),
+    ],
+)
+async def test_ok_false_answers_are_classified(
+    slack: FakeSlack, session: aiohttp.ClientSession, error: str, outcome: Outcome
+) -> None:
+    slack.fail("chat.postMessage", error)
+    delivery = await bot(slack, session).send(make_notification_for())
+    assert (delivery.outcome, delivery.detail, delivery.receipt) == (
+        outcome,
+        f"chat.postMessage: {error}",
+        None,
     )
+    assert slack.messages == {}
 
 
-def test_a_source_event_without_detail_or_url(make_event: Callable[..., Event]) -> None:
-    event = make_event(
-        kind=EventKind.SOURCE_UNREACHABLE,
-        subject_id=None,
-        subject_name=None,
-        old_status=None,
-        new_status=None,
-        impact=None,
-        group=None,
-        detail=None,
-        url=None,
+async def test_what_slack_refuses_is_permanent_and_the_token_never_shows(
+    slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    wrong_token = await bot(slack, session, token="xoxb-wrong-t0ken").send(make_notification_for())
+    no_channel = await bot(slack, session, channel="#nowhere").send(make_notification_for())
+    gone = await bot(slack, session).send(
+        make_notification_for(make_message(reason="changed"), receipt={"channel": CHANNEL_ID, "ts": "1.2"})
     )
-    message = render(event)
-    assert [b["type"] for b in message["blocks"]] == ["header", "section", "context"]
-    assert field_texts(message) == ["*Provider*\ngithub", "*Severity*\nmajor"]
-    assert message["blocks"][-1]["elements"][0]["text"] == "Detected 2026-11-23T12:30:05Z"
-
-
-def test_texts_are_cut_to_slack_limits(make_event: Callable[..., Event]) -> None:
-    event = make_event(
-        title="T" * 500, detail="D" * 10_000, subject_name="N" * 5000, url="https://x/" + "u" * 5000
-    )
-    message = render(event)
-    header = message["blocks"][0]["text"]["text"]
-    assert len(header) == 150
-    assert header.endswith("…")
-    [detail_block] = [b for b in message["blocks"] if b["type"] == "section" and "text" in b]
-    assert len(detail_block["text"]["text"]) == 3000
-    assert all(len(text) <= 2000 for text in field_texts(message))
-    assert "u" * 100 not in message["blocks"][-1]["elements"][0]["text"]  # an absurd URL is left out, not cut
-    assert len(message["text"]) <= 3000
-
-
-def test_third_party_text_cannot_ping_or_inject_links(make_event: Callable[..., Event]) -> None:
-    event = make_event(
-        title="Acme: <!channel> & <https://evil.example|login> is partial_outage",
-        subject_name="<!here> API",
-        detail="<!channel> please <https://evil.example|log in again>",
-        url="https://status.example.com/a?b=1&c=2|x>y",
-    )
-    message = render(event)
-    assert message["text"] == (
-        ":large_orange_circle: Acme: &lt;!channel&gt; &amp; "
-        "&lt;https://evil.example|login&gt; is partial_outage"
-    )
-    assert "*Component*\n&lt;!here&gt; API" in field_texts(message)
-    [detail_block] = [b for b in message["blocks"] if b["type"] == "section" and "text" in b]
-    assert detail_block["text"]["type"] == "plain_text"  # rendered literally by Slack
-    assert message["blocks"][0]["text"]["type"] == "plain_text"
-    footer = message["blocks"][-1]["elements"][0]["text"]
-    assert footer.endswith("<https://status.example.com/a?b=1&amp;c=2%7Cx&gt;y|Open status page>")
+    assert [(d.outcome, d.detail) for d in (wrong_token, no_channel)] == [
+        (Outcome.PERMANENT, "chat.postMessage: invalid_auth"),
+        (Outcome.PERMANENT, "chat.postMessage: channel_not_found"),
+    ]
+    assert (
+        gone.outcome is Outcome.RETRY
+    )  # the fake's thread_not_found is no documented error: unknown, retried
+    for shown in (repr(wrong_token), repr(no_channel), repr(gone), repr(bot(slack, session).config)):
+        assert BOT_TOKEN not in shown
 
 
 @pytest.mark.parametrize(
@@ -204,7 +323,7 @@ def test_third_party_text_cannot_ping_or_inject_links(make_event: Callable[..., 
         (410, "channel_is_archived", {}, Outcome.PERMANENT, None),
     ],
 )
-async def test_slack_answers_are_classified(
+async def test_incoming_webhook_answers_are_classified(
     receiver: Receiver,
     session: aiohttp.ClientSession,
     make_notification: Callable[..., Notification],

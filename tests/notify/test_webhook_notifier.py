@@ -19,9 +19,10 @@ from pydantic import ValidationError
 from structlog.testing import capture_logs
 
 from monitor import __version__
-from monitor.model import Event, EventKind, Notification, Severity
+from monitor.model import Notification, Severity
 from monitor.notify.base import Outcome
-from monitor.notify.webhook import WebhookConfig, WebhookNotifier
+from monitor.notify.webhook import WebhookConfig, WebhookNotifier, render
+from tests.notify.conftest import make_alert, make_message, make_notification_for
 from tests.notify.receiver import Receiver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "webhook.md"
@@ -52,12 +53,22 @@ def expected_signature(key: bytes, webhook_id: str, timestamp: str, body: bytes)
     return "v1," + base64.b64encode(mac.digest()).decode()
 
 
-async def test_posts_the_documented_body_with_headers(
-    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+def changed_group() -> Notification:
+    """The documented example: Git Operations still fires, API Requests resolved since last told."""
+    message = make_message(
+        firing=(make_alert("Git Operations", severity=Severity.CRITICAL, minutes=1),),
+        resolved=(make_alert("API Requests", resolved_after=9),),
+        reason="changed",
+    )
+    return make_notification_for(message)
+
+
+async def test_posts_one_body_per_group_with_headers(
+    receiver: Receiver, session: aiohttp.ClientSession
 ) -> None:
     receiver.reply(204, "")
     hook = notifier(receiver.url(f"/in/{URL_TOKEN}?via=monitor"), session, headers={"Authorization": BEARER})
-    delivery = await hook.send(make_notification())
+    delivery = await hook.send(changed_group())
 
     assert (delivery.outcome, delivery.detail) == (Outcome.DELIVERED, "HTTP 204")
     [request] = receiver.requests
@@ -68,22 +79,48 @@ async def test_posts_the_documented_body_with_headers(
     assert request.headers["webhook-id"] == "01JDN3V2M9ZKQX4Y5B6C7D8E9F"
     assert "webhook-signature" not in request.headers  # no secret, no signature
     assert "webhook-timestamp" not in request.headers
-    assert request.json() == {
-        "type": "component_changed",
-        "notification_id": "01JDN3V2M9ZKQX4Y5B6C7D8E9F",
-        "dedup_key": "github/component/8l4ygp009s5s",
+    body = request.json()
+    assert body["notification_id"] == request.headers["webhook-id"]
+    assert (body["group_key"], body["status"], body["reason"], body["severity"]) == (
+        "route=0|provider=github",
+        "firing",
+        "changed",
+        "critical",
+    )
+    assert [a["key"] for a in body["firing"]] == ["github/component/git-operations"]
+    assert body["resolved"][0]["resolved_at"] == "2026-11-23T12:39:05Z"
+    assert body["firing"][0]["labels"] == {
         "provider": "github",
-        "subject": {"type": "component", "id": "8l4ygp009s5s", "name": "API Requests", "group": "Core"},
-        "title": "GitHub: API Requests is partial_outage",
-        "severity": "major",
-        "resolves": False,
-        "old_status": "operational",
-        "new_status": "partial_outage",
-        "impact": "major",
-        "detail": "We are investigating reports of degraded performance for API Requests.",
-        "url": "https://www.githubstatus.com/incidents/x7xqj6hdbdnk",
-        "occurred_at": "2026-11-23T12:30:05Z",
+        "kind": "component",
+        "severity": "critical",
+        "component": "Git Operations",
     }
+
+
+def test_related_alerts_and_counts_of_a_cut_list() -> None:
+    source = make_alert("status page unreachable", provider="stripe", url=None, detail=None, component=None)
+    message = make_message(related=(source,), related_total=1, firing_total=23)
+    body = json.loads(render(make_notification_for(message)))
+    assert (body["firing_total"], len(body["firing"]), body["truncated"]) == (23, 2, True)
+    [related] = body["related"]
+    assert (related["provider"], related["url"], related["component"], related["resolved_at"]) == (
+        "stripe",
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_resolved_group_lists_what_resolved() -> None:
+    message = make_message(firing=(), resolved=(make_alert("API Requests", resolved_after=3),))
+    body = json.loads(render(make_notification_for(message)))
+    assert (body["status"], body["reason"], body["severity"], body["firing"]) == (
+        "resolved",
+        "resolved",
+        "major",
+        [],
+    )
+    assert body["resolved"][0]["resolved_at"] == "2026-11-23T12:33:05Z"
 
 
 @pytest.mark.parametrize(("secret", "key"), [(WHSEC, KEY_BYTES), (RAW_SECRET, RAW_SECRET.encode())])
@@ -139,51 +176,6 @@ async def test_retries_carry_the_same_id_and_body(
     assert one.headers["webhook-signature"] != two.headers["webhook-signature"]
 
 
-def test_subject_type_follows_the_event_kind(
-    make_event: Callable[..., Event], make_notification: Callable[..., Notification]
-) -> None:
-    from monitor.notify.webhook import render
-
-    expected = {
-        EventKind.COMPONENT_CHANGED: "component",
-        EventKind.INCIDENT_OPENED: "incident",
-        EventKind.INCIDENT_UPDATED: "incident",
-        EventKind.INCIDENT_RESOLVED: "incident",
-        EventKind.MAINTENANCE_STARTED: "maintenance",
-        EventKind.MAINTENANCE_COMPLETED: "maintenance",
-        EventKind.SOURCE_UNREACHABLE: "source",
-        EventKind.SOURCE_RECOVERED: "source",
-    }
-    assert expected.keys() == set(EventKind)
-    for kind, subject_type in expected.items():
-        body = json.loads(render(make_notification(make_event(kind=kind))))
-        assert (body["type"], body["subject"]["type"]) == (kind.value, subject_type)
-
-
-def test_a_resolution_with_missing_fields_keeps_every_key(
-    make_event: Callable[..., Event], make_notification: Callable[..., Notification]
-) -> None:
-    from monitor.notify.webhook import render
-
-    event = make_event(
-        kind=EventKind.SOURCE_RECOVERED,
-        severity=Severity.INFO,
-        resolves=True,
-        dedup_key="github/source",
-        subject_id=None,
-        subject_name=None,
-        group=None,
-        impact=None,
-        detail=None,
-        old_status="unreachable",
-        new_status="reachable",
-    )
-    body = json.loads(render(make_notification(event)))
-    assert body["resolves"] is True
-    assert body["subject"] == {"type": "source", "id": None, "name": None, "group": None}
-    assert (body["impact"], body["detail"], body["severity"]) == (None, None, "info")
-
-
 def docs_example() -> dict[str, Any]:
     [example] = re.findall(r"```json\n(.*?)```", DOC.read_text(), flags=re.S)
     parsed: dict[str, Any] = json.loads(example)
@@ -199,9 +191,9 @@ def docs_verifier() -> Callable[[str, dict[str, str], bytes], bool]:
 
 
 async def test_the_documentation_matches_what_is_sent(
-    receiver: Receiver, session: aiohttp.ClientSession, make_notification: Callable[..., Notification]
+    receiver: Receiver, session: aiohttp.ClientSession
 ) -> None:
-    await notifier(receiver.url("/in"), session).send(make_notification())
+    await notifier(receiver.url("/in"), session).send(changed_group())
     assert receiver.requests[0].json() == docs_example()
 
 

@@ -1,0 +1,36 @@
+"""What several notifiers read off a group notification the same way: an alert as plain JSON data, and
+the one provider a group is about (the source of a PagerDuty event, the cause a related alert names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.model import Alert, GroupNotification
+from monitor.notify.http import rfc3339
+
+SEVERAL_PROVIDERS = "outage-monitor"  # what a group spanning providers is "from"
+
+
+def alert_document(alert: Alert) -> dict[str, Any]:
+    """Every field of an alert with its labels; times in RFC 3339 UTC, absent values null."""
+    return {
+        "key": alert.key,
+        "provider": alert.provider,
+        "kind": alert.kind.value,
+        "severity": alert.severity.label,
+        "summary": alert.summary,
+        "title": alert.title,
+        "labels": alert.labels,
+        "component": alert.component,
+        "detail": alert.detail,
+        "url": alert.url,
+        "started_at": rfc3339(alert.started_at),
+        "updated_at": rfc3339(alert.updated_at),
+        "resolved_at": rfc3339(alert.resolved_at) if alert.resolved_at else None,
+    }
+
+
+def group_provider(message: GroupNotification) -> str:
+    """The provider of the group's own (firing, else resolved) alerts, or "outage-monitor" for several."""
+    providers = {alert.provider for alert in message.firing or message.resolved}
+    return providers.pop() if len(providers) == 1 else SEVERAL_PROVIDERS
