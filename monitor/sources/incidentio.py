@@ -109,7 +109,10 @@ class IncidentioSource(Source):
             first = exc
         try:
             return await self._get_json(
-                http, base + SUMMARY_PATH, timeout, lambda doc, final: parse_summary(doc, _page_of(final))
+                http,
+                base + SUMMARY_PATH,
+                timeout,
+                lambda doc, final: parse_summary(doc, _page_of(final), null_is_empty=True),
             )
         except (FetchError, ParseError) as exc:
             if not _worth_falling_back(exc):
