@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import aiohttp
@@ -19,6 +20,7 @@ from monitor.durations import Duration
 from monitor.model import Event, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.http import post_json, rfc3339, truncate
+from monitor.notify.secrets import url_secrets
 
 EVENTS_API_V2 = "https://events.pagerduty.com/v2/enqueue"
 CLIENT = "outage-monitor"
@@ -53,6 +55,9 @@ class PagerDutyNotifier(Notifier):
     def __init__(self, config: PagerDutyConfig, session: aiohttp.ClientSession) -> None:
         super().__init__(config, session)  # narrows `config` to PagerDutyConfig for the type checker
 
+    def secret_values(self) -> Iterable[str]:
+        return [self.config.routing_key.get_secret_value(), *url_secrets(self.config.url)]
+
     async def send(self, notification: Notification) -> Delivery:
         routing_key = self.config.routing_key.get_secret_value()
         event = render(notification.event, routing_key, client_url=self.config.client_url)
@@ -63,7 +68,7 @@ class PagerDutyNotifier(Notifier):
             body,
             {"User-Agent": USER_AGENT},
             self.config.timeout,
-            redact=[routing_key],
+            secrets=self.secrets,
         )
 
 

@@ -7,6 +7,7 @@ mrkdwn: an update body saying `<!channel>` must not ping a whole channel.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import aiohttp
@@ -17,6 +18,7 @@ from monitor.durations import Duration
 from monitor.model import Event, EventKind, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.http import post_json, rfc3339, truncate
+from monitor.notify.secrets import url_secrets
 
 # Block Kit limits (https://api.slack.com/reference/block-kit/blocks)
 HEADER_CHARS = 150
@@ -52,10 +54,14 @@ class SlackNotifier(Notifier):
     def __init__(self, config: SlackConfig, session: aiohttp.ClientSession) -> None:
         super().__init__(config, session)  # narrows `config` to SlackConfig for the type checker
 
+    def secret_values(self) -> Iterable[str]:
+        return url_secrets(self.config.webhook_url.get_secret_value())  # /services/T…/B…/<token>
+
     async def send(self, notification: Notification) -> Delivery:
         url = self.config.webhook_url.get_secret_value()
         body = json.dumps(render(notification.event), ensure_ascii=False).encode()
-        return await post_json(self.session, url, body, {"User-Agent": USER_AGENT}, self.config.timeout)
+        headers = {"User-Agent": USER_AGENT}
+        return await post_json(self.session, url, body, headers, self.config.timeout, secrets=self.secrets)
 
 
 def render(event: Event) -> dict[str, Any]:

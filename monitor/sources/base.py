@@ -13,6 +13,7 @@ too) come later; a format with `detect_order = None` is never guessed.
 from __future__ import annotations
 
 import json
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -162,4 +163,9 @@ def decode_json(response: Response) -> Any:
     except (UnicodeDecodeError, RecursionError) as exc:  # json.loads reads UTF-8/16/32 with or without BOM
         raise ParseError(
             f"expected JSON from {redact_url(response.url)}, got an undecodable body ({type(exc).__name__})"
+        ) from None
+    except ValueError:  # an integer beyond sys.get_int_max_str_digits(): no status page writes one
+        raise ParseError(
+            f"expected JSON from {redact_url(response.url)}, got a number of more than "
+            f"{sys.get_int_max_str_digits()} digits"
         ) from None
