@@ -49,7 +49,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from monitor.catalog import CatalogEntry
 from monitor.catalog import by_name as catalog_entries
-from monitor.durations import Duration, parse_duration
+from monitor.durations import DAY, HOUR, MINUTE, Interval, Timeout, bounded, parse_duration, show
 from monitor.logging import LogFormat
 from monitor.model import Event, EventKind, Severity
 from monitor.notify import NOTIFIERS, NotifierConfig
@@ -61,6 +61,7 @@ LogLevel = Literal["debug", "info", "warning", "error"]
 DEFAULT_STATE = "sqlite://outage-monitor.db"
 _SQLITE = "sqlite://"
 _REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross-entry checks
+_TIMING_ERROR = "config_timing"  # a provider's timeout longer than its interval; ctx["problems"] says where
 _SECRET_FILE_SUFFIX = "_file"
 _CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
 # libyaml's composer when PyYAML was built with it (its nodes keep their marks, so errors keep their
@@ -114,7 +115,7 @@ def _jitter(value: object) -> object:
     if value is None or isinstance(value, bool):
         return value
     try:
-        return parse_duration(value)
+        return parse_duration(value, maximum=DAY)
     except ValueError:
         if isinstance(value, int | float | str) and _ZERO_DURATION.fullmatch(str(value).strip()):
             return 0.0
@@ -137,16 +138,17 @@ class Settings(BaseModel):
 
     state: str = DEFAULT_STATE  # sqlite://<path>: sqlite:///var/x.db is /var/x.db, sqlite://x.db is ./x.db
     listen: str = "0.0.0.0:9110"
-    interval: Duration = 60.0
-    timeout: Duration = 10.0
+    interval: Interval = 60.0
+    timeout: Timeout = 10.0  # at most the interval
     log_format: LogFormat = "auto"
     log_level: LogLevel = "info"
     jitter: Annotated[float | None, BeforeValidator(_jitter)] = None
     max_concurrent_fetches: int = Field(default=50, ge=1)
     failure_threshold: int = Field(default=3, ge=1, le=1000)  # a provider entry may set its own
-    notification_max_age: Duration = 86400.0  # older undelivered notifications are dead-lettered
-    retry_initial_delay: Duration = 2.0  # delivery backoff starts here and doubles up to retry_max_delay
-    retry_max_delay: Duration = 600.0
+    # an undelivered notification older than this is dead-lettered
+    notification_max_age: Annotated[float, bounded(MINUTE, 365 * DAY)] = 86400.0
+    retry_initial_delay: Annotated[float, bounded(0.1, HOUR)] = 2.0  # backoff doubles from here...
+    retry_max_delay: Annotated[float, bounded(0.1, DAY)] = 600.0  # ...up to this
 
     @field_validator("state")
     @classmethod
@@ -164,6 +166,14 @@ class Settings(BaseModel):
     @classmethod
     def _host_port(cls, value: str) -> str:
         _split_listen(value)
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _not_above_interval(cls, value: float, info: ValidationInfo) -> float:
+        interval = info.data.get("interval")
+        if isinstance(interval, float) and value > interval:
+            raise ValueError(f"must not be longer than interval ({show(interval)})")
         return value
 
     @field_validator("retry_max_delay")
@@ -250,6 +260,24 @@ class Config(BaseModel):
         if problems:
             detail = "; ".join(f"{_field_path(loc, {})}: {message}" for loc, message in problems)
             raise PydanticCustomError(_REFERENCES_ERROR, "{detail}", {"detail": detail})
+        return self
+
+    @model_validator(mode="after")
+    def _timeouts_within_intervals(self) -> Config:
+        """A poll must end before the next is due; checked here as either value may come from settings."""
+        problems: list[tuple[Loc, str]] = []
+        for index, provider in enumerate(self.providers):
+            interval, timeout = self.effective_interval(provider), self.effective_timeout(provider)
+            if timeout <= interval:
+                continue
+            if provider.timeout is not None:
+                where, message = "timeout", f"must not be longer than the interval ({show(interval)})"
+            else:
+                where, message = "interval", f"must not be shorter than settings.timeout ({show(timeout)})"
+            problems.append((("providers", index, where), message))
+        if problems:
+            detail = "; ".join(f"{_field_path(loc, {})}: {message}" for loc, message in problems)
+            raise PydanticCustomError(_TIMING_ERROR, "{detail}", {"detail": detail, "problems": problems})
         return self
 
     def effective_interval(self, provider: SourceConfig) -> float:
@@ -563,6 +591,9 @@ class _Document:
         for error in exc.errors(include_url=False, include_input=False):
             if error["type"] == _REFERENCES_ERROR:
                 continue  # reported from the raw data, with precise locations, by parse_config
+            if error["type"] == _TIMING_ERROR:
+                problems += [_Problem(loc, message) for loc, message in error.get("ctx", {})["problems"]]
+                continue
             loc, message = _describe(error, data)
             if not any(loc[: len(seen)] == seen for seen in covered):
                 problems.append(_Problem(loc, message))
