@@ -25,7 +25,8 @@ import difflib
 import operator
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import reduce
@@ -45,7 +46,13 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from monitor.catalog import CatalogEntry
 from monitor.catalog import by_name as catalog_entries
@@ -64,9 +71,12 @@ _REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross
 _TIMING_ERROR = "config_timing"  # a provider's timeout longer than its interval; ctx["problems"] says where
 _SECRET_FILE_SUFFIX = "_file"
 _CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
-# libyaml's composer when PyYAML was built with it (its nodes keep their marks, so errors keep their
-# lines): composing a 1,000-provider file takes ~0.1 s instead of ~0.9 s in pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Limits that keep a hostile or mistaken file from hanging `check` or eating memory.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_SECRET_BYTES = 64 * 1024
+_MAX_ALIASES = 100  # YAML aliases used in one file
+_MAX_ALIASED_NODES = 10_000  # nodes the aliases would add once expanded ("billion laughs")
+_MAX_DEPTH = 100  # nesting of mappings and sequences
 _MIN_BARE_REDACTION = 6  # shorter secrets are only redacted where quoted, so messages stay readable
 
 
@@ -76,6 +86,75 @@ class ConfigError(Exception):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
         self.errors = list(errors)
+
+
+class _Refused(Exception):
+    """A document past one of the limits above, at `line` (an alias: the alias's own line)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line, self.problem = line, problem
+
+
+class _LimitedComposer(Composer):
+    """PyYAML's composer, counting what aliases would expand to so a billion laughs is refused while
+    composing, before anything is expanded (the composed graph shares aliased nodes; `_Document`
+    walks it as a tree)."""
+
+    peek_event: Callable[[], yaml.Event]  # from the parser it is mixed with
+    check_event: Callable[..., bool]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._nodes = 0  # nodes of the document with every alias expanded, so far
+        self._aliased = 0  # of which added by aliases
+        self._aliases = 0
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.peek_event().start_mark
+        line = mark.line + 1 if mark else 1
+        if self.check_event(AliasEvent):
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node), 1)  # absent: an alias inside its own anchor
+            self._aliases += 1
+            self._aliased += size
+            self._nodes += size
+            if self._aliases > _MAX_ALIASES:
+                raise _Refused(line, f"more than {_MAX_ALIASES} YAML aliases")
+            if self._aliased > _MAX_ALIASED_NODES:
+                raise _Refused(line, f"YAML aliases would expand to more than {_MAX_ALIASED_NODES:,} values")
+            return node
+        if self._depth >= _MAX_DEPTH:
+            raise _Refused(line, f"nested more than {_MAX_DEPTH} levels deep")
+        start = self._nodes
+        self._nodes += 1
+        self._depth += 1
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._sizes[id(node)] = self._nodes - start
+        return node
+
+
+if yaml.__with_libyaml__:  # libyaml's parser when PyYAML was built with it: ~5x faster on big files
+    from yaml._yaml import CParser
+
+    class _Loader(_LimitedComposer, CParser, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _LimitedComposer.__init__(self)
+            Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML without libyaml
+
+    class _Loader(Reader, Scanner, Parser, _LimitedComposer, Resolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            _LimitedComposer.__init__(self)
+            Resolver.__init__(self)
 
 
 def _discriminated(models: Iterable[type[BaseModel]]) -> Any:
@@ -338,12 +417,32 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
     """Read and validate a config file; `env` defaults to `os.environ`. Raises `ConfigError`."""
     filename = os.fspath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_regular_file(Path(path), MAX_CONFIG_BYTES).decode("utf-8")
     except OSError as exc:
         raise ConfigError([f"{filename}: cannot read the config file: {exc.strerror or exc}"]) from None
+    except _NotReadable as exc:
+        raise ConfigError([f"{filename}: cannot read the config file: {exc}"]) from None
     except UnicodeDecodeError:
         raise ConfigError([f"{filename}: the config file is not UTF-8 text"]) from None
     return parse_config(text, filename, env, base_dir=Path(path).absolute().parent)
+
+
+class _NotReadable(Exception):
+    """A file that must not be read: not a regular file, or too large."""
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Anything else is refused before reading:
+    a FIFO blocks forever, /dev/zero never ends, a huge file takes minutes and gigabytes to parse."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise _NotReadable("not a regular file")
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:  # no wait if swapped for a FIFO
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise _NotReadable("not a regular file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise _NotReadable(f"larger than {limit // 1024} KiB")
+    return data
 
 
 def parse_config(
@@ -403,7 +502,13 @@ class _Document:
 
     def read(self, text: str, filename: str) -> dict[str, object]:
         try:
-            root = yaml.compose(text, Loader=_LOADER)
+            loader = _Loader(text)
+            try:
+                root = loader.get_single_node()
+            finally:
+                loader.dispose()
+        except _Refused as exc:
+            raise ConfigError([f"{filename}:{exc.line}: {exc.problem}"]) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             what = ": ".join(part for part in (exc.context, exc.problem) if part)
@@ -452,7 +557,7 @@ class _Document:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problems.append(_Problem(written, "YAML merge keys (<<) are not supported", line))
                 continue
-            key = self._constructor.construct_object(key_node) if scalar else None
+            key = self._construct(key_node, written) if scalar else None
             if not isinstance(key, str):
                 self.problems.append(_Problem(written, "every key must be a plain string (quote it)", line))
                 continue
@@ -464,12 +569,19 @@ class _Document:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Loc) -> object:
+        value = self._construct(node, loc)
+        return self._expand(value, loc) if isinstance(value, str) else value
+
+    def _construct(self, node: yaml.Node, loc: Loc) -> object:
+        """A scalar's value, or None with the problem reported (never a traceback)."""
         try:
-            value = self._constructor.construct_object(node)
+            return self._constructor.construct_object(node)
         except ConstructorError as exc:
             self._report(loc, exc.problem or "unreadable value", _line(node))
-            return None
-        return self._expand(value, loc) if isinstance(value, str) else value
+        except ValueError as exc:  # past Python's int-str digit limit, or a date like 2024-13-01
+            too_long = node.tag == "tag:yaml.org,2002:int"
+            self._report(loc, "number too long" if too_long else f"unreadable value: {exc}", _line(node))
+        return None
 
     def _expand(self, text: str, loc: Loc) -> str:
         def substitute(match: re.Match[str]) -> str:
@@ -562,9 +674,12 @@ class _Document:
         path = Path(where).expanduser()
         path = path if path.is_absolute() else self.base_dir / path
         try:
-            content = path.read_text(encoding="utf-8").rstrip("\r\n")
+            content = _read_regular_file(path, MAX_SECRET_BYTES).decode("utf-8").rstrip("\r\n")
         except OSError as exc:
             self._report(loc, f"cannot read secret file {path}: {exc.strerror or exc}")
+            return None
+        except _NotReadable as exc:
+            self._report(loc, f"cannot read secret file {path}: {exc}")
             return None
         except UnicodeDecodeError:
             self._report(loc, f"secret file {path} is not UTF-8 text")
