@@ -16,7 +16,7 @@ import aiohttp
 from pydantic import Field, SecretStr
 
 from monitor import USER_AGENT
-from monitor.durations import Duration
+from monitor.durations import Timeout
 from monitor.model import Event, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.http import post_json, rfc3339, truncate
@@ -41,7 +41,7 @@ class PagerDutyConfig(NotifierConfig):
     type: Literal["pagerduty"]
     routing_key: SecretStr
     url: str = Field(default=EVENTS_API_V2, pattern=r"^https?://")
-    timeout: Duration = Field(default=10.0)
+    timeout: Timeout = Field(default=10.0)
     # the alert's "View in outage-monitor" link, e.g. this daemon's web page; default: the event's URL
     client_url: str | None = Field(default=None, pattern=r"^https?://")
 

@@ -14,7 +14,7 @@ import aiohttp
 from pydantic import Field, SecretStr
 
 from monitor import USER_AGENT
-from monitor.durations import Duration
+from monitor.durations import Timeout
 from monitor.model import Event, EventKind, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.http import post_json, rfc3339, truncate
@@ -41,7 +41,7 @@ _UNREACHABLE_EMOJI = ":warning:"
 class SlackConfig(NotifierConfig):
     type: Literal["slack"]
     webhook_url: SecretStr
-    timeout: Duration = Field(default=10.0)
+    timeout: Timeout = Field(default=10.0)
 
 
 class SlackNotifier(Notifier):

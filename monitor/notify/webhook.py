@@ -20,7 +20,7 @@ import aiohttp
 from pydantic import Field, SecretStr, field_validator
 
 from monitor import USER_AGENT
-from monitor.durations import Duration
+from monitor.durations import Timeout
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.http import post_json, rfc3339
@@ -35,7 +35,7 @@ class WebhookConfig(NotifierConfig):
     url: SecretStr  # may carry a token in its path or query
     secret: SecretStr | None = None  # `whsec_<base64>` or raw text
     headers: dict[str, SecretStr] = Field(default_factory=dict)  # often credentials: Authorization, X-Api-Key
-    timeout: Duration = Field(default=10.0)
+    timeout: Timeout = Field(default=10.0)
 
     @field_validator("secret")
     @classmethod

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.durations import Duration
+from monitor.durations import Interval, Timeout
 from monitor.errors import ParseError
 from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redact_url
 from monitor.model import Snapshot
@@ -35,8 +35,8 @@ class SourceConfig(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=64)
     type: str
     url: str = Field(pattern=r"^https?://", description="the page; the source appends its API paths")
-    interval: Duration | None = None  # default: settings.interval
-    timeout: Duration | None = None  # default: settings.timeout
+    interval: Interval | None = None  # default: settings.interval
+    timeout: Timeout | None = None  # default: settings.timeout; at most the interval
     components: list[str] | None = None  # only these (names or ids); default all
     confirm: int = Field(default=1, ge=1, le=100)
     failure_threshold: int = Field(default=3, ge=1, le=1000)
