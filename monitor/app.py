@@ -162,25 +162,36 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, reload)
 
     async def _reload(self, http: HttpClient, dispatcher: Dispatcher) -> None:
-        """Swap in a new config; an invalid one is logged and the running one kept."""
+        """Swap in a new config, all or nothing: everything it needs is built before anything is
+        swapped, and a swap that fails half-way is undone; either way `config_reload_failed` says why."""
         try:
             config = load_config(self._path)
             notifiers = self._notifiers(config, http)
+            plans = plans_for(config)
+            rules = rules_for(config)
+            states = await self.store.load_states()
         except ConfigError as error:
             log.error("config_reload_failed", path=str(self._path), errors=error.errors)
             return
-        except ValueError as error:  # a notifier that validates but cannot be built: keep the old config
-            log.error("config_reload_failed", path=str(self._path), errors=[str(error)])
+        except Exception as error:  # validates but cannot be built: keep the old config
+            log.error("config_reload_failed", path=str(self._path), errors=[repr(error)])
             return
         old, new = self._config.settings, config.settings
         fixed = [key for key in _SET_AT_START if getattr(old, key) != getattr(new, key)]
         if fixed:
             log.warning("config_reload_needs_restart", fields=[f"settings.{key}" for key in fixed])
         assert self._poller is not None and self._ticker is not None
+        kept = self._poller.plans
+        try:
+            self._poller.configure(plans, states)
+            self._ticker.apply(self._poller.plans)
+        except Exception as error:  # put the running plans back, then tell
+            self._poller.configure(kept, states)
+            self._ticker.apply(self._poller.plans)
+            log.error("config_reload_failed", path=str(self._path), errors=[repr(error)])
+            return
+        self.evaluator.configure(rules)
         dispatcher.replace_notifiers(notifiers)
-        self._poller.configure(plans_for(config), await self.store.load_states())
-        self.evaluator.configure(rules_for(config))
-        self._ticker.apply(self._poller.plans)
         await dispatcher.report_stranded()
         self._config = config
         log.info("config_reloaded", providers=len(config.providers), notifiers=len(config.notifiers))

@@ -25,10 +25,11 @@ import difflib
 import operator
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args
 
@@ -45,14 +46,20 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from monitor.alerting.dependencies import check_dependencies
 from monitor.alerting.grouping import EVERY_ALERT, RouteSpec, Timing
 from monitor.alerting.intervals import TimeInterval
 from monitor.catalog import CatalogEntry
 from monitor.catalog import by_name as catalog_entries
-from monitor.durations import Duration, parse_duration
+from monitor.durations import DAY, HOUR, MINUTE, Interval, Timeout, bounded, parse_duration, show
 from monitor.logging import LogFormat
 from monitor.model import EventKind, Severity
 from monitor.notify import NOTIFIERS, NotifierConfig
@@ -64,11 +71,15 @@ LogLevel = Literal["debug", "info", "warning", "error"]
 DEFAULT_STATE = "sqlite://outage-monitor.db"
 _SQLITE = "sqlite://"
 _REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross-entry checks
+_TIMING_ERROR = "config_timing"  # a provider's timeout longer than its interval; ctx["problems"] says where
 _SECRET_FILE_SUFFIX = "_file"
 _CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
-# libyaml's composer when PyYAML was built with it (its nodes keep their marks, so errors keep their
-# lines): composing a 1,000-provider file takes ~0.1 s instead of ~0.9 s in pure Python.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Limits that keep a hostile or mistaken file from hanging `check` or eating memory.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_SECRET_BYTES = 64 * 1024
+_MAX_ALIASES = 100  # YAML aliases used in one file
+_MAX_ALIASED_NODES = 10_000  # nodes the aliases would add once expanded ("billion laughs")
+_MAX_DEPTH = 100  # nesting of mappings and sequences
 _MIN_BARE_REDACTION = 6  # shorter secrets are only redacted where quoted, so messages stay readable
 
 
@@ -78,6 +89,75 @@ class ConfigError(Exception):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
         self.errors = list(errors)
+
+
+class _Refused(Exception):
+    """A document past one of the limits above, at `line` (an alias: the alias's own line)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line, self.problem = line, problem
+
+
+class _LimitedComposer(Composer):
+    """PyYAML's composer, counting what aliases would expand to so a billion laughs is refused while
+    composing, before anything is expanded (the composed graph shares aliased nodes; `_Document`
+    walks it as a tree)."""
+
+    peek_event: Callable[[], yaml.Event]  # from the parser it is mixed with
+    check_event: Callable[..., bool]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._nodes = 0  # nodes of the document with every alias expanded, so far
+        self._aliased = 0  # of which added by aliases
+        self._aliases = 0
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.peek_event().start_mark
+        line = mark.line + 1 if mark else 1
+        if self.check_event(AliasEvent):
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node), 1)  # absent: an alias inside its own anchor
+            self._aliases += 1
+            self._aliased += size
+            self._nodes += size
+            if self._aliases > _MAX_ALIASES:
+                raise _Refused(line, f"more than {_MAX_ALIASES} YAML aliases")
+            if self._aliased > _MAX_ALIASED_NODES:
+                raise _Refused(line, f"YAML aliases would expand to more than {_MAX_ALIASED_NODES:,} values")
+            return node
+        if self._depth >= _MAX_DEPTH:
+            raise _Refused(line, f"nested more than {_MAX_DEPTH} levels deep")
+        start = self._nodes
+        self._nodes += 1
+        self._depth += 1
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._sizes[id(node)] = self._nodes - start
+        return node
+
+
+if yaml.__with_libyaml__:  # libyaml's parser when PyYAML was built with it: ~5x faster on big files
+    from yaml._yaml import CParser
+
+    class _Loader(_LimitedComposer, CParser, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _LimitedComposer.__init__(self)
+            Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML without libyaml
+
+    class _Loader(Reader, Scanner, Parser, _LimitedComposer, Resolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            _LimitedComposer.__init__(self)
+            Resolver.__init__(self)
 
 
 def _discriminated(models: Iterable[type[BaseModel]]) -> Any:
@@ -112,12 +192,13 @@ def _split_listen(value: str) -> tuple[str, int]:
 _ZERO_DURATION = re.compile(r"0+(?:\.0+)?(?:ms|s|m|h|d)?", re.IGNORECASE)
 
 
-def _jitter(value: object) -> object:
-    """A duration, or zero to turn jitter off (a plain Duration must be positive)."""
+def _zero_or_duration(value: object, maximum: float = DAY) -> object:
+    """A duration, or zero to turn the thing off (jitter, group_wait, repeat_interval): a plain duration
+    must be positive."""
     if value is None or isinstance(value, bool):
         return value
     try:
-        return parse_duration(value)
+        return parse_duration(value, maximum=maximum)
     except ValueError:
         if isinstance(value, int | float | str) and _ZERO_DURATION.fullmatch(str(value).strip()):
             return 0.0
@@ -140,16 +221,17 @@ class Settings(BaseModel):
 
     state: str = DEFAULT_STATE  # sqlite://<path>: sqlite:///var/x.db is /var/x.db, sqlite://x.db is ./x.db
     listen: str = "0.0.0.0:9110"
-    interval: Duration = 60.0
-    timeout: Duration = 10.0
+    interval: Interval = 60.0
+    timeout: Timeout = 10.0  # at most the interval
     log_format: LogFormat = "auto"
     log_level: LogLevel = "info"
-    jitter: Annotated[float | None, BeforeValidator(_jitter)] = None
+    jitter: Annotated[float | None, BeforeValidator(_zero_or_duration)] = None
     max_concurrent_fetches: int = Field(default=50, ge=1)
     failure_threshold: int = Field(default=3, ge=1, le=1000)  # a provider entry may set its own
-    notification_max_age: Duration = 86400.0  # older undelivered notifications are dead-lettered
-    retry_initial_delay: Duration = 2.0  # delivery backoff starts here and doubles up to retry_max_delay
-    retry_max_delay: Duration = 600.0
+    # an undelivered notification older than this is dead-lettered
+    notification_max_age: Annotated[float, bounded(MINUTE, 365 * DAY)] = 86400.0
+    retry_initial_delay: Annotated[float, bounded(0.1, HOUR)] = 2.0  # backoff doubles from here...
+    retry_max_delay: Annotated[float, bounded(0.1, DAY)] = 600.0  # ...up to this
     # Bearer token for the HTTP endpoints that change anything (silences); without one they answer 403.
     api_token: SecretStr | None = Field(default=None, min_length=16)
     api_token_file: str | None = None
@@ -188,6 +270,14 @@ class Settings(BaseModel):
         _split_listen(value)
         return value
 
+    @field_validator("timeout")
+    @classmethod
+    def _not_above_interval(cls, value: float, info: ValidationInfo) -> float:
+        interval = info.data.get("interval")
+        if isinstance(interval, float) and value > interval:
+            raise ValueError(f"must not be longer than interval ({show(interval)})")
+        return value
+
     @field_validator("retry_max_delay")
     @classmethod
     def _not_below_initial(cls, value: float, info: ValidationInfo) -> float:
@@ -223,9 +313,10 @@ class RouteConfig(BaseModel):
     min_severity: Annotated[Severity, BeforeValidator(_severity)] | None = None
     kinds: list[EventKind] | None = Field(default=None, min_length=1)
     group_by: list[str] = Field(default_factory=lambda: ["provider"])
-    group_wait: Annotated[float, BeforeValidator(_jitter)] = 0.0
-    group_interval: Duration = 300.0
-    repeat_interval: Annotated[float, BeforeValidator(_jitter)] = 0.0  # 0: never re-send an unchanged group
+    group_wait: Annotated[float, BeforeValidator(_zero_or_duration)] = 0.0
+    group_interval: Annotated[float, bounded(1.0, DAY)] = 300.0
+    # 0: never re-send an unchanged group
+    repeat_interval: Annotated[float, BeforeValidator(partial(_zero_or_duration, maximum=365 * DAY))] = 0.0
     mute_time_intervals: list[str] = Field(default_factory=list)
     active_time_intervals: list[str] = Field(default_factory=list)
 
@@ -308,6 +399,24 @@ class Config(BaseModel):
         if problems:
             detail = "; ".join(f"{_field_path(loc, {})}: {message}" for loc, message in problems)
             raise PydanticCustomError(_REFERENCES_ERROR, "{detail}", {"detail": detail})
+        return self
+
+    @model_validator(mode="after")
+    def _timeouts_within_intervals(self) -> Config:
+        """A poll must end before the next is due; checked here as either value may come from settings."""
+        problems: list[tuple[Loc, str]] = []
+        for index, provider in enumerate(self.providers):
+            interval, timeout = self.effective_interval(provider), self.effective_timeout(provider)
+            if timeout <= interval:
+                continue
+            if provider.timeout is not None:
+                where, message = "timeout", f"must not be longer than the interval ({show(interval)})"
+            else:
+                where, message = "interval", f"must not be shorter than settings.timeout ({show(timeout)})"
+            problems.append((("providers", index, where), message))
+        if problems:
+            detail = "; ".join(f"{_field_path(loc, {})}: {message}" for loc, message in problems)
+            raise PydanticCustomError(_TIMING_ERROR, "{detail}", {"detail": detail, "problems": problems})
         return self
 
     def effective_interval(self, provider: SourceConfig) -> float:
@@ -396,12 +505,32 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
     """Read and validate a config file; `env` defaults to `os.environ`. Raises `ConfigError`."""
     filename = os.fspath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_regular_file(Path(path), MAX_CONFIG_BYTES).decode("utf-8")
     except OSError as exc:
         raise ConfigError([f"{filename}: cannot read the config file: {exc.strerror or exc}"]) from None
+    except _NotReadable as exc:
+        raise ConfigError([f"{filename}: cannot read the config file: {exc}"]) from None
     except UnicodeDecodeError:
         raise ConfigError([f"{filename}: the config file is not UTF-8 text"]) from None
     return parse_config(text, filename, env, base_dir=Path(path).absolute().parent)
+
+
+class _NotReadable(Exception):
+    """A file that must not be read: not a regular file, or too large."""
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Anything else is refused before reading:
+    a FIFO blocks forever, /dev/zero never ends, a huge file takes minutes and gigabytes to parse."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise _NotReadable("not a regular file")
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:  # no wait if swapped for a FIFO
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise _NotReadable("not a regular file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise _NotReadable(f"larger than {limit // 1024} KiB")
+    return data
 
 
 def parse_config(
@@ -463,7 +592,13 @@ class _Document:
 
     def read(self, text: str, filename: str) -> dict[str, object]:
         try:
-            root = yaml.compose(text, Loader=_LOADER)
+            loader = _Loader(text)
+            try:
+                root = loader.get_single_node()
+            finally:
+                loader.dispose()
+        except _Refused as exc:
+            raise ConfigError([f"{filename}:{exc.line}: {exc.problem}"]) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             what = ": ".join(part for part in (exc.context, exc.problem) if part)
@@ -512,7 +647,7 @@ class _Document:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problems.append(_Problem(written, "YAML merge keys (<<) are not supported", line))
                 continue
-            key = self._constructor.construct_object(key_node) if scalar else None
+            key = self._construct(key_node, written) if scalar else None
             if not isinstance(key, str):
                 self.problems.append(_Problem(written, "every key must be a plain string (quote it)", line))
                 continue
@@ -524,12 +659,19 @@ class _Document:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Loc) -> object:
+        value = self._construct(node, loc)
+        return self._expand(value, loc) if isinstance(value, str) else value
+
+    def _construct(self, node: yaml.Node, loc: Loc) -> object:
+        """A scalar's value, or None with the problem reported (never a traceback)."""
         try:
-            value = self._constructor.construct_object(node)
+            return self._constructor.construct_object(node)
         except ConstructorError as exc:
             self._report(loc, exc.problem or "unreadable value", _line(node))
-            return None
-        return self._expand(value, loc) if isinstance(value, str) else value
+        except ValueError as exc:  # past Python's int-str digit limit, or a date like 2024-13-01
+            too_long = node.tag == "tag:yaml.org,2002:int"
+            self._report(loc, "number too long" if too_long else f"unreadable value: {exc}", _line(node))
+        return None
 
     def _expand(self, text: str, loc: Loc) -> str:
         def substitute(match: re.Match[str]) -> str:
@@ -622,9 +764,12 @@ class _Document:
         path = Path(where).expanduser()
         path = path if path.is_absolute() else self.base_dir / path
         try:
-            content = path.read_text(encoding="utf-8").rstrip("\r\n")
+            content = _read_regular_file(path, MAX_SECRET_BYTES).decode("utf-8").rstrip("\r\n")
         except OSError as exc:
             self._report(loc, f"cannot read secret file {path}: {exc.strerror or exc}")
+            return None
+        except _NotReadable as exc:
+            self._report(loc, f"cannot read secret file {path}: {exc}")
             return None
         except UnicodeDecodeError:
             self._report(loc, f"secret file {path} is not UTF-8 text")
@@ -651,6 +796,9 @@ class _Document:
         for error in exc.errors(include_url=False, include_input=False):
             if error["type"] == _REFERENCES_ERROR:
                 continue  # reported from the raw data, with precise locations, by parse_config
+            if error["type"] == _TIMING_ERROR:
+                problems += [_Problem(loc, message) for loc, message in error.get("ctx", {})["problems"]]
+                continue
             loc, message = _describe(error, data)
             if not any(loc[: len(seen)] == seen for seen in covered):
                 problems.append(_Problem(loc, message))

@@ -13,6 +13,7 @@ Behaviour table (each row is a test in tests/engine/):
 | ... confirmed, between operational and maintenance     | none (maintenance does not page)              |
 | component reads `unknown`                              | none; counts neither for nor against a change |
 | component appears after the baseline                   | as if it had been operational                 |
+| ... reading `unknown`, or never read since             | none; remembered as unknown, not operational  |
 | component gone from a page that still lists some       | if it was in an outage: component_changed to |
 |                                                        | `removed`, resolves; else none                |
 | new open incident (relevant to the filter)             | incident_opened, severity from impact         |
@@ -205,6 +206,9 @@ def _components(
     for c in seen:
         before = known.get(c.id)
         if before is None or before.status is ComponentStatus.UNKNOWN:
+            if c.status is ComponentStatus.UNKNOWN:  # no reading yet: unknown, not operational
+                result[c.id] = ComponentState(c.name, ComponentStatus.UNKNOWN, c.group)
+                continue
             before = ComponentState(c.name, ComponentStatus.OPERATIONAL, c.group)
         result[c.id] = _component(c, replace(before, name=c.name, group=c.group), policy, news)
     for cid, gone in known.items():

@@ -177,10 +177,9 @@ class Poller:
                 return PollFailure("parse_error", "304 Not Modified with no earlier page"), "parse_error"
             return runtime.snapshot, "not_modified"
         fetched = _flag_vanished_components(runtime.snapshot, fetched)
+        _log_changed_warnings(name, runtime.snapshot, fetched)
         runtime.snapshot = fetched
-        if fetched.warnings:
-            runtime.parse_warnings += len(fetched.warnings)
-            log.warning("parse_warnings", provider=name, warnings=list(fetched.warnings[:20]))
+        runtime.parse_warnings += len(fetched.warnings)
         return fetched, "ok"
 
     @staticmethod
@@ -213,6 +212,19 @@ def _flag_vanished_components(previous: Snapshot | None, snapshot: Snapshot) -> 
         return snapshot
     warning = f"the page lists no components; the last reading listed {len(previous.components)}"
     return replace(snapshot, warnings=(*snapshot.warnings, warning))
+
+
+def _log_changed_warnings(name: str, previous: Snapshot | None, snapshot: Snapshot) -> None:
+    """Log a page's warnings when they differ from the last parse's, not on every poll: the same
+    unreadable value would otherwise repeat every interval. The counter still counts each parse's
+    warnings, so its rate shows for as long as the page cannot be read, not just when that began."""
+    before = set(previous.warnings) if previous is not None else set()
+    if set(snapshot.warnings) == before:
+        return
+    if snapshot.warnings:
+        log.warning("parse_warnings", provider=name, warnings=list(snapshot.warnings[:20]))
+    else:
+        log.info("parse_warnings_cleared", provider=name)
 
 
 def settled(state: ProviderState) -> bool:

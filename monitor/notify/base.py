@@ -11,7 +11,7 @@ limits (`min_interval`) and dead letters. Adding a service is adding one module 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
@@ -20,6 +20,7 @@ import aiohttp
 from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.model import Notification
+from monitor.notify.secrets import Secrets
 
 
 class NotifierConfig(BaseModel):
@@ -38,7 +39,7 @@ class Outcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Delivery:
     outcome: Outcome
-    detail: str = ""  # safe to log: never contains a URL with a token or a key
+    detail: str = ""  # logged and stored once the dispatcher blanks out the notifier's `secrets`
     retry_after: float | None = None
     # What the next send for the same group needs (a Slack thread ts, an incident id); None keeps the last.
     receipt: Mapping[str, str] | None = None
@@ -52,6 +53,12 @@ class Notifier(ABC):
     def __init__(self, config: NotifierConfig, session: aiohttp.ClientSession) -> None:
         self.config = config
         self.session = session
+        self.secrets = Secrets(self.secret_values())
+
+    def secret_values(self) -> Iterable[str]:
+        """What must never show up in a log line or a stored error: keys, tokens, secret-bearing URLs'
+        parts (`url_secrets`). Blanked out of every `Delivery.detail` in each form it can be echoed in."""
+        return ()
 
     @property
     def name(self) -> str:

@@ -2,13 +2,13 @@
 
 One classifier for every service (as Alertmanager does) keeps "is this worth retrying?" in one place.
 `Delivery.detail` is logged and stored, so it is built only from the status, a short snippet of the
-answer and exception class names, with the caller's secrets blanked out: never the URL, which for
-webhooks carries a token.
+answer and exception class names, with the notifier's secrets blanked out of the snippet (the only
+text a receiver chooses): never the URL, which for webhooks carries a token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -16,11 +16,12 @@ import aiohttp
 
 from monitor.fetch import parse_retry_after  # one parser for both directions: capped, NaN refused
 from monitor.notify.base import Delivery, Outcome
+from monitor.notify.secrets import Secrets
 
 SNIPPET_CHARS = 200
 _READ_BYTES = 4096  # enough for any error message worth showing; never buffer a huge answer
 _RETRY_STATUSES = frozenset({408, 425, 429})
-_REDACTED = "[redacted]"
+_NO_SECRETS = Secrets()
 
 
 def truncate(text: str, limit: int) -> str:
@@ -35,7 +36,7 @@ def rfc3339(moment: datetime) -> str:
 
 
 def classify(
-    status: int, headers: Mapping[str, str], body: bytes = b"", *, redact: Iterable[str] = ()
+    status: int, headers: Mapping[str, str], body: bytes = b"", *, secrets: Secrets = _NO_SECRETS
 ) -> Delivery:
     """2xx delivered; 408, 425, 429 and 5xx retry (after Retry-After); anything else is permanent.
 
@@ -43,7 +44,7 @@ def classify(
     means the URL is wrong: redirects are not followed, so a signed body never goes elsewhere.
     """
     detail = f"HTTP {status}"
-    snippet = _snippet(body, redact)
+    snippet = _snippet(body, secrets)
     if snippet:
         detail = f"{detail}: {snippet}"
     if 200 <= status < 300:
@@ -61,13 +62,14 @@ async def post_json(
     headers: Mapping[str, str],
     timeout: float,
     *,
-    redact: Iterable[str] = (),
+    secrets: Secrets = _NO_SECRETS,
 ) -> Delivery:
     """POST `body` as JSON once and classify what happened; never raises for network or HTTP trouble.
 
-    `redact` lists secrets (keys, tokens) that must not show up in the detail should the answer echo them.
+    `secrets` (the notifier's: keys, tokens, the URL's parts) must not show up in the detail should the
+    answer echo them, as servers do with the path of a wrong URL ("Cannot POST /hooks/<token>").
     """
-    delivery, _ = await post_json_answer(session, url, body, headers, timeout, redact=redact)
+    delivery, _ = await post_json_answer(session, url, body, headers, timeout, secrets=secrets)
     return delivery
 
 
@@ -78,7 +80,7 @@ async def post_json_answer(
     headers: Mapping[str, str],
     timeout: float,
     *,
-    redact: Iterable[str] = (),
+    secrets: Secrets = _NO_SECRETS,
     read_limit: int = _READ_BYTES,
 ) -> tuple[Delivery, bytes]:
     """`post_json`, also returning the start of the answer (up to `read_limit` bytes; empty without one),
@@ -87,8 +89,6 @@ async def post_json_answer(
         parts = urlsplit(url)
     except ValueError:
         return Delivery(Outcome.PERMANENT, "invalid URL"), b""
-    # servers echo the path of a wrong URL ("Cannot POST /hooks/<token>"), and a token may sit in any part
-    secrets = [url, parts.netloc, parts.query, *([parts.path] if len(parts.path) > 1 else []), *redact]
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return Delivery(Outcome.PERMANENT, "invalid URL: not an absolute http(s) URL"), b""
     send_headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
@@ -102,7 +102,7 @@ async def post_json_answer(
             allow_redirects=False,
         ) as response:
             answer = await _read_head(response, read_limit)
-            return classify(response.status, response.headers, answer[:_READ_BYTES], redact=secrets), answer
+            return classify(response.status, response.headers, answer[:_READ_BYTES], secrets=secrets), answer
     except aiohttp.InvalidURL:
         return Delivery(Outcome.PERMANENT, "invalid URL"), b""
     except TimeoutError:
@@ -125,13 +125,6 @@ async def _read_head(response: aiohttp.ClientResponse, limit: int) -> bytes:
     return bytes(head)
 
 
-def _snippet(body: bytes, redact: Iterable[str]) -> str:
-    text = _scrub(body.decode("utf-8", errors="replace"), redact)
+def _snippet(body: bytes, secrets: Secrets) -> str:
+    text = secrets.scrub(body.decode("utf-8", errors="replace"))  # before cutting: no half secret left
     return truncate(" ".join(text.split()), SNIPPET_CHARS)
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):  # longest first: a URL before its path
-        if secret:
-            text = text.replace(secret, _REDACTED)
-    return text

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import aiohttp
 from pydantic import Field, SecretStr
 
 from monitor import USER_AGENT
-from monitor.durations import Duration
+from monitor.durations import Timeout
 from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.group import alert_document, group_provider
 from monitor.notify.http import post_json, rfc3339, truncate
+from monitor.notify.secrets import url_secrets
 
 EVENTS_API_V2 = "https://events.pagerduty.com/v2/enqueue"
 CLIENT = "outage-monitor"
@@ -40,7 +42,7 @@ class PagerDutyConfig(NotifierConfig):
     type: Literal["pagerduty"]
     routing_key: SecretStr
     url: str = Field(default=EVENTS_API_V2, pattern=r"^https?://")
-    timeout: Duration = Field(default=10.0)
+    timeout: Timeout = Field(default=10.0)
     # the incident's "View in outage-monitor" link, e.g. this daemon's page; default: the first alert's URL
     client_url: str | None = Field(default=None, pattern=r"^https?://")
 
@@ -54,6 +56,9 @@ class PagerDutyNotifier(Notifier):
     def __init__(self, config: PagerDutyConfig, session: aiohttp.ClientSession) -> None:
         super().__init__(config, session)  # narrows `config` to PagerDutyConfig for the type checker
 
+    def secret_values(self) -> Iterable[str]:
+        return [self.config.routing_key.get_secret_value(), *url_secrets(self.config.url)]
+
     async def send(self, notification: Notification) -> Delivery:
         routing_key = self.config.routing_key.get_secret_value()
         event = render(notification.message, routing_key, client_url=self.config.client_url)
@@ -64,7 +69,7 @@ class PagerDutyNotifier(Notifier):
             body,
             {"User-Agent": USER_AGENT},
             self.config.timeout,
-            redact=[routing_key],
+            secrets=self.secrets,
         )
 
 

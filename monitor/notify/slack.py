@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 import aiohttp
 from pydantic import Field, SecretStr, model_validator
 
 from monitor import USER_AGENT
-from monitor.durations import Duration
+from monitor.durations import Timeout
 from monitor.logging import get_logger
 from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
 from monitor.notify.group import group_provider
 from monitor.notify.http import post_json, post_json_answer, rfc3339, truncate
+from monitor.notify.secrets import url_secrets
 
 log = get_logger(__name__)
 
@@ -87,7 +88,7 @@ class SlackConfig(NotifierConfig):
     token: SecretStr | None = None  # bot token mode (`xoxb-...`, scope chat:write), with `channel`
     channel: str | None = Field(default=None, min_length=1)  # a channel id (C0123...) or #name
     api_url: str = Field(default=WEB_API, pattern=r"^https?://")
-    timeout: Duration = Field(default=10.0)
+    timeout: Timeout = Field(default=10.0)
 
     @model_validator(mode="after")
     def _one_mode(self) -> SlackConfig:
@@ -110,12 +111,21 @@ class SlackNotifier(Notifier):
     def __init__(self, config: SlackConfig, session: aiohttp.ClientSession) -> None:
         super().__init__(config, session)  # narrows `config` to SlackConfig for the type checker
 
+    def secret_values(self) -> Iterable[str]:
+        if self.config.token is not None:
+            return [self.config.token.get_secret_value(), *url_secrets(self.config.api_url)]
+        assert self.config.webhook_url is not None  # one of the two modes, by validation
+        return url_secrets(self.config.webhook_url.get_secret_value())  # /services/T…/B…/<token>
+
     async def send(self, notification: Notification) -> Delivery:
         message = render(notification.message)
         if self.config.webhook_url is not None:
             body = json.dumps(message, ensure_ascii=False).encode()
             url = self.config.webhook_url.get_secret_value()
-            return await post_json(self.session, url, body, {"User-Agent": USER_AGENT}, self.config.timeout)
+            headers = {"User-Agent": USER_AGENT}
+            return await post_json(
+                self.session, url, body, headers, self.config.timeout, secrets=self.secrets
+            )
         receipt = notification.receipt
         if notification.message.reason == "firing" or not receipt.get("channel") or not receipt.get("ts"):
             return await self._post_parent(message)
@@ -157,7 +167,13 @@ class SlackNotifier(Notifier):
         body = json.dumps(payload, ensure_ascii=False).encode()
         url = f"{self.config.api_url.rstrip('/')}/{method}"
         delivery, raw = await post_json_answer(
-            self.session, url, body, headers, self.config.timeout, redact=[token], read_limit=ANSWER_BYTES
+            self.session,
+            url,
+            body,
+            headers,
+            self.config.timeout,
+            secrets=self.secrets,
+            read_limit=ANSWER_BYTES,
         )
         if delivery.outcome is not Outcome.DELIVERED:
             return Delivery(delivery.outcome, f"{method}: {delivery.detail}", delivery.retry_after), {}

@@ -14,17 +14,19 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import aiohttp
 from pydantic import Field, SecretStr, field_validator
 
 from monitor import USER_AGENT
-from monitor.durations import Duration
+from monitor.durations import Timeout
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
 from monitor.notify.group import alert_document
 from monitor.notify.http import post_json
+from monitor.notify.secrets import header_secrets, url_secrets
 
 SECRET_PREFIX = "whsec_"
 RESERVED_HEADERS = frozenset({"content-type", "webhook-id", "webhook-timestamp", "webhook-signature"})
@@ -35,7 +37,7 @@ class WebhookConfig(NotifierConfig):
     url: SecretStr  # may carry a token in its path or query
     secret: SecretStr | None = None  # `whsec_<base64>` or raw text
     headers: dict[str, SecretStr] = Field(default_factory=dict)  # often credentials: Authorization, X-Api-Key
-    timeout: Duration = Field(default=10.0)
+    timeout: Timeout = Field(default=10.0)
 
     @field_validator("secret")
     @classmethod
@@ -64,7 +66,16 @@ class WebhookNotifier(Notifier):
         secret = config.secret.get_secret_value() if config.secret else None
         self._key = signing_key(secret) if secret else None
         self._headers = {name: value.get_secret_value() for name, value in config.headers.items()}
-        self._redact = [*self._headers.values(), *([secret] if secret else [])]
+
+    def secret_values(self) -> Iterable[str]:
+        config = self.config
+        secrets = url_secrets(config.url.get_secret_value())
+        for value in config.headers.values():
+            secrets += header_secrets(value.get_secret_value())
+        if config.secret is not None:
+            secret = config.secret.get_secret_value()
+            secrets += [secret, secret.removeprefix(SECRET_PREFIX)]
+        return secrets
 
     async def send(self, notification: Notification) -> Delivery:
         body = render(notification)
@@ -79,7 +90,7 @@ class WebhookNotifier(Notifier):
             body,
             headers,
             self.config.timeout,
-            redact=self._redact,
+            secrets=self.secrets,
         )
 
 

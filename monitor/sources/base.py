@@ -13,6 +13,7 @@ too) come later; a format with `detect_order = None` is never guessed.
 from __future__ import annotations
 
 import json
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.durations import Duration
+from monitor.durations import Interval, Timeout
 from monitor.errors import ParseError
 from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redact_url
 from monitor.model import Snapshot
@@ -34,8 +35,8 @@ class SourceConfig(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9_-]+$", max_length=64)
     type: str
     url: str = Field(pattern=r"^https?://", description="the page; the source appends its API paths")
-    interval: Duration | None = None  # default: settings.interval
-    timeout: Duration | None = None  # default: settings.timeout
+    interval: Interval | None = None  # default: settings.interval
+    timeout: Timeout | None = None  # default: settings.timeout; at most the interval
     components: list[str] | None = None  # only these (names or ids); default all
     confirm: int = Field(default=1, ge=1, le=100)
     failure_threshold: int = Field(default=3, ge=1, le=1000)
@@ -163,4 +164,9 @@ def decode_json(response: Response) -> Any:
     except (UnicodeDecodeError, RecursionError) as exc:  # json.loads reads UTF-8/16/32 with or without BOM
         raise ParseError(
             f"expected JSON from {redact_url(response.url)}, got an undecodable body ({type(exc).__name__})"
+        ) from None
+    except ValueError:  # an integer beyond sys.get_int_max_str_digits(): no status page writes one
+        raise ParseError(
+            f"expected JSON from {redact_url(response.url)}, got a number of more than "
+            f"{sys.get_int_max_str_digits()} digits"
         ) from None

@@ -109,7 +109,10 @@ class IncidentioSource(Source):
             first = exc
         try:
             return await self._get_json(
-                http, base + SUMMARY_PATH, timeout, lambda doc, final: parse_summary(doc, _page_of(final))
+                http,
+                base + SUMMARY_PATH,
+                timeout,
+                lambda doc, final: parse_summary(doc, _page_of(final), null_is_empty=True),
             )
         except (FetchError, ParseError) as exc:
             if not _worth_falling_back(exc):
@@ -147,14 +150,14 @@ def summary_in_html(html: str) -> dict[str, Any] | None:
     """The `summary` object a page's Next.js payload (`self.__next_f.push([1, "..."])`) embeds."""
     try:
         payload = "".join(json.loads(chunk) for chunk in _RSC_CHUNK.findall(html))
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: invalid JSON, or an int too long to convert
         return None
     decoder = json.JSONDecoder()
     start = payload.find(_SUMMARY_KEY)
     while start >= 0:
         try:
             found, _ = decoder.raw_decode(payload, start + len(_SUMMARY_KEY))
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             found = None
         if isinstance(found, dict) and "ongoing_incidents" in found:
             return found

@@ -45,9 +45,18 @@ class StatuspageSource(Source):
 _COMPONENT_STATUS_ALIASES = {"full_outage": "major_outage"}  # incident.io's word for it
 
 
-def parse_summary(doc: Any, page_url: str) -> Snapshot:
-    """Normalize a decoded summary.json; `page_url` is the page itself, used when an item has no link."""
+def parse_summary(doc: Any, page_url: str, *, null_is_empty: bool = False) -> Snapshot:
+    """Normalize a decoded summary.json; `page_url` is the page itself, used when an item has no link.
+
+    Atlassian writes every list, empty or not, so a null incident or maintenance list is a page that
+    cannot say which are open: refused, or it would resolve every open one. incident.io's copy of the
+    format writes null for an empty list: its reader passes `null_is_empty`.
+    """
     _check_is_summary(doc)
+    if not null_is_empty:
+        for key in ("incidents", "scheduled_maintenances"):
+            if doc[key] is None:
+                raise ParseError(f"Statuspage summary: '{key}' is null, so which are open is unknown")
     return _SummaryReader(page_url).read(doc)
 
 

@@ -70,7 +70,7 @@ def fleet_config(providers: Iterable[str], hook: Receiver, timeout: str, secret:
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
-  interval: 0.3s
+  interval: 1s
   timeout: {timeout}
   log_format: json
   retry_initial_delay: 0.2s

@@ -239,7 +239,7 @@ def config_yaml(
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
-  interval: 0.3s
+  interval: 1s
   timeout: 1s
   log_format: json
   retry_initial_delay: 0.2s
@@ -258,7 +258,7 @@ routes:
 """
 
 
-def pages_yaml(pages: dict[str, StatusPage], interval: str = "0.3s") -> str:
+def pages_yaml(pages: dict[str, StatusPage], interval: str = "1s") -> str:
     """A config watching each page under its name, with no notifiers."""
     providers = "".join(
         f'  - {{name: {name}, type: statuspage, url: "{p.url}"}}\n' for name, p in pages.items()

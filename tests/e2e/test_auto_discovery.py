@@ -41,7 +41,7 @@ def config(direct: DocumentServer, discovered: DocumentServer, hook: Receiver) -
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
-  interval: 0.3s
+  interval: 1s
   timeout: 1s
   log_format: json
   retry_initial_delay: 0.2s

@@ -199,6 +199,17 @@ def test_new_component_after_baseline_is_compared_with_operational() -> None:
     assert kinds(run([base, quiet_new])) == [[], []]
 
 
+def test_new_component_after_baseline_reading_unknown_is_unknown_until_read() -> None:
+    base = Snapshot(page_url=PAGE, components=(Component("c-api", "API", OP),))
+    unread = Snapshot(page_url=PAGE, components=(*base.components, Component("c-new", "New", UNK)))
+    down = Snapshot(page_url=PAGE, components=(*base.components, Component("c-new", "New", MAJOR)))
+    r = run([base, unread, unread, down])
+    assert kinds(r) == [[], [], [], ["component_changed"]]
+    assert (r.events[3][0].old_status, r.events[3][0].new_status) == ("operational", "major_outage")
+    second = run([base, unread])
+    assert second.state is not None and second.state.components["c-new"].status is UNK
+
+
 def test_component_removed_while_in_outage_resolves_quiet_one_vanishes() -> None:
     only_web = Snapshot(page_url=PAGE, components=(Component("c-web", "Web", OP),))
     r = run([snap(api=MAJOR, web=OP), only_web])

@@ -17,6 +17,7 @@ from monitor.notify.http import (
     rfc3339,
     truncate,
 )
+from monitor.notify.secrets import Secrets, url_secrets
 from tests.notify.receiver import Receiver
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
@@ -78,7 +79,7 @@ def test_detail_has_status_and_a_bounded_single_line_snippet() -> None:
 
 
 def test_detail_blanks_out_secrets_echoed_by_the_server() -> None:
-    delivery = classify(404, {}, b"no such key R0UT1NGKEY", redact=["R0UT1NGKEY"])
+    delivery = classify(404, {}, b"no such key R0UT1NGKEY", secrets=Secrets(["R0UT1NGKEY"]))
     assert "R0UT1NGKEY" not in delivery.detail
     assert "[redacted]" in delivery.detail
 
@@ -151,7 +152,7 @@ async def test_the_url_and_its_path_never_reach_the_detail(
 ) -> None:
     url = receiver.url("/services/T000/B000/s3cr3tT0ken?token=q5ecret")
     receiver.reply(404, "Cannot POST /services/T000/B000/s3cr3tT0ken (token=q5ecret) at " + url)
-    delivery = await post_json(session, url, b"{}", {}, 5.0)
+    delivery = await post_json(session, url, b"{}", {}, 5.0, secrets=Secrets(url_secrets(url)))
     assert delivery.outcome is Outcome.PERMANENT
     assert "s3cr3tT0ken" not in delivery.detail
     assert "q5ecret" not in delivery.detail

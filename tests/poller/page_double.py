@@ -28,6 +28,7 @@ class PageDouble:
         }
     )
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    null_incidents: bool = False  # write `"incidents": null` instead of the list
     mode: Mode = "json"
     retry_after: str = "1"
     delay: float = 0.0  # seconds before answering, to keep a poll in flight
@@ -73,7 +74,7 @@ class PageDouble:
             },
             "status": {"indicator": "none", "description": "synthetic page"},
             "components": items,
-            "incidents": self.incidents,
+            "incidents": None if self.null_incidents else self.incidents,
             "scheduled_maintenances": [],
         }
 

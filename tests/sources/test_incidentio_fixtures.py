@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,6 +106,12 @@ def test_html_that_embeds_no_summary() -> None:
     assert summary_in_html(cdn) is None
     instatus = (FIXTURES / "instatus/html/wherebystatus.com-2026-03-16-up.html").read_text()
     assert summary_in_html(instatus) is None
+
+
+def test_an_embedded_summary_with_a_number_too_long_to_convert_is_no_summary() -> None:
+    payload = '"summary":{"ongoing_incidents":[],"n":' + "9" * 10_000 + "}"
+    html = "<script>self.__next_f.push([1," + json.dumps(payload) + "])</script>"
+    assert summary_in_html(html) is None
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,17 @@ async def test_undecodable_bytes_are_a_parse_error(serve: Serve, http: HttpClien
         await source.fetch(http, 5)
 
 
+async def test_a_number_too_long_to_convert_is_a_parse_error(serve: Serve, http: HttpClient) -> None:
+    async def huge(request: web.Request) -> web.Response:
+        return web.Response(body=b'{"page": ' + b"9" * 1_000_000 + b"}", content_type="application/json")
+
+    source, _ = await statuspage(serve, {SUMMARY: huge})
+    with pytest.raises(
+        ParseError, match=r"^expected JSON from 127\.0\.0\.1/api/v2/summary\.json, got a number of"
+    ):
+        await source.fetch(http, 5)
+
+
 async def test_json_content_type_variants_are_accepted(serve: Serve, http: HttpClient) -> None:
     async def vendor_json(request: web.Request) -> web.Response:
         return web.Response(body=GITHUB, content_type="application/vnd.statuspage+json")

@@ -46,8 +46,8 @@ def incident(iid: str = "i1", **extra: Any) -> dict[str, Any]:
     } | extra
 
 
-def parse(doc: Any) -> Snapshot:
-    return parse_summary(doc, PAGE)
+def parse(doc: Any, *, null_is_empty: bool = False) -> Snapshot:
+    return parse_summary(doc, PAGE, null_is_empty=null_is_empty)
 
 
 def test_incident_io_nulls_and_full_outage_synthetic() -> None:
@@ -56,7 +56,7 @@ def test_incident_io_nulls_and_full_outage_synthetic() -> None:
         incidents=[incident(components=None, incident_updates=None, impact="critical")],
         scheduled_maintenances=None,
     )
-    snapshot = parse(doc)
+    snapshot = parse(doc, null_is_empty=True)
     assert snapshot.warnings == ()
     assert [c.status for c in snapshot.components] == [
         ComponentStatus.MAJOR_OUTAGE,
@@ -68,10 +68,18 @@ def test_incident_io_nulls_and_full_outage_synthetic() -> None:
 
 
 def test_incident_io_null_components_synthetic() -> None:
-    snapshot = parse(synthetic(components=None, incidents=None, status={"indicator": "major"}))
+    doc = synthetic(components=None, incidents=None, status={"indicator": "major"})
+    snapshot = parse(doc, null_is_empty=True)
     assert snapshot.components == () and snapshot.incidents == ()
     assert snapshot.indicator is Impact.MAJOR
     assert snapshot.description is None
+
+
+@pytest.mark.parametrize("key", ["incidents", "scheduled_maintenances"])
+def test_a_null_incident_or_maintenance_list_is_refused(key: str) -> None:
+    doc = synthetic(incidents=[], scheduled_maintenances=[]) | {key: None}
+    with pytest.raises(ParseError, match=f"'{key}' is null"):
+        parse(doc)
 
 
 def test_unknown_enum_values_become_unknown_with_warnings_synthetic() -> None:

@@ -1,0 +1,171 @@
+"""Hostile or mistaken files end in a `file:line` error within a second: no hang, no gigabytes, no
+traceback (issue 9). Through the real loader, on real files; `tests/cli` does the same through `check`."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from monitor.config import MAX_CONFIG_BYTES, MAX_SECRET_BYTES, ConfigError, load_config
+
+LAUGHS = "settings:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"  {name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)  # 9^9 = 387 million strings once expanded
+
+
+@contextmanager
+def within_a_second() -> Iterator[None]:
+    """A generous bound: these cases used to take from 20 s to forever."""
+    started = time.monotonic()
+    yield
+    assert time.monotonic() - started < 1.0
+
+
+def load_errors(path: Path) -> list[str]:
+    with within_a_second(), pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    return caught.value.errors
+
+
+def test_a_billion_laughs_is_refused_at_the_alias_that_crosses_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "laughs.yaml").write_text(LAUGHS)
+    [error] = load_errors(tmp_path / "laughs.yaml")
+    assert error == f"{tmp_path / 'laughs.yaml'}:6: YAML aliases would expand to more than 10,000 values"
+
+
+def test_more_than_a_hundred_aliases_are_refused(tmp_path: Path) -> None:
+    items = ", ".join(["*x"] * 101)
+    (tmp_path / "aliases.yaml").write_text(f"settings:\n  x: &x 1\n  y: [{items}]\n")
+    [error] = load_errors(tmp_path / "aliases.yaml")
+    assert error.endswith("aliases.yaml:3: more than 100 YAML aliases")
+
+
+def test_a_few_aliases_still_work(errors_of: Callable[..., list[str]]) -> None:
+    text = "settings: {interval: &i 30s}\nproviders:\n  - {name: a, type: statuspage, url: 'https://a.example', interval: *i}\n  - {name: bb, type: statuspage, url: 'https://b.example', interval: *i, timeout: 45s}\n"  # noqa: E501
+    assert errors_of(text) == [
+        "providers.yaml:4: providers[1].timeout: must not be longer than the interval (30s)"
+    ]
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "deep.yaml").write_text("settings:\n  x: " + "[" * 150 + "]" * 150 + "\n")
+    [error] = load_errors(tmp_path / "deep.yaml")
+    assert error.endswith("deep.yaml:2: nested more than 100 levels deep")
+
+
+def test_a_5000_digit_integer_is_a_number_too_long(tmp_path: Path) -> None:
+    (tmp_path / "digits.yaml").write_text("settings:\n  max_concurrent_fetches: " + "9" * 5000 + "\n")
+    [error] = load_errors(tmp_path / "digits.yaml")
+    assert error.endswith("digits.yaml:2: settings.max_concurrent_fetches: number too long")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "directory"])
+def test_the_config_must_be_a_regular_file(tmp_path: Path, kind: str) -> None:
+    path = {"fifo": tmp_path / "fifo", "/dev/zero": Path("/dev/zero"), "directory": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    assert load_errors(path) == [f"{path}: cannot read the config file: not a regular file"]
+
+
+def test_a_config_over_the_size_cap_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("#" * (MAX_CONFIG_BYTES + 1))
+    assert load_errors(path) == [f"{path}: cannot read the config file: larger than 1024 KiB"]
+
+
+def test_secret_files_must_be_small_regular_files(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "big").write_text("k" * (MAX_SECRET_BYTES + 1))
+    (tmp_path / "ok").write_text("k" * (MAX_SECRET_BYTES - 1) + "\n")  # at the cap: fine
+    (tmp_path / "secrets.yaml").write_text(
+        "notifiers:\n"
+        "  - {name: a, type: slack, webhook_url_file: /dev/zero}\n"
+        "  - {name: b, type: slack, webhook_url_file: fifo}\n"
+        "  - {name: c, type: slack, webhook_url_file: big}\n"
+        "  - {name: d, type: webhook, url: 'https://hooks.example', secret_file: ok}\n"
+    )
+    errors = load_errors(tmp_path / "secrets.yaml")
+    assert [e.split(": ", 1)[0].rsplit(":", 1)[1] for e in errors] == ["2", "3", "4"]
+    assert errors[0].endswith(
+        "notifiers[0].webhook_url_file: cannot read secret file /dev/zero: not a regular file"
+    )
+    assert errors[1].endswith(
+        f"notifiers[1].webhook_url_file: cannot read secret file {tmp_path / 'fifo'}: not a regular file"
+    )
+    assert errors[2].endswith(
+        f"notifiers[2].webhook_url_file: cannot read secret file {tmp_path / 'big'}: larger than 64 KiB"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nan", "invalid duration 'nan'"),
+        (".nan", "invalid duration nan"),
+        ("inf", "must be at most 1d, got 'inf'"),
+        ("-.inf", "duration must be positive"),
+        ("1.0e+300", "must be at most 1d, got 1e+300"),
+        ("'1e300'", "must be at most 1d, got '1e300'"),
+        ("9" * 400, "must be at most 1d"),
+        ("1ms", "must be at least 1s, got '1ms'"),
+        ("0.5", "must be at least 1s, got 0.5"),
+        ("2d", "must be at most 1d, got '2d'"),
+    ],
+)
+def test_an_interval_is_finite_and_between_a_second_and_a_day(
+    errors_of: Callable[..., list[str]], value: str, message: str
+) -> None:
+    [error] = errors_of(f"settings:\n  interval: {value}\n  timeout: 1s\n")
+    assert error.startswith(f"providers.yaml:2: settings.interval: {message}"), error
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("timeout: nan", "settings.timeout: invalid duration 'nan'"),
+        ("timeout: 1ms", "settings.timeout: must be at least 100ms"),
+        ("timeout: 2m", "settings.timeout: must not be longer than interval (1m)"),
+        ("retry_initial_delay: .inf", "settings.retry_initial_delay: must be at most 1h"),
+        ("retry_max_delay: 1e300", "settings.retry_max_delay: must be at most 1d"),
+        ("notification_max_age: 1ms", "settings.notification_max_age: must be at least 1m"),
+        ("jitter: nan", "settings.jitter: invalid duration 'nan'"),
+        ("jitter: 1e300", "settings.jitter: must be at most 1d"),
+    ],
+)
+def test_every_duration_setting_is_finite_and_bounded(
+    errors_of: Callable[..., list[str]], setting: str, message: str
+) -> None:
+    [error] = errors_of(f"settings:\n  interval: 1m\n  {setting}\n")
+    assert error.startswith(f"providers.yaml:3: {message}"), error
+
+
+def test_provider_and_notifier_durations_are_bounded_and_a_timeout_fits_its_interval(
+    errors_of: Callable[..., list[str]],
+) -> None:
+    text = """settings: {interval: 1m, timeout: 20s}
+providers:
+  - {name: a, type: statuspage, url: "https://a.example", interval: 10s}
+  - {name: b, type: statuspage, url: "https://b.example", interval: 30s, timeout: 40s}
+  - {name: c, type: statuspage, url: "https://c.example", timeout: 2m}
+  - {name: d, type: statuspage, url: "https://d.example", interval: 1ms}
+  - {name: e, type: statuspage, url: "https://e.example", interval: 30s, timeout: 30s}
+notifiers:
+  - {name: s, type: slack, webhook_url: "https://hooks.example", timeout: .nan}
+"""
+    assert errors_of(text) == [
+        "providers.yaml:6: providers[3].interval: must be at least 1s, got '1ms'",
+        "providers.yaml:9: notifiers[0].timeout: invalid duration nan: "
+        "expected a duration like 30s, 5m, 1h or a number of seconds",
+    ]
+    valid_durations = text.replace("interval: 1ms", "interval: 1m").replace("timeout: .nan", "timeout: 5s")
+    assert errors_of(valid_durations) == [
+        "providers.yaml:3: providers[0].interval: must not be shorter than settings.timeout (20s)",
+        "providers.yaml:4: providers[1].timeout: must not be longer than the interval (30s)",
+        "providers.yaml:5: providers[2].timeout: must not be longer than the interval (1m)",
+    ]
