@@ -19,14 +19,22 @@ from monitor.alerting.grouping import (
     RouteSpec,
     Send,
     Timing,
-    Told,
     decide,
     evaluate,
     group_key,
     title,
 )
 from monitor.engine import Policy, diff
-from monitor.model import Component, ComponentStatus, EventKind, Impact, Incident, IncidentStatus, Severity
+from monitor.model import (
+    Component,
+    ComponentStatus,
+    EventKind,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Severity,
+    Told,
+)
 from monitor.model import Snapshot as Page
 from tests.alerting.alert_factory import T0, alert, at
 

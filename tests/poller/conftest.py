@@ -11,13 +11,17 @@ from uuid import uuid4
 import pytest
 
 import monitor.sources.statuspage as statuspage
+from monitor.alerting.stage import AlertingStage, Rules
+from monitor.config import RouteConfig
 from monitor.engine import Policy
+from monitor.evaluator import Evaluator
 from monitor.fetch import HttpClient
 from monitor.model import Event, Notification, ProviderState, Snapshot
 from monitor.plan import ProviderPlan
 from monitor.poller import Poller
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore
+from monitor.store.base import AlertingChange, AlertingMemory
 from tests.poller.page_double import PageDouble, serving
 
 
@@ -29,10 +33,15 @@ class CountingStore(SqliteStore):
         self.commits: list[tuple[ProviderState, list[Event], list[Notification]]] = []
 
     async def commit(
-        self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
+        self,
+        state: ProviderState | None,
+        events: Sequence[Event],
+        notifications: Sequence[Notification],
+        change: AlertingChange | None = None,
     ) -> None:
+        assert state is not None, "the poller commits a provider's state (no evaluator timer runs here)"
         self.commits.append((state, list(events), list(notifications)))
-        await super().commit(state, events, notifications)
+        await super().commit(state, events, notifications, change)
 
 
 @dataclass
@@ -58,6 +67,14 @@ class Rig:
     poller: Poller
     wakes: Wakes
     parses: Parses
+    evaluator: Evaluator
+
+    def configure(
+        self, plans: Sequence[ProviderPlan], routes: Sequence[RouteConfig], states: dict[str, ProviderState]
+    ) -> None:
+        """A config's providers and routes, as the daemon applies them."""
+        self.evaluator.configure(Rules(routes=[route.spec(i) for i, route in enumerate(routes)]))
+        self.poller.configure(plans, states)
 
     def plan(self, name: str, *, interval: float = 60.0, **config: Any) -> ProviderPlan:
         """A plan for a provider on the double; `config` overrides fields of the provider entry."""
@@ -112,5 +129,8 @@ async def http() -> AsyncIterator[HttpClient]:
 @pytest.fixture
 def rig(page: PageDouble, store: CountingStore, http: HttpClient, parses: Parses) -> Rig:
     wakes = Wakes()
-    poller = Poller(http, store, on_commit=wakes, max_concurrent=4)
-    return Rig(page=page, http=http, store=store, poller=poller, wakes=wakes, parses=parses)
+    evaluator = Evaluator(store, AlertingStage(AlertingMemory(), Rules()), on_queued=wakes)
+    poller = Poller(http, store, evaluator, max_concurrent=4)
+    return Rig(
+        page=page, http=http, store=store, poller=poller, wakes=wakes, parses=parses, evaluator=evaluator
+    )

@@ -22,7 +22,7 @@ def auto_plan(rig: Rig, name: str) -> ProviderPlan:
 
 
 async def test_auto_detects_the_format_once_then_polls_it_conditionally(rig: Rig, name: str) -> None:
-    rig.poller.configure([auto_plan(rig, name)], [], {})
+    rig.configure([auto_plan(rig, name)], [], {})
 
     with capture_logs() as logs:
         await rig.poller.poll(name)
@@ -54,7 +54,7 @@ async def test_while_no_format_reads_the_page_each_poll_fails_and_the_provider_s
     rig: Rig, name: str
 ) -> None:
     rig.page.mode = "html"
-    rig.poller.configure([auto_plan(rig, name)], [], {})
+    rig.configure([auto_plan(rig, name)], [], {})
 
     with capture_logs() as logs:
         await rig.poller.poll(name)

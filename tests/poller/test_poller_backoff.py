@@ -39,7 +39,7 @@ def test_backoff_table(
 
 async def test_repeated_failures_skip_ticks_until_the_backoff_has_passed(rig: Rig, name: str) -> None:
     interval = 0.3
-    rig.poller.configure([rig.plan(name, interval=interval)], [], {})
+    rig.configure([rig.plan(name, interval=interval)], [], {})
     rig.page.mode = "html"
 
     await rig.poller.poll(name)
@@ -60,7 +60,7 @@ async def test_repeated_failures_skip_ticks_until_the_backoff_has_passed(rig: Ri
 
 
 async def test_retry_after_of_a_429_is_respected_from_the_first_failure(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name, interval=0.05)], [], {})
+    rig.configure([rig.plan(name, interval=0.05)], [], {})
     rig.page.mode, rig.page.retry_after = "429", "1"
 
     await rig.poller.poll(name)

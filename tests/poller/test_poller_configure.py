@@ -10,10 +10,10 @@ from tests.poller.conftest import Rig
 
 
 async def test_an_unchanged_provider_keeps_its_validators_and_snapshot(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
 
-    rig.poller.configure([rig.plan(name)], [], {})  # an equal plan, freshly built as a reload does
+    rig.configure([rig.plan(name)], [], {})  # an equal plan, freshly built as a reload does
     await rig.poller.poll(name)
 
     assert rig.page.not_modified == 1
@@ -21,10 +21,10 @@ async def test_an_unchanged_provider_keeps_its_validators_and_snapshot(rig: Rig,
 
 
 async def test_a_new_interval_keeps_the_source_and_its_validators(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name, interval=60.0)], [], {})
+    rig.configure([rig.plan(name, interval=60.0)], [], {})
     await rig.poller.poll(name)
 
-    rig.poller.configure([rig.plan(name, interval=30.0)], [], {})
+    rig.configure([rig.plan(name, interval=30.0)], [], {})
     await rig.poller.poll(name)
 
     assert [p.interval for p in rig.poller.plans] == [30.0]
@@ -34,11 +34,11 @@ async def test_a_new_interval_keeps_the_source_and_its_validators(rig: Rig, name
 async def test_a_changed_provider_refetches_in_full_keeps_its_state_and_applies_the_new_rules(
     rig: Rig, name: str
 ) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     rig.page.set_status("c-api", "major_outage")
 
-    rig.poller.configure([rig.plan(name, confirm=2)], [], {})
+    rig.configure([rig.plan(name, confirm=2)], [], {})
     await rig.poller.poll(name)
 
     assert rig.page.conditional_hits == 0  # a new source: no validators, a full GET
@@ -50,13 +50,13 @@ async def test_a_changed_provider_refetches_in_full_keeps_its_state_and_applies_
 
 
 async def test_a_provider_added_by_a_reload_starts_from_its_stored_state(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     stored = await rig.store.load_states()
-    rig.poller.configure([], [], {})
+    rig.configure([], [], {})
     rig.page.set_status("c-api", "major_outage")
 
-    rig.poller.configure([rig.plan(name)], [], stored)
+    rig.configure([rig.plan(name)], [], stored)
     await rig.poller.poll(name)
 
     assert [s.event.subject_id for s in await rig.store.recent_events(10)] == ["c-api"]
@@ -65,7 +65,7 @@ async def test_a_provider_added_by_a_reload_starts_from_its_stored_state(rig: Ri
 async def test_a_reload_during_a_poll_keeps_that_polls_state_and_never_polls_twice_at_once(
     rig: Rig, name: str
 ) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     rig.page.set_status("c-api", "major_outage")
     rig.page.delay = 0.3
@@ -73,7 +73,7 @@ async def test_a_reload_during_a_poll_keeps_that_polls_state_and_never_polls_twi
 
     in_flight = asyncio.create_task(rig.poller.poll(name))
     await asyncio.wait_for(rig.page.arrived.wait(), 5)
-    rig.poller.configure([rig.plan(name, failure_threshold=5)], [], await rig.store.load_states())
+    rig.configure([rig.plan(name, failure_threshold=5)], [], await rig.store.load_states())
     await rig.poller.poll(name)  # the poll before the reload still runs: this tick is skipped
     assert rig.page.hits == 2
     await in_flight

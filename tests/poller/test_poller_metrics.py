@@ -14,8 +14,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 async def test_gauges_mirror_the_state(rig: Rig, name: str) -> None:
-    poller = Poller(rig.http, rig.store, on_commit=rig.wakes, max_concurrent=1, clock=lambda: NOW)
-    poller.configure([rig.plan(name)], [], {})
+    poller = Poller(rig.http, rig.store, rig.evaluator, max_concurrent=1, clock=lambda: NOW)
+    poller.configure([rig.plan(name)], {})
 
     await poller.poll(name)
     assert sample("outage_monitor_provider_up", provider=name) == 1
@@ -38,7 +38,7 @@ async def test_gauges_mirror_the_state(rig: Rig, name: str) -> None:
 
 async def test_a_provider_that_never_succeeded_is_down_with_no_status(rig: Rig, name: str) -> None:
     rig.page.mode = "html"
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     assert sample("outage_monitor_provider_up", provider=name) == 0
     assert sample("outage_monitor_provider_status", provider=name) is None
@@ -46,7 +46,7 @@ async def test_a_provider_that_never_succeeded_is_down_with_no_status(rig: Rig, 
 
 
 async def test_a_component_gone_from_the_page_drops_its_series(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     del rig.page.components["c-api"]
     await rig.poller.poll(name)
@@ -54,7 +54,7 @@ async def test_a_component_gone_from_the_page_drops_its_series(rig: Rig, name: s
 
 
 async def test_a_renamed_or_regrouped_component_drops_its_old_series(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
 
     rig.page.components["c-db"] = ("Database", "operational", "Storage")
@@ -65,21 +65,21 @@ async def test_a_renamed_or_regrouped_component_drops_its_old_series(rig: Rig, n
 
 
 async def test_a_component_filtered_out_by_a_reload_drops_its_series(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
-    rig.poller.configure([rig.plan(name, components=["API"])], [], {})
+    rig.configure([rig.plan(name, components=["API"])], [], {})
     await rig.poller.poll(name)
     assert component_labels(name) == {"API"}
 
 
 async def test_a_provider_removed_by_configure_drops_all_its_series(rig: Rig, name: str) -> None:
     other = name + "-other"
-    rig.poller.configure([rig.plan(name), rig.plan(other)], [], {})
+    rig.configure([rig.plan(name), rig.plan(other)], [], {})
     await rig.poller.poll(name)
     await rig.poller.poll(other)
     assert sample("outage_monitor_provider_up", provider=other) == 1
 
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
 
     for gauge in (
         "outage_monitor_provider_up",
@@ -97,7 +97,7 @@ async def test_a_provider_removed_by_configure_drops_all_its_series(rig: Rig, na
 
 async def test_a_removed_providers_counters_are_dropped_for_every_outcome(rig: Rig, name: str) -> None:
     rig.page.set_status("c-api", "on_fire")  # one parse warning
-    rig.poller.configure([rig.plan(name, interval=0.01)], [], {})
+    rig.configure([rig.plan(name, interval=0.01)], [], {})
     await rig.poller.poll(name)  # ok
     await rig.poller.poll(name)  # not_modified
     rig.page.mode = "html"
@@ -109,7 +109,7 @@ async def test_a_removed_providers_counters_are_dropped_for_every_outcome(rig: R
         ("outage_monitor_parse_warnings_total", ""),
     }
 
-    rig.poller.configure([], [], {})
+    rig.configure([], [], {})
 
     assert counted_series(name) == set()
 
@@ -117,13 +117,13 @@ async def test_a_removed_providers_counters_are_dropped_for_every_outcome(rig: R
 async def test_a_poll_in_flight_when_its_provider_is_removed_does_not_bring_its_series_back(
     rig: Rig, name: str
 ) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     rig.page.delay = 0.3
     rig.page.arrived.clear()
     in_flight = asyncio.create_task(rig.poller.poll(name))
     await asyncio.wait_for(rig.page.arrived.wait(), 5)
 
-    rig.poller.configure([], [], {})
+    rig.configure([], [], {})
     await in_flight
 
     assert sample("outage_monitor_provider_up", provider=name) is None
@@ -131,15 +131,15 @@ async def test_a_poll_in_flight_when_its_provider_is_removed_does_not_bring_its_
 
 
 async def test_configure_publishes_the_stored_state_before_the_first_poll(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     rig.page.set_status("c-api", "major_outage")
     await rig.poller.poll(name)
     stored = await rig.store.load_states()
-    rig.poller.configure([], [], {})
+    rig.configure([], [], {})
     assert sample("outage_monitor_provider_status", provider=name) is None
 
-    restarted = Poller(rig.http, rig.store, on_commit=rig.wakes, max_concurrent=1)
-    restarted.configure([rig.plan(name)], [], stored)
+    restarted = Poller(rig.http, rig.store, rig.evaluator, max_concurrent=1)
+    restarted.configure([rig.plan(name)], stored)
 
     assert sample("outage_monitor_provider_status", provider=name) == 4
     assert sample("outage_monitor_component_status", provider=name, component="API") == 4

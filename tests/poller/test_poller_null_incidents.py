@@ -10,7 +10,7 @@ from tests.poller.page_double import incident
 
 
 async def test_a_null_incident_list_fails_the_poll_and_keeps_the_open_incident(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [RouteConfig(notify=["oncall"])], {})
+    rig.configure([rig.plan(name)], [RouteConfig(notify=["oncall"])], {})
     await rig.poller.poll(name)
     rig.page.incidents.append(incident("i1", "Outage", impact="critical"))
     await rig.poller.poll(name)

@@ -28,7 +28,7 @@ def state_row(rig: Rig, name: str) -> tuple[str, str] | None:
 
 
 async def test_baseline_commits_once_and_a_304_costs_no_commit_and_no_parse(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [RouteConfig(notify=["log"])], {})
+    rig.configure([rig.plan(name)], [RouteConfig(notify=["log"])], {})
 
     await rig.poller.poll(name)
     assert len(rig.store.commits) == 1
@@ -51,7 +51,7 @@ async def test_baseline_commits_once_and_a_304_costs_no_commit_and_no_parse(rig:
 async def test_a_quiet_poll_is_persisted_once_the_heartbeat_is_due(
     rig: Rig, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     monkeypatch.setattr(poller_module, "HEARTBEAT_SECONDS", 0.0)
     await rig.poller.poll(name)
@@ -64,7 +64,7 @@ async def test_a_change_commits_state_events_and_notifications_together_and_wake
     rig: Rig, name: str
 ) -> None:
     routes = [RouteConfig(notify=["oncall"]), RouteConfig(notify=["audit"], min_severity=Severity.CRITICAL)]
-    rig.poller.configure([rig.plan(name)], routes, {})
+    rig.configure([rig.plan(name)], routes, {})
     await rig.poller.poll(name)
 
     rig.page.set_status("c-db", "major_outage")
@@ -75,7 +75,7 @@ async def test_a_change_commits_state_events_and_notifications_together_and_wake
     assert [e.kind for e in events] == [EventKind.COMPONENT_CHANGED]
     assert events[0].subject_name == "Database" and events[0].group == "Infra"
     assert sorted(n.notifier for n in notifications) == ["audit", "oncall"]
-    assert all(n.event is events[0] for n in notifications)
+    assert all([a.key for a in n.message.firing] == [events[0].dedup_key] for n in notifications)
     assert state.components["c-db"].status is ComponentStatus.MAJOR_OUTAGE
     assert rig.wakes.count == 1
     # what the commit wrote is what a fresh reader of the file sees
@@ -83,11 +83,15 @@ async def test_a_change_commits_state_events_and_notifications_together_and_wake
     assert stored[name].components["c-db"].status is ComponentStatus.MAJOR_OUTAGE
     assert [s.event.dedup_key for s in await rig.store.recent_events(10)] == [f"{name}/component/c-db"]
     assert await rig.store.pending_count() == 2
-    assert await rig.store.open_alerts(name) == {f"{name}/component/c-db": {"audit", "oncall"}}
+    told = (await rig.store.load_alerting()).told
+    assert {key: entry.firing for key, entry in told.items()} == {
+        (f"route=0|provider={name}", "oncall"): {f"{name}/component/c-db"},
+        (f"route=1|provider={name}", "audit"): {f"{name}/component/c-db"},
+    }
 
 
 async def test_events_without_a_route_are_committed_without_waking_anyone(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     rig.page.set_status("c-api", "partial_outage")
     await rig.poller.poll(name)
@@ -96,7 +100,7 @@ async def test_events_without_a_route_are_committed_without_waking_anyone(rig: R
 
 
 async def test_an_html_error_page_is_a_parse_failure_that_resolves_nothing(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [RouteConfig(notify=["oncall"])], {})
+    rig.configure([rig.plan(name)], [RouteConfig(notify=["oncall"])], {})
     await rig.poller.poll(name)
     rig.page.set_status("c-api", "major_outage")
     await rig.poller.poll(name)
@@ -121,7 +125,7 @@ async def test_an_html_error_page_is_a_parse_failure_that_resolves_nothing(rig: 
 async def test_a_source_that_raises_does_not_crash_poll(
     rig: Rig, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
 
     def broken(doc: object, page_url: str) -> None:
         raise RuntimeError("parser bug")
@@ -136,7 +140,7 @@ async def test_a_source_that_raises_does_not_crash_poll(
 
 
 async def test_a_change_whose_commit_failed_is_committed_by_the_next_poll(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [RouteConfig(notify=["oncall"])], {})
+    rig.configure([rig.plan(name)], [RouteConfig(notify=["oncall"])], {})
     await rig.poller.poll(name)
     rig.page.set_status("c-api", "major_outage")
     await rig.store.close()
@@ -153,7 +157,7 @@ async def test_a_change_whose_commit_failed_is_committed_by_the_next_poll(rig: R
 
 
 async def test_two_concurrent_polls_of_one_provider_fetch_once(rig: Rig, name: str) -> None:
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     rig.page.delay = 0.2
     await asyncio.gather(rig.poller.poll(name), rig.poller.poll(name), rig.poller.poll(name))
     assert rig.page.hits == 1
@@ -162,7 +166,7 @@ async def test_two_concurrent_polls_of_one_provider_fetch_once(rig: Rig, name: s
 
 async def test_parse_warnings_are_counted_once_per_fresh_parse_not_per_304(rig: Rig, name: str) -> None:
     rig.page.set_status("c-api", "on_fire")  # not a Statuspage status: one warning per parse
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     warnings = "outage_monitor_parse_warnings_total"
 
     await rig.poller.poll(name)
@@ -178,14 +182,14 @@ async def test_parse_warnings_are_counted_once_per_fresh_parse_not_per_304(rig: 
 
 
 async def test_polling_an_unconfigured_provider_does_nothing(rig: Rig, name: str) -> None:
-    rig.poller.configure([], [], {})
+    rig.configure([], [], {})
     await rig.poller.poll(name)
     assert rig.page.hits == 0 and rig.store.commits == []
 
 
 async def test_a_page_that_suddenly_lists_no_components_is_a_warning_once(rig: Rig, name: str) -> None:
     rig.page.components["c-web"] = ("Web", "operational", None)  # three components
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     warnings = "outage_monitor_parse_warnings_total"
     await rig.poller.poll(name)
     assert count(warnings, provider=name) == 0

@@ -12,7 +12,7 @@ WARNINGS = "outage_monitor_parse_warnings_total"
 
 async def test_the_same_warnings_are_logged_once_but_counted_on_every_parse(rig: Rig, name: str) -> None:
     rig.page.set_status("c-api", "on_fire")  # not a Statuspage status: one warning per parse
-    rig.poller.configure([rig.plan(name)], [], {})
+    rig.configure([rig.plan(name)], [], {})
     with capture_logs() as logs:
         await rig.poller.poll(name)
         rig.page.set_status("c-db", "degraded_performance")  # a new body, the same warning
