@@ -800,7 +800,9 @@ class _Document:
                 problems += [_Problem(loc, message) for loc, message in error.get("ctx", {})["problems"]]
                 continue
             loc, message = _describe(error, data)
-            if not any(loc[: len(seen)] == seen for seen in covered):
+            # an error in a covered field, or about a whole entry one of whose fields could not be read
+            # (its secret file, say), is that reading problem seen again
+            if not any(loc[: len(seen)] == seen or seen[: len(loc)] == loc for seen in covered):
                 problems.append(_Problem(loc, message))
         return problems
 
