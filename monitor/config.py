@@ -802,7 +802,9 @@ class _Document:
             loc, message = _describe(error, data)
             # an error in a covered field, or about a whole entry one of whose fields could not be read
             # (its secret file, say), is that reading problem seen again
-            if not any(loc[: len(seen)] == seen or seen[: len(loc)] == loc for seen in covered):
+            if not any(
+                loc[: len(seen)] == seen or (len(loc) >= 2 and seen[: len(loc)] == loc) for seen in covered
+            ):
                 problems.append(_Problem(loc, message))
         return problems
 
