@@ -47,6 +47,7 @@ from monitor.model import (
     IncidentStatus,
     Maintenance,
     MaintenanceStatus,
+    PollFailure,
     ProviderState,
     Severity,
     Snapshot,
@@ -62,15 +63,6 @@ class Policy:
     confirm: int = 1
     failure_threshold: int = 3
     components: frozenset[str] | None = None  # names or ids to watch; None watches all
-
-
-@dataclass(frozen=True, slots=True)
-class PollFailure:
-    """A fetch or parse that failed; carries a message safe to show."""
-
-    outcome: str
-    message: str
-    retry_after: float | None = None  # what the server asked for, for the poller's backoff
 
 
 def diff(

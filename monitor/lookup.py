@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 from monitor.catalog import catalog, listed_at
-from monitor.discover import NoFormat, discover, is_web_url, normalize_url, suggested_name
 from monitor.fetch import HttpClient
 from monitor.logging import setup_logging
 from monitor.report import catalog_table, discovery_text
+from monitor.sources import SOURCES
+from monitor.sources.discovery import NoFormat, discover, is_web_url, normalize_url, suggested_name
 
 
 async def discover_page(url: str, timeout: float) -> int:
@@ -20,7 +21,7 @@ async def discover_page(url: str, timeout: float) -> int:
         return 1
     async with HttpClient() as http:
         try:
-            found = await discover(http, page, timeout)
+            found = await discover(http, page, timeout, SOURCES.values())
         except NoFormat as failure:
             print(f"{failure}:", file=sys.stderr)
             for attempt in failure.tried:

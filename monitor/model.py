@@ -182,6 +182,15 @@ class Snapshot:
     warnings: tuple[str, ...] = ()  # things the parser could not read (unknown enum values, ...)
 
 
+@dataclass(frozen=True, slots=True)
+class PollFailure:
+    """A fetch or parse that failed; carries a message safe to show."""
+
+    outcome: str
+    message: str
+    retry_after: float | None = None  # what the server asked for, for the poller's backoff
+
+
 class EventKind(StrEnum):
     COMPONENT_CHANGED = "component_changed"
     INCIDENT_OPENED = "incident_opened"

@@ -7,13 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from monitor.config import Config
-from monitor.engine import PollFailure
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import setup_logging
+from monitor.model import PollFailure
 from monitor.plan import ProviderPlan, plans_for
-from monitor.poller import read_page
 from monitor.report import snapshot_text, status_table
 from monitor.sources import build_source
+from monitor.sources.read import read_page
 from monitor.store import open_store
 
 

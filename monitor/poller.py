@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, get_args
 
 from monitor import metrics
-from monitor.engine import PollFailure, diff
-from monitor.errors import PollError, PollOutcome
+from monitor.engine import diff
+from monitor.errors import PollOutcome
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
-from monitor.model import Event, ProviderState, Snapshot
+from monitor.model import Event, PollFailure, ProviderState, Snapshot
 from monitor.plan import ProviderPlan
 from monitor.sources import Source, build_source
+from monitor.sources.read import read_page
 from monitor.store.base import Store
 
 if TYPE_CHECKING:
@@ -189,20 +190,6 @@ class Poller:
         if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
             return True
         return not quiet and _substance(previous) != _substance(state)
-
-
-async def read_page(
-    name: str, source: Source, http: HttpClient, timeout: float
-) -> Snapshot | NotModified | PollFailure:
-    """One fetch and parse. Every failure, a bug in a parser included, is a `PollFailure` of this page:
-    the provider reads as unknown and nothing else stops."""
-    try:
-        return await source.fetch(http, timeout)
-    except PollError as error:
-        return PollFailure(error.outcome, str(error), error.retry_after)
-    except Exception as error:
-        log.exception("source_crashed", provider=name)
-        return PollFailure("parse_error", f"internal error parsing the page: {type(error).__name__}")
 
 
 def _flag_vanished_components(previous: Snapshot | None, snapshot: Snapshot) -> Snapshot:

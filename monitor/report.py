@@ -10,9 +10,9 @@ from datetime import datetime
 import yaml
 
 from monitor.catalog import CatalogEntry
-from monitor.discover import Discovery
 from monitor.model import Component, ComponentStatus, ProviderState, Snapshot
 from monitor.sources import SourceConfig
+from monitor.sources.discovery import Discovery
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -42,6 +42,8 @@ SOURCES: dict[str, type[Source]] = {
 
 
 def build_source(config: SourceConfig) -> Source:
+    if config.type == AutoSource.type_name:
+        return AutoSource(config, SOURCES.values())
     return SOURCES[config.type](config)
 
 

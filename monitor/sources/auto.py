@@ -8,12 +8,14 @@ The choice is not revisited: a page that later fails is that format's failure, r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
 from monitor.model import Snapshot
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.discovery import discover
 
 log = get_logger(__name__)
 
@@ -27,16 +29,16 @@ class AutoSource(Source):
     Config = AutoConfig
     detect_order = None  # discovery must never pick "discover again"
 
-    def __init__(self, config: SourceConfig) -> None:
+    def __init__(self, config: SourceConfig, formats: Iterable[type[Source]] = ()) -> None:
+        """`formats` are the ones discovery tries: the registry's, given by `build_source`."""
         super().__init__(config)
+        self.formats = tuple(formats)
         self.detected: Source | None = None
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         if self.detected is not None:
             return await self.detected.fetch(http, timeout)
-        from monitor.discover import discover  # discover reads the registry this module is part of
-
-        found = await discover(http, self.config.url, timeout, self.config.name)
+        found = await discover(http, self.config.url, timeout, self.formats, self.config.name)
         self.detected = found.source
         log.info("format_detected", provider=self.config.name, format=found.config.type, url=found.config.url)
         return found.snapshot

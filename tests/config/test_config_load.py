@@ -39,6 +39,7 @@ def test_full_example_loads_from_a_file(tmp_path: Path, full_example: str, full_
 
     slack, pagerduty, audit, stdout = config.notifiers
     assert isinstance(slack, SlackConfig)
+    assert slack.webhook_url is not None
     assert slack.webhook_url.get_secret_value() == full_env["SLACK_WEBHOOK_URL"]
     assert isinstance(pagerduty, PagerDutyConfig)
     assert pagerduty.routing_key.get_secret_value() == full_env["PAGERDUTY_ROUTING_KEY"]
@@ -177,6 +178,7 @@ notifiers:
     chat, pager = load_config(path, env={}).notifiers
 
     assert isinstance(chat, SlackConfig) and isinstance(pager, PagerDutyConfig)
+    assert chat.webhook_url is not None
     assert chat.webhook_url.get_secret_value() == "https://hooks.slack.com/services/T/B/filetoken"
     assert pager.routing_key.get_secret_value() == "pd-key-from-file"
 

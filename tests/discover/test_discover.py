@@ -9,9 +9,10 @@ from collections import Counter
 import pytest
 from aiohttp import web
 
-from monitor.discover import NoFormat, discover, is_web_url, normalize_url, origin, suggested_name
 from monitor.fetch import NOT_MODIFIED, HttpClient
+from monitor.sources import SOURCES
 from monitor.sources.base import SourceConfig
+from monitor.sources.discovery import NoFormat, discover, is_web_url, normalize_url, origin, suggested_name
 from monitor.sources.statuspage import StatuspageSource
 from tests.loopback import Handler, Serve
 from tests.sources.conftest import FIXTURES
@@ -63,7 +64,7 @@ async def test_a_statuspage_page_is_read_by_statuspage_whose_source_keeps_its_va
 ) -> None:
     url = base(await serve({SUMMARY: summary}))
 
-    found = await discover(http, url + "/", timeout=5)
+    found = await discover(http, url + "/", 5, SOURCES.values())
 
     assert found.config.type == "statuspage" and found.config.url == url
     assert isinstance(found.source, StatuspageSource)
@@ -80,7 +81,7 @@ async def test_the_first_format_in_order_wins_even_when_a_later_one_answers_soon
     register(monkeypatch, fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json"))
     url = base(await serve({"/early.json": page("early", delay=0.3), "/late.json": page("late")}))
 
-    found = await discover(http, url, timeout=5)
+    found = await discover(http, url, 5, SOURCES.values())
 
     assert found.config.type == "early"
     assert found.tried == ()
@@ -92,7 +93,7 @@ async def test_formats_that_fail_give_way_to_the_next_and_say_why(
     register(monkeypatch, fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json"))
     url = base(await serve({"/early.json": page("someone-else"), "/late.json": page("late")}))
 
-    found = await discover(http, url, timeout=5)
+    found = await discover(http, url, 5, SOURCES.values())
 
     assert found.config.type == "late"
     assert [(a.format, a.outcome) for a in found.tried] == [
@@ -112,7 +113,7 @@ async def test_candidates_are_fetched_concurrently(
 
     started = time.monotonic()
     with pytest.raises(NoFormat) as caught:
-        await discover(http, url, timeout=5)
+        await discover(http, url, 5, SOURCES.values())
 
     assert time.monotonic() - started < 1.2  # one after the other would take 1.5 s
     assert [a.format for a in caught.value.tried] == ["f0", "f1", "f2", "statuspage"]
@@ -125,7 +126,7 @@ async def test_a_hanging_later_format_does_not_hold_up_an_earlier_success(
     url = base(await serve({"/early.json": page("early"), "/late.json": hanging(release)}))
 
     started = time.monotonic()
-    found = await discover(http, url, timeout=20)
+    found = await discover(http, url, 20, SOURCES.values())
 
     assert found.config.type == "early"
     assert time.monotonic() - started < 2
@@ -139,7 +140,7 @@ async def test_the_timeout_bounds_discovery_and_a_silent_host_reads_as_a_timeout
 
     started = time.monotonic()
     with pytest.raises(NoFormat) as caught:
-        await discover(http, url, timeout=0.5)
+        await discover(http, url, 0.5, SOURCES.values())
 
     assert time.monotonic() - started < 2
     assert caught.value.outcome == "timeout"
@@ -149,7 +150,7 @@ async def test_the_timeout_bounds_discovery_and_a_silent_host_reads_as_a_timeout
 async def test_a_deeper_url_falls_back_to_its_origin(serve: Serve, http: HttpClient) -> None:
     url = base(await serve({SUMMARY: summary}))
 
-    found = await discover(http, url + "/incidents/abc123?utm=x", timeout=5)
+    found = await discover(http, url + "/incidents/abc123?utm=x", 5, SOURCES.values())
 
     assert found.config.type == "statuspage" and found.config.url == url
     [attempt] = found.tried
@@ -163,7 +164,7 @@ async def test_a_page_no_format_reads_names_every_format_tried_and_why(
     url = base(await serve({"/{tail:.*}": html}))
 
     with pytest.raises(NoFormat) as caught:
-        await discover(http, url + "/incidents/1", timeout=5)
+        await discover(http, url + "/incidents/1", 5, SOURCES.values())
 
     failure = caught.value
     assert str(failure) == f"no known status-page format reads {url}/incidents/1 (tried: early, statuspage)"
@@ -189,7 +190,7 @@ async def test_a_fixed_host_format_is_only_tried_on_its_host_and_unordered_ones_
     routes = {"/vendor.json": page("vendor", hits=hits), "/manual.json": page("manual", hits=hits)}
     url = base(await serve({**routes, SUMMARY: summary}))
 
-    found = await discover(http, url, timeout=5)
+    found = await discover(http, url, 5, SOURCES.values())
 
     assert found.config.type == "statuspage" and found.tried == ()
     assert hits == Counter()
@@ -207,7 +208,7 @@ async def test_a_format_whose_config_cannot_be_built_from_the_url_is_one_failed_
     register(monkeypatch, picky)
     url = base(await serve({SUMMARY: summary}))
 
-    found = await discover(http, url, timeout=5)
+    found = await discover(http, url, 5, SOURCES.values())
 
     assert found.config.type == "statuspage"
     [attempt] = found.tried
@@ -254,5 +255,5 @@ def test_origin_only_for_urls_with_more_than_a_host() -> None:
 
 async def test_the_found_config_is_for_the_named_provider(serve: Serve, http: HttpClient) -> None:
     url = base(await serve({SUMMARY: summary}))
-    found = await discover(http, url, timeout=5, name="acme")
+    found = await discover(http, url, 5, SOURCES.values(), name="acme")
     assert found.config.name == "acme"

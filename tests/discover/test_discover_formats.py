@@ -9,8 +9,9 @@ import json
 import pytest
 from aiohttp import web
 
-from monitor.discover import discover
 from monitor.fetch import HttpClient
+from monitor.sources import SOURCES
+from monitor.sources.discovery import discover
 from tests.loopback import Handler, Serve
 from tests.sources.conftest import FIXTURES
 from tests.sources.incidentio_html import proxy_answer
@@ -93,7 +94,7 @@ async def test_each_page_is_read_by_its_own_format(page: str, serve: Serve, http
     server = await serve(routes)
     url = str(server.make_url(path)).rstrip("/")
 
-    found = await discover(http, url, timeout=5)
+    found = await discover(http, url, 5, SOURCES.values())
 
     assert (found.config.type, found.config.url) == (expected, url)
     assert (len(found.snapshot.components), len(found.snapshot.incidents)) == (components, incidents)

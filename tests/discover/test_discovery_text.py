@@ -7,10 +7,10 @@ from typing import Literal
 import yaml
 
 from monitor.catalog import by_name
-from monitor.discover import Discovery
 from monitor.model import Component, ComponentStatus, Snapshot
 from monitor.report import discovery_text, provider_entry
 from monitor.sources.base import SourceConfig
+from monitor.sources.discovery import Discovery
 from monitor.sources.statuspage import StatuspageConfig, StatuspageSource
 
 

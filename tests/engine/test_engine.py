@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.engine import Policy, PollFailure, diff
+from monitor.engine import Policy, diff
 from monitor.model import (
     Component,
     ComponentStatus,
@@ -19,6 +19,7 @@ from monitor.model import (
     IncidentStatus,
     Maintenance,
     MaintenanceStatus,
+    PollFailure,
     ProviderState,
     Severity,
     Snapshot,

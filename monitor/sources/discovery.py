@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
 from yarl import URL
 
-from monitor.engine import PollFailure
 from monitor.errors import PollError, PollOutcome
 from monitor.fetch import HttpClient, NotModified
-from monitor.model import Snapshot
-from monitor.poller import read_page
-from monitor.sources import SOURCES, Source, SourceConfig, build_source
+from monitor.model import PollFailure, Snapshot
+from monitor.sources.base import Source, SourceConfig
+from monitor.sources.read import read_page
 
 _MAX_REASON = 160
 
@@ -96,22 +95,26 @@ def origin(url: str) -> str | None:
     return str(parsed.origin())
 
 
-async def discover(http: HttpClient, url: str, timeout: float, name: str = "discovered") -> Discovery:
-    """The first format, in detect order, that reads `url` (then its origin); `NoFormat` if none does.
-    `name` is the provider the found config (and any log line of a probe) is for."""
+async def discover(
+    http: HttpClient, url: str, timeout: float, formats: Iterable[type[Source]], name: str = "discovered"
+) -> Discovery:
+    """The first of `formats`, in detect order, that reads `url` (then its origin); `NoFormat` if none does.
+    `name` is the provider the found config (and any log line of a probe) is for. The formats are passed in
+    (the registry's, by its callers) so that `type: auto`, itself in the registry, can use discovery."""
+    guessable = sorted((f for f in formats if f.detect_order is not None), key=lambda f: f.detect_order or 0)
     url = normalize_url(url)
     ranked: list[Attempt | tuple[str, asyncio.Task[tuple[Source, Snapshot | PollFailure]]]] = []
     tried: list[Attempt] = []
     try:
         for where in [url] + [u for u in (origin(url),) if u is not None]:
-            for fmt in sorted(_guessable(), key=lambda cls: cls.detect_order or 0):
+            for fmt in guessable:
                 try:
                     config = fmt.candidate(where)
                 except ValueError as exc:  # pydantic's ValidationError: the URL does not fit the format
                     ranked.append(Attempt(fmt.type_name, where, "parse_error", _brief(str(exc))))
                     continue
                 if config is not None:
-                    source = build_source(config.model_copy(update={"name": name}))
+                    source = fmt(config.model_copy(update={"name": name}))
                     ranked.append((where, asyncio.create_task(_probe(http, source, timeout))))
         for candidate in ranked:
             if isinstance(candidate, Attempt):
@@ -128,10 +131,6 @@ async def discover(http: HttpClient, url: str, timeout: float, name: str = "disc
             probe.cancel()
         await asyncio.gather(*probes, return_exceptions=True)
     raise NoFormat(url, tried)
-
-
-def _guessable() -> list[type[Source]]:
-    return [source for source in SOURCES.values() if source.detect_order is not None]
 
 
 async def _probe(http: HttpClient, source: Source, timeout: float) -> tuple[Source, Snapshot | PollFailure]:
