@@ -3,11 +3,21 @@
 The poller keeps each provider's last snapshot and state in memory so that a 304 costs no parse,
 and writes to the store only when the state changed in substance (or events were emitted): a
 quiet poll costs no database work.
+
+Fetch slots are fair to healthy providers: at most `max_concurrent` fetches are in flight, and a
+provider whose last poll failed (consecutive_failures > 0, whether in backoff or not) also needs one
+of the few failing slots (`failing_slots`, a quarter of the cap). Pages that never answer then hold
+at most a quarter of the cap for their whole timeout, and a healthy provider's poll finds a slot at
+once instead of queueing behind them (with 1,000 dead pages and a cap of 50, an outage on a healthy
+page took 81 s to be seen). Failing providers are polled more slowly in exchange, which their backoff
+does anyway. A provider not yet known to fail (its first poll, no stored state) counts as healthy;
+with a cap of 1 there is nothing to split.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,6 +40,7 @@ log = get_logger(__name__)
 _OUTCOMES = ("ok", "not_modified", *get_args(PollOutcome))  # every value of polls_total's outcome label
 MAX_BACKOFF_SECONDS = 3600.0
 HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `status` is never far behind
+FAILING_SHARE = 0.25  # of the fetch slots that providers whose last poll failed may hold at once
 VANISHED_COMPONENTS_MIN = 3  # a page that had at least this many components and now has none is warned about
 
 
@@ -67,6 +78,7 @@ class Poller:
         self._on_commit = on_commit
         self._clock = clock
         self._gate = asyncio.Semaphore(max_concurrent)
+        self._failing_gate = asyncio.Semaphore(failing_slots(max_concurrent))
         self._providers: dict[str, _Runtime] = {}
         self._routes: Sequence[Route] = ()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -166,7 +178,8 @@ class Poller:
         plan = runtime.plan
         name = plan.config.name
         started = time.perf_counter()
-        async with self._gate:
+        failing = runtime.state is not None and runtime.state.consecutive_failures > 0
+        async with self._failing_gate if failing else contextlib.nullcontext(), self._gate:
             fetched = await read_page(name, runtime.source, self._http, plan.timeout)
         metrics.poll_duration_seconds.observe(time.perf_counter() - started)
         if isinstance(fetched, PollFailure):
@@ -192,6 +205,11 @@ class Poller:
         if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
             return True
         return not quiet and _substance(previous) != _substance(state)
+
+
+def failing_slots(max_concurrent: int) -> int:
+    """How many fetches of failing providers may be in flight at once (see the module docstring)."""
+    return max(1, int(max_concurrent * FAILING_SHARE))
 
 
 async def read_page(
