@@ -1,5 +1,5 @@
-"""The real daemon refuses a watched page's redirect to its own API: the provider is unknown and says why,
-and nothing from the daemon's own answer appears on its status page."""
+"""The real daemon refuses a watched page's redirect to its own API: the provider is unknown, and both the
+API and the status page for people say why."""
 
 from __future__ import annotations
 
