@@ -90,7 +90,7 @@ class Daemon:
         await store.open()
         cleanup.push_async_callback(store.close)
         self._store = store
-        http = HttpClient()
+        http = HttpClient(listen=(settings.listen_host, settings.listen_port))
         cleanup.push_async_callback(http.close)
         dispatcher = Dispatcher(
             store,
