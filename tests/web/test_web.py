@@ -45,6 +45,7 @@ class FakeDaemon:
 
     store: Store
     ready: bool = False
+    store_error: str | None = None
     entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
 
     def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
