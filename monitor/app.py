@@ -22,6 +22,7 @@ from monitor.poller import Poller
 from monitor.scheduler import Ticker
 from monitor.store import open_store
 from monitor.store.base import Store, StoreError
+from monitor.store.health import StoreHealth
 from monitor.web import build_app
 
 log = get_logger(__name__)
@@ -52,10 +53,16 @@ class Daemon:
         self._store: Store | None = None
         self._ticker: Ticker | None = None
         self._poller: Poller | None = None
+        self._health = StoreHealth()
 
     @property
     def ready(self) -> bool:
-        return self._store is not None and self._ticker is not None and self._ticker.running
+        started = self._store is not None and self._ticker is not None and self._ticker.running
+        return started and self._health.commit_error is None
+
+    @property
+    def store_error(self) -> str | None:
+        return self._health.commit_error
 
     @property
     def store(self) -> Store:
@@ -89,6 +96,7 @@ class Daemon:
         store = open_store(settings.state)
         await store.open()
         cleanup.push_async_callback(store.close)
+        await store.probe_write()
         self._store = store
         http = HttpClient(listen=(settings.listen_host, settings.listen_port))
         cleanup.push_async_callback(http.close)
@@ -98,9 +106,15 @@ class Daemon:
             max_age=settings.notification_max_age,
             base_delay=settings.retry_initial_delay,
             max_delay=settings.retry_max_delay,
+            health=self._health,
         )
         poller = Poller(
-            http, store, on_commit=dispatcher.wake, max_concurrent=settings.max_concurrent_fetches
+            http,
+            store,
+            on_commit=dispatcher.wake,
+            max_concurrent=settings.max_concurrent_fetches,
+            health=self._health,
+            held=dispatcher.held,
         )
         poller.configure(plans_for(self._config), self._config.routes, await store.load_states())
         self._poller = poller

@@ -33,12 +33,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from monitor import metrics
+from monitor.held import HeldNotifications
 from monitor.logging import get_logger
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, Outcome
 from monitor.store.base import Store
+from monitor.store.health import WRITE_ERRORS, StoreHealth
 
 log = get_logger(__name__)
 
@@ -66,6 +69,16 @@ def retry_delay(
     return max(uniform(base_delay, cap), retry_after or 0.0)
 
 
+class Ledger(Protocol):
+    """Where a delivery attempt's outcome is recorded: the store, or memory for held notifications."""
+
+    async def mark_delivered(self, notification_id: str, now: datetime) -> None: ...
+
+    async def mark_retry(self, notification_id: str, next_attempt_at: datetime, error: str) -> None: ...
+
+    async def mark_dead(self, notification_id: str, now: datetime, reason: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Worker:
     task: asyncio.Task[None]
@@ -86,8 +99,11 @@ class Dispatcher:
         batch: int = 100,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
+        health: StoreHealth | None = None,
     ) -> None:
         self._store = store
+        self._health = health or StoreHealth()
+        self.held = HeldNotifications()  # the poller's, for notifications whose commit failed
         self._notifiers = dict(notifiers)
         self._max_age = max_age
         self._base_delay = base_delay
@@ -189,20 +205,16 @@ class Dispatcher:
             wake.clear()  # before claiming: a wake() during the batch triggers the next claim
             claimed: list[Notification] = []
             try:
-                now = self._outbox_now()
-                claimed = await self._store.claim_due(
-                    now, self._batch, self._lease_seconds, notifiers=(name,)
-                )
+                while next_send >= 0 and (held := self.held.take_due(name, self._outbox_now())) is not None:
+                    self._note_birth(held)
+                    next_send = await self._send(name, held, next_send, self.held)
+                claimed = await self._claim(name) if next_send >= 0 else []
                 for notification in claimed:
                     self._note_birth(notification)
                 for notification in claimed:
-                    if not await self._wait_until(next_send):
+                    next_send = await self._send(name, notification, next_send, self._store)
+                    if next_send < 0:
                         break
-                    notifier = self._notifiers.get(name)  # after the wait: a reload may have swapped it
-                    if notifier is None:
-                        break
-                    next_send = self._monotonic() + notifier.min_interval
-                    await self._deliver(notifier, notification)
                 metrics.outbox_pending.set(await self._store.pending_count())
             except Exception as exc:
                 # A store failure: the claimed notifications stay leased and come back when the
@@ -213,6 +225,37 @@ class Dispatcher:
                 with suppress(TimeoutError):
                     async with asyncio.timeout(self._poll_interval):
                         await wake.wait()
+
+    async def _claim(self, name: str) -> list[Notification]:
+        try:
+            claimed = await self._store.claim_due(
+                self._outbox_now(), self._batch, self._lease_seconds, notifiers=(name,)
+            )
+        except WRITE_ERRORS as exc:
+            self._health.failed("claim", exc)
+            raise
+        self._health.succeeded("claim")
+        return claimed
+
+    async def _send(self, name: str, notification: Notification, next_send: float, ledger: Ledger) -> float:
+        """Deliver one after `next_send` (monotonic); the next send's earliest time, or -1 when
+        stopping or the notifier was removed."""
+        if not await self._wait_until(next_send):
+            return -1.0
+        notifier = self._notifiers.get(name)  # after the wait: a reload may have swapped it
+        if notifier is None:
+            return -1.0
+        next_send = self._monotonic() + notifier.min_interval
+        if ledger is self._store:
+            try:
+                await self._deliver(notifier, notification, ledger)
+            except WRITE_ERRORS as exc:
+                self._health.failed("mark", exc)
+                raise
+            self._health.succeeded("mark")
+        else:
+            await self._deliver(notifier, notification, ledger)
+        return next_send
 
     async def _wait_until(self, deadline: float) -> bool:
         """Sleep until the monotonic `deadline`; False when stop() comes first."""
@@ -225,7 +268,7 @@ class Dispatcher:
                     await self._stopping.wait()
         return False
 
-    async def _deliver(self, notifier: Notifier, notification: Notification) -> None:
+    async def _deliver(self, notifier: Notifier, notification: Notification, ledger: Ledger) -> None:
         try:
             delivery = await notifier.send(notification)
         except Exception as exc:
@@ -247,7 +290,7 @@ class Dispatcher:
         if delivery.outcome is not Outcome.RETRY:
             self._births.pop(notification.id, None)
         if delivery.outcome is Outcome.DELIVERED:
-            await self._store.mark_delivered(notification.id, now)
+            await ledger.mark_delivered(notification.id, now)
             metrics.notifications_total.labels(notifier=notification.notifier, outcome="delivered").inc()
             latency = (now - notification.event.occurred_at).total_seconds()
             metrics.notification_latency_seconds.observe(max(latency, 0.0))
@@ -257,10 +300,11 @@ class Dispatcher:
                 id=notification.id,
                 dedup_key=notification.event.dedup_key,
                 attempt=attempt,
+                durable=ledger is self._store,
             )
             return
         if delivery.outcome is Outcome.PERMANENT:
-            await self._dead(notification, now, f"permanent failure: {delivery.detail}")
+            await self._dead(notification, now, f"permanent failure: {delivery.detail}", ledger)
             return
         age = self._age(notification)
         if age > self._max_age:
@@ -269,13 +313,13 @@ class Dispatcher:
                 f"too old to retry ({age:.0f}s > max_age {self._max_age:.0f}s) "
                 f"after {attempt} attempt(s): {delivery.detail}"
             )
-            await self._dead(notification, now, reason)
+            await self._dead(notification, now, reason, ledger)
             return
         delay = retry_delay(
             attempt, delivery.retry_after, base_delay=self._base_delay, max_delay=self._max_delay
         )
         due = self._outbox_now() + timedelta(seconds=delay)
-        await self._store.mark_retry(notification.id, due, delivery.detail)
+        await ledger.mark_retry(notification.id, due, delivery.detail)
         metrics.notifications_total.labels(notifier=notification.notifier, outcome="retried").inc()
         log.info(
             "notification_retry",
@@ -311,8 +355,8 @@ class Dispatcher:
     def _age(self, notification: Notification) -> float:
         return self._monotonic() - self._births[notification.id]
 
-    async def _dead(self, notification: Notification, now: datetime, reason: str) -> None:
-        await self._store.mark_dead(notification.id, now, reason)
+    async def _dead(self, notification: Notification, now: datetime, reason: str, ledger: Ledger) -> None:
+        await ledger.mark_dead(notification.id, now, reason)
         metrics.notifications_total.labels(notifier=notification.notifier, outcome="dead").inc()
         log.warning(
             "notification_dead",

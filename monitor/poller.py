@@ -28,12 +28,14 @@ from monitor import metrics
 from monitor.engine import PollFailure, diff
 from monitor.errors import PollError, PollOutcome
 from monitor.fetch import HttpClient, NotModified
+from monitor.held import HeldNotifications
 from monitor.logging import get_logger
-from monitor.model import Event, ProviderState, Snapshot
+from monitor.model import Event, Notification, ProviderState, Snapshot
 from monitor.plan import ProviderPlan
 from monitor.routing import Route, route
 from monitor.sources import Source, build_source
 from monitor.store.base import Store
+from monitor.store.health import WRITE_ERRORS, StoreHealth
 
 log = get_logger(__name__)
 
@@ -56,6 +58,10 @@ class _Runtime:
     snapshot: Snapshot | None = None
     state_from: Snapshot | None = None  # the snapshot `state` was derived from, once committed
     persisted_at: float = 0.0
+    # what commits that failed would have written: committed with the next one that succeeds
+    unsaved_events: list[Event] = field(default_factory=list)
+    unsaved_notifications: list[Notification] = field(default_factory=list)
+    unsaved: bool = False
     not_before: float = 0.0  # monotonic time before which ticks are skipped (backoff)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # every outcome present from the start: a scrape in another thread iterates it while polls count
@@ -72,10 +78,14 @@ class Poller:
         on_commit: Callable[[], None],
         max_concurrent: int,
         clock: Callable[[], datetime] = utcnow,
+        health: StoreHealth | None = None,
+        held: HeldNotifications | None = None,
     ) -> None:
         self._http = http
         self._store = store
         self._on_commit = on_commit
+        self._health = health or StoreHealth()
+        self._held = held or HeldNotifications()
         self._clock = clock
         self._gate = asyncio.Semaphore(max_concurrent)
         self._failing_gate = asyncio.Semaphore(failing_slots(max_concurrent))
@@ -163,16 +173,41 @@ class Poller:
         runtime.polls[outcome] += 1
         if isinstance(result, PollFailure):
             log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
-        if events or self._must_persist(runtime, previous, state, quiet):
-            alerts = await self._store.open_alerts(name) if events else {}
-            notifications = route(events, self._routes, alerts, now)
-            await self._store.commit(state, events, notifications)
-            runtime.persisted_at = time.monotonic()
-            if notifications:
-                self._on_commit()
-        runtime.state = state
+        if events or runtime.unsaved or self._must_persist(runtime, previous, state, quiet):
+            await self._commit(runtime, state, events, now)
+        runtime.state = state  # what was read, committed or not: the next poll diffs against it
         runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)
+
+    async def _commit(
+        self, runtime: _Runtime, state: ProviderState, events: list[Event], now: datetime
+    ) -> None:
+        """Commit, with whatever earlier failed commits would have written. When it fails, the new
+        notifications are sent from memory (see monitor.held) and kept for the next commit."""
+        notifications: list[Notification] = []
+        unsaved = runtime.unsaved_notifications
+        try:
+            if events:
+                alerts = await self._store.open_alerts(state.provider)
+                _apply_unsaved(alerts, runtime.unsaved_notifications)
+                notifications = route(events, self._routes, alerts, now)
+            settled = self._held.settled(n.id for n in unsaved)
+            await self._store.commit(
+                state, [*runtime.unsaved_events, *events], [*unsaved, *notifications], settled
+            )
+        except WRITE_ERRORS as error:
+            self._health.failed("commit", error)
+            runtime.unsaved = True
+            runtime.unsaved_events.extend(events)
+            runtime.unsaved_notifications.extend(notifications)
+            self._held.hold(notifications)
+        else:
+            self._health.succeeded("commit")
+            self._held.forget({n.id for n in unsaved})
+            runtime.unsaved, runtime.unsaved_events, runtime.unsaved_notifications = False, [], []
+            runtime.persisted_at = time.monotonic()
+        if notifications or (unsaved and not runtime.unsaved):
+            self._on_commit()  # to the outbox or to memory: the dispatcher has work
 
     async def _fetch(self, runtime: _Runtime) -> tuple[Snapshot | PollFailure, str]:
         plan = runtime.plan
@@ -246,6 +281,17 @@ def _log_changed_warnings(name: str, previous: Snapshot | None, snapshot: Snapsh
         log.warning("parse_warnings", provider=name, warnings=list(snapshot.warnings[:20]))
     else:
         log.info("parse_warnings_cleared", provider=name)
+
+
+def _apply_unsaved(alerts: dict[str, set[str]], unsaved: list[Notification]) -> None:
+    """The open alerts as the store would hold them had the failed commits succeeded, so a resolve
+    still reaches whoever was paged from memory."""
+    for notification in unsaved:
+        holders = alerts.setdefault(notification.event.dedup_key, set())
+        if notification.event.resolves:
+            holders.discard(notification.notifier)
+        else:
+            holders.add(notification.notifier)
 
 
 def settled(state: ProviderState) -> bool:

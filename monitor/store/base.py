@@ -8,7 +8,7 @@ between detecting and delivering loses nothing and re-pages nothing.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -17,6 +17,7 @@ from typing import Literal, Self
 from monitor.model import Event, Notification, ProviderState
 
 NotificationStatus = Literal["pending", "delivered", "dead"]
+Settled = Literal["delivered", "dead"]  # a notification sent from memory while the store failed
 
 
 class StoreError(Exception):
@@ -54,6 +55,11 @@ class Store(ABC):
         `outage-monitor status` may open the store of a running daemon."""
 
     @abstractmethod
+    async def probe_write(self) -> None:
+        """Write one transaction that changes nothing, to prove at start-up that the store takes
+        writes: a read-only directory or a full disk is an error then, not a silent failure later."""
+
+    @abstractmethod
     async def release_leases(self) -> int:
         """Called by the dispatcher as it starts: free claims that no live dispatcher holds, so what a
         killed process was sending goes out at once. Returns how many were released."""
@@ -71,10 +77,16 @@ class Store(ABC):
 
     @abstractmethod
     async def commit(
-        self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
+        self,
+        state: ProviderState,
+        events: Sequence[Event],
+        notifications: Sequence[Notification],
+        settled: Mapping[str, Settled] | None = None,
     ) -> None:
         """Atomically: upsert `state`, append `events`, enqueue `notifications`, update open alerts
         (a notification of a non-resolving event opens (dedup_key, notifier); a resolving one closes it).
+        A notification whose id is in `settled` was sent from memory while the store failed: it is
+        written delivered or dead, not pending, so it is not sent again.
 
         Every notification's `event` must be one of `events` (same object or an equal one): ValueError
         otherwise. A notification id already enqueued raises StoreError. Either way nothing is written.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ import aiosqlite
 from monitor.logging import get_logger
 from monitor.model import Event, Notification, ProviderState
 from monitor.store import codec
-from monitor.store.base import NotificationStatus, Store, StoredEvent, StoreError
+from monitor.store.base import NotificationStatus, Settled, Store, StoredEvent, StoreError
 from monitor.store.schema import load_migrations, migrate
 
 log = get_logger(__name__)
@@ -76,6 +76,11 @@ class SqliteStore(Store):
             raise
         self._conn = conn
 
+    async def probe_write(self) -> None:
+        async with self._transaction() as conn:
+            version = int(await _scalar(conn, "PRAGMA user_version"))
+            await conn.execute(f"PRAGMA user_version = {version}")
+
     async def release_leases(self) -> int:
         """SQLite serves one daemon, so every lease found at dispatcher start belongs to a dead process."""
         async with self._connection() as conn:
@@ -116,9 +121,14 @@ class SqliteStore(Store):
         return alerts
 
     async def commit(
-        self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
+        self,
+        state: ProviderState,
+        events: Sequence[Event],
+        notifications: Sequence[Notification],
+        settled: Mapping[str, Settled] | None = None,
     ) -> None:
         now = codec.format_time(datetime.now(UTC))
+        settled = settled or {}
         try:
             async with self._transaction() as conn:
                 await conn.execute(
@@ -155,18 +165,22 @@ class SqliteStore(Store):
                             f"notification {notification.id!r} refers to an event not in this commit"
                         )
                     created = codec.format_time(notification.created_at)
+                    status = settled.get(notification.id, "pending")
                     await conn.execute(
-                        "INSERT INTO notifications "
-                        "(id, notifier, dedup_key, event_id, attempts, created_at, next_attempt_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO notifications (id, notifier, dedup_key, event_id, status, attempts, "
+                        "created_at, next_attempt_at, delivered_at, dead_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             notification.id,
                             notification.notifier,
                             event.dedup_key,
                             event_id,
+                            status,
                             notification.attempts,
                             created,
                             created,
+                            now if status == "delivered" else None,
+                            now if status == "dead" else None,
                         ),
                     )
                     key = (event.provider, event.dedup_key, notification.notifier)

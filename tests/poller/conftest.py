@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from monitor.plan import ProviderPlan
 from monitor.poller import Poller
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore
+from monitor.store.base import Settled
 from tests.poller.page_double import PageDouble, serving
 
 
@@ -29,10 +30,14 @@ class CountingStore(SqliteStore):
         self.commits: list[tuple[ProviderState, list[Event], list[Notification]]] = []
 
     async def commit(
-        self, state: ProviderState, events: Sequence[Event], notifications: Sequence[Notification]
+        self,
+        state: ProviderState,
+        events: Sequence[Event],
+        notifications: Sequence[Notification],
+        settled: Mapping[str, Settled] | None = None,
     ) -> None:
         self.commits.append((state, list(events), list(notifications)))
-        await super().commit(state, events, notifications)
+        await super().commit(state, events, notifications, settled)
 
 
 @dataclass
