@@ -8,7 +8,7 @@ Reading it: py-spy leaves idle samples out, but a thread blocked inside C (epoll
 lock, a socket send) can still be sampled as active, so `selectors`, `asyncio` transports and the
 aiosqlite worker are overstated; `--gil` profiles (`bench.run --profile-gil`) keep only Python at
 work. A coroutine resumed by asyncio's C Task shows a stack that starts at the coroutine, so the
-inclusive shares of the callers above it (the event loop, APScheduler) are understated.
+inclusive shares of the callers above it (the event loop, the scheduler's timers) are understated.
 """
 
 from __future__ import annotations

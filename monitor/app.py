@@ -24,6 +24,7 @@ from monitor.poller import Poller
 from monitor.scheduler import Ticker
 from monitor.store import open_store
 from monitor.store.base import Store, StoreError
+from monitor.store.health import StoreHealth
 from monitor.web import build_app
 
 log = get_logger(__name__)
@@ -55,10 +56,16 @@ class Daemon:
         self._ticker: Ticker | None = None
         self._poller: Poller | None = None
         self._evaluator: Evaluator | None = None
+        self._health = StoreHealth()
 
     @property
     def ready(self) -> bool:
-        return self._store is not None and self._ticker is not None and self._ticker.running
+        started = self._store is not None and self._ticker is not None and self._ticker.running
+        return started and self._health.commit_error is None
+
+    @property
+    def store_error(self) -> str | None:
+        return self._health.commit_error
 
     @property
     def store(self) -> Store:
@@ -106,8 +113,9 @@ class Daemon:
         store = open_store(settings.state)
         await store.open()
         cleanup.push_async_callback(store.close)
+        await store.probe_write()
         self._store = store
-        http = HttpClient()
+        http = HttpClient(listen=(settings.listen_host, settings.listen_port))
         cleanup.push_async_callback(http.close)
         dispatcher = Dispatcher(
             store,
@@ -115,9 +123,12 @@ class Daemon:
             max_age=settings.notification_max_age,
             base_delay=settings.retry_initial_delay,
             max_delay=settings.retry_max_delay,
+            health=self._health,
         )
         stage = AlertingStage(await store.load_alerting(), rules_for(self._config))
-        evaluator = Evaluator(store, stage, on_queued=dispatcher.wake)
+        evaluator = Evaluator(
+            store, stage, on_queued=dispatcher.wake, health=self._health, held=dispatcher.held
+        )
         self._evaluator = evaluator
         poller = Poller(http, store, evaluator, max_concurrent=settings.max_concurrent_fetches)
         poller.configure(plans_for(self._config), await store.load_states())

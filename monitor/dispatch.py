@@ -5,6 +5,20 @@ A worker claims its due notifications (the store keeps them in enqueue order per
 resolve never overtakes its trigger, and each send gets the receipt its predecessor returned), sends
 them one at a time at least `min_interval` apart, and records each outcome. Delivery is at least
 once: a send cut short by a crash or a stop timeout stays pending and goes out again.
+
+Clocks. The outbox's times (created, next attempt) are wall time, for people and across restarts;
+the wall clock can be stepped (NTP, a resumed VM, `date -s`), so the dispatcher never lets a step
+decide anything on its own:
+- Due times are compared with a wall clock that never goes back in this process (`_outbox_now`):
+  after a backward step it goes on from where it was, by the monotonic clock, so notifications
+  committed before the step, and retries scheduled before it, are not held back by the step.
+- Age (for `max_age`) is measured on the monotonic clock from the moment this process first claims
+  a notification, plus the age its wall times gave at that moment. That wall age is never negative
+  (a clock stepped back makes nothing younger than new) and, for a notification created since this
+  dispatcher started (created_at not before the start's wall time), never more than the time since
+  the start (a forward step cannot make it older than the process). A notification from before the
+  start (a restart) can only be aged by wall time; it is dead-lettered for age only after this
+  process tried it once and failed, like any other.
 """
 
 from __future__ import annotations
@@ -19,12 +33,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from monitor import metrics
+from monitor.held import HeldNotifications
 from monitor.logging import get_logger
 from monitor.model import Notification
 from monitor.notify.base import Delivery, Notifier, Outcome
 from monitor.store.base import Store
+from monitor.store.health import WRITE_ERRORS, StoreHealth
 
 log = get_logger(__name__)
 
@@ -52,6 +69,18 @@ def retry_delay(
     return max(uniform(base_delay, cap), retry_after or 0.0)
 
 
+class Ledger(Protocol):
+    """Where a delivery attempt's outcome is recorded: the store, or memory for held notifications."""
+
+    async def mark_delivered(
+        self, notification_id: str, now: datetime, receipt: Mapping[str, str] | None = None
+    ) -> None: ...
+
+    async def mark_retry(self, notification_id: str, next_attempt_at: datetime, error: str) -> None: ...
+
+    async def mark_dead(self, notification_id: str, now: datetime, reason: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Worker:
     task: asyncio.Task[None]
@@ -71,8 +100,12 @@ class Dispatcher:
         poll_interval: float = 1.0,
         batch: int = 100,
         clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        health: StoreHealth | None = None,
     ) -> None:
         self._store = store
+        self._health = health or StoreHealth()
+        self.held = HeldNotifications()  # the poller's, for notifications whose commit failed
         self._notifiers = dict(notifiers)
         self._max_age = max_age
         self._base_delay = base_delay
@@ -81,6 +114,10 @@ class Dispatcher:
         self._poll_interval = poll_interval
         self._batch = batch
         self._clock = clock
+        self._monotonic = monotonic
+        self._started = (clock(), monotonic())
+        self._outbox_clock = self._started  # the last (wall, monotonic) reading of `_outbox_now`
+        self._births: dict[str, float] = {}  # notification id -> monotonic time it was created
         self._workers: dict[str, _Worker] = {}
         self._running = False
         self._stopping = asyncio.Event()
@@ -170,17 +207,16 @@ class Dispatcher:
             wake.clear()  # before claiming: a wake() during the batch triggers the next claim
             claimed: list[Notification] = []
             try:
-                claimed = await self._store.claim_due(
-                    self._clock(), self._batch, self._lease_seconds, notifiers=(name,)
-                )
+                while next_send >= 0 and (held := self.held.take_due(name, self._outbox_now())) is not None:
+                    self._note_birth(held)
+                    next_send = await self._send(name, held, next_send, self.held)
+                claimed = await self._claim(name) if next_send >= 0 else []
                 for notification in claimed:
-                    if not await self._wait_until(next_send):
+                    self._note_birth(notification)
+                for notification in claimed:
+                    next_send = await self._send(name, notification, next_send, self._store)
+                    if next_send < 0:
                         break
-                    notifier = self._notifiers.get(name)  # after the wait: a reload may have swapped it
-                    if notifier is None:
-                        break
-                    next_send = time.monotonic() + notifier.min_interval
-                    await self._deliver(notifier, notification)
                 metrics.outbox_pending.set(await self._store.pending_count())
             except Exception as exc:
                 # A store failure: the claimed notifications stay leased and come back when the
@@ -192,10 +228,41 @@ class Dispatcher:
                     async with asyncio.timeout(self._poll_interval):
                         await wake.wait()
 
+    async def _claim(self, name: str) -> list[Notification]:
+        try:
+            claimed = await self._store.claim_due(
+                self._outbox_now(), self._batch, self._lease_seconds, notifiers=(name,)
+            )
+        except WRITE_ERRORS as exc:
+            self._health.failed("claim", exc)
+            raise
+        self._health.succeeded("claim")
+        return claimed
+
+    async def _send(self, name: str, notification: Notification, next_send: float, ledger: Ledger) -> float:
+        """Deliver one after `next_send` (monotonic); the next send's earliest time, or -1 when
+        stopping or the notifier was removed."""
+        if not await self._wait_until(next_send):
+            return -1.0
+        notifier = self._notifiers.get(name)  # after the wait: a reload may have swapped it
+        if notifier is None:
+            return -1.0
+        next_send = self._monotonic() + notifier.min_interval
+        if ledger is self._store:
+            try:
+                await self._deliver(notifier, notification, ledger)
+            except WRITE_ERRORS as exc:
+                self._health.failed("mark", exc)
+                raise
+            self._health.succeeded("mark")
+        else:
+            await self._deliver(notifier, notification, ledger)
+        return next_send
+
     async def _wait_until(self, deadline: float) -> bool:
         """Sleep until the monotonic `deadline`; False when stop() comes first."""
         while not self._stopping.is_set():
-            remaining = deadline - time.monotonic()
+            remaining = deadline - self._monotonic()
             if remaining <= 0:
                 return True
             with suppress(TimeoutError):
@@ -203,7 +270,7 @@ class Dispatcher:
                     await self._stopping.wait()
         return False
 
-    async def _deliver(self, notifier: Notifier, notification: Notification) -> None:
+    async def _deliver(self, notifier: Notifier, notification: Notification, ledger: Ledger) -> None:
         try:
             delivery = await notifier.send(notification)
         except Exception as exc:
@@ -222,8 +289,10 @@ class Dispatcher:
         delivery = replace(delivery, detail=notifier.secrets.scrub(delivery.detail))
         now = self._clock()
         attempt = notification.attempts + 1
+        if delivery.outcome is not Outcome.RETRY:
+            self._births.pop(notification.id, None)
         if delivery.outcome is Outcome.DELIVERED:
-            await self._store.mark_delivered(notification.id, now, delivery.receipt)
+            await ledger.mark_delivered(notification.id, now, delivery.receipt)
             metrics.notifications_total.labels(notifier=notification.notifier, outcome="delivered").inc()
             latency = (now - notification.created_at).total_seconds()
             metrics.notification_latency_seconds.observe(max(latency, 0.0))
@@ -233,23 +302,26 @@ class Dispatcher:
                 id=notification.id,
                 group=notification.message.group_key,
                 attempt=attempt,
+                durable=ledger is self._store,
             )
             return
         if delivery.outcome is Outcome.PERMANENT:
-            await self._dead(notification, now, f"permanent failure: {delivery.detail}")
+            await self._dead(notification, now, f"permanent failure: {delivery.detail}", ledger)
             return
-        age = (now - notification.created_at).total_seconds()
+        age = self._age(notification)
         if age > self._max_age:
+            self._births.pop(notification.id, None)
             reason = (
                 f"too old to retry ({age:.0f}s > max_age {self._max_age:.0f}s) "
                 f"after {attempt} attempt(s): {delivery.detail}"
             )
-            await self._dead(notification, now, reason)
+            await self._dead(notification, now, reason, ledger)
             return
         delay = retry_delay(
             attempt, delivery.retry_after, base_delay=self._base_delay, max_delay=self._max_delay
         )
-        await self._store.mark_retry(notification.id, now + timedelta(seconds=delay), delivery.detail)
+        due = self._outbox_now() + timedelta(seconds=delay)
+        await ledger.mark_retry(notification.id, due, delivery.detail)
         metrics.notifications_total.labels(notifier=notification.notifier, outcome="retried").inc()
         log.info(
             "notification_retry",
@@ -261,8 +333,32 @@ class Dispatcher:
             detail=delivery.detail,
         )
 
-    async def _dead(self, notification: Notification, now: datetime, reason: str) -> None:
-        await self._store.mark_dead(notification.id, now, reason)
+    def _outbox_now(self) -> datetime:
+        """Wall time that never goes back in this process: after a backward step, where it was plus
+        the monotonic time since (see the module docstring)."""
+        wall, mono = self._clock(), self._monotonic()
+        last_wall, last_mono = self._outbox_clock
+        if wall < last_wall:
+            wall = last_wall + timedelta(seconds=max(mono - last_mono, 0.0))
+        self._outbox_clock = (wall, mono)
+        return wall
+
+    def _note_birth(self, notification: Notification) -> None:
+        """On first claim in this process: when it was created, on the monotonic clock (module docstring)."""
+        if notification.id in self._births:
+            return
+        mono = self._monotonic()
+        age = max((self._clock() - notification.created_at).total_seconds(), 0.0)
+        started_wall, started_mono = self._started
+        if notification.created_at >= started_wall:
+            age = min(age, mono - started_mono)
+        self._births[notification.id] = mono - age
+
+    def _age(self, notification: Notification) -> float:
+        return self._monotonic() - self._births[notification.id]
+
+    async def _dead(self, notification: Notification, now: datetime, reason: str, ledger: Ledger) -> None:
+        await ledger.mark_dead(notification.id, now, reason)
         metrics.notifications_total.labels(notifier=notification.notifier, outcome="dead").inc()
         log.warning(
             "notification_dead",

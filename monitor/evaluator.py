@@ -1,10 +1,17 @@
-"""Runs the alerting stage for the daemon: after each poll that brought events, and on its own when a held
-group, a silence or a time interval is due to change what goes out.
+"""The daemon's one committer: runs the alerting stage after each poll that brought events, and on its own
+when a held group, a silence or a time interval is due to change what goes out; every state commit goes
+through here too.
 
 Each evaluation reads the silences from the store (the CLI and the API write them there, so a silence takes
 effect at the next evaluation, whoever added it), steps the stage, and commits the provider's state, its
-events, the notifications and the stage's change in ONE store transaction; only then does the stage's
-memory move on (see monitor/alerting/stage.py).
+events, the notifications and the stage's change in ONE store transaction (see monitor/alerting/stage.py).
+
+When the store cannot be written (a full disk, a read-only directory), nothing is silent and the outage
+still reaches people: the failure counts in the store health (/readyz, a metric, one log line per streak),
+the stage's memory moves on anyway (what was read is what is acted on, so the same news is not evaluated
+again), the notifications are sent from memory (monitor/held.py) with the ids they would have had, and
+the events, notifications and alerting change are kept and committed with the next commit that
+succeeds, those already sent recorded as delivered or dead so nobody is paged twice.
 """
 
 from __future__ import annotations
@@ -12,15 +19,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import uuid4
 
 from monitor import metrics
+from monitor.alerting.silences import Silence
 from monitor.alerting.stage import AlertingStage, Rules
+from monitor.held import HeldNotifications
 from monitor.logging import get_logger
-from monitor.model import Event, ProviderState
+from monitor.model import Event, Notification, ProviderState
 from monitor.silencing import all_silences
-from monitor.store.base import Store
+from monitor.store.base import AlertingChange, Store
+from monitor.store.health import WRITE_ERRORS, StoreHealth
 
 log = get_logger(__name__)
 
@@ -36,6 +47,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass
+class _Unsaved:
+    """What commits that failed would have written: committed with the next one that succeeds."""
+
+    events: list[Event] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    change: AlertingChange = field(default_factory=AlertingChange)
+
+
 class Evaluator:
     def __init__(
         self,
@@ -44,11 +64,17 @@ class Evaluator:
         *,
         on_queued: Callable[[], None],
         clock: Callable[[], datetime] = utcnow,
+        health: StoreHealth | None = None,
+        held: HeldNotifications | None = None,
     ) -> None:
         self._store = store
         self._stage = stage
         self._on_queued = on_queued
         self._clock = clock
+        self._health = health or StoreHealth()
+        self._held = held or HeldNotifications()
+        self._unsaved = _Unsaved()
+        self._silences: list[Silence] = []
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -65,18 +91,59 @@ class Evaluator:
         """Evaluate now (a silence was added or expired)."""
         self._wake.set()
 
-    async def commit(self, state: ProviderState | None, events: Sequence[Event]) -> None:
-        """Evaluate `events` and commit them with `state` (when given) and what they queue, atomically."""
+    async def commit(
+        self, state: ProviderState | None, events: Sequence[Event], *, evaluate: bool | None = None
+    ) -> bool:
+        """Commit `state` (when given) and `events` with what evaluating them queues, atomically; whether
+        it was written. Evaluates when there are events (or `evaluate` says so: the timer)."""
+        evaluating = bool(events) if evaluate is None else evaluate
         async with self._stage.lock:
-            silences = await all_silences(self._store)
-            done = self._stage.step(events, silences, self._clock(), new_notification_id)
-            await self._store.commit(state, events, done.notifications, done.change)
-            self._stage.apply(done)
-        metrics.record_alerts(done.counts, silences, self._clock())
-        if done.notifications:
-            self._on_queued()
-        if done.next_wakeup is not None:
-            self._wake.set()  # the timer loop recomputes how long to sleep
+            now = self._clock()
+            done = None
+            if evaluating:
+                done = self._stage.step(events, await self._read_silences(), now, new_notification_id)
+            notifications = done.notifications if done else []
+            change = done.change if done else AlertingChange()
+            unsaved = self._unsaved
+            try:
+                await self._store.commit(
+                    state,
+                    [*unsaved.events, *events],
+                    [*unsaved.notifications, *notifications],
+                    unsaved.change.then(change),
+                    self._held.settled(n.id for n in unsaved.notifications),
+                )
+            except WRITE_ERRORS as error:
+                self._health.failed("commit", error)
+                self._unsaved = _Unsaved(
+                    [*unsaved.events, *events],
+                    [*unsaved.notifications, *notifications],
+                    unsaved.change.then(change),
+                )
+                self._held.hold(notifications)
+                saved = False
+            else:
+                self._health.succeeded("commit")
+                self._held.forget({n.id for n in unsaved.notifications})
+                self._unsaved = _Unsaved()
+                saved = True
+            if done is not None:
+                self._stage.apply(done)
+        if done is not None:
+            metrics.record_alerts(done.counts, self._silences, now)
+            if done.next_wakeup is not None:
+                self._wake.set()  # the timer loop recomputes how long to sleep
+        if notifications or (saved and unsaved.notifications):
+            self._on_queued()  # to the outbox or to memory: the dispatcher has work
+        return saved
+
+    async def _read_silences(self) -> list[Silence]:
+        """The silences in the store; the last ones read when the store cannot be read."""
+        try:
+            self._silences = await all_silences(self._store)
+        except WRITE_ERRORS as error:
+            log.warning("silences_unreadable", error=str(error))
+        return self._silences
 
     async def run(self) -> None:
         """Evaluate whenever the stage asked to be looked at again, until `stop()`."""
@@ -95,9 +162,9 @@ class Evaluator:
                 if self._wake.is_set() and not self._due():
                     continue  # woken to recompute the sleep, nothing due yet
             try:
-                await self.commit(None, ())
-            except Exception as error:  # a store failure: keep going, the next evaluation redoes it
-                log.error("evaluation_failed", error=f"{type(error).__name__}: {error}")
+                await self.commit(None, (), evaluate=True)
+            except Exception:  # a bug, not the store (that is handled): keep evaluating
+                log.exception("evaluation_crashed")
 
     def stop(self) -> None:
         self._stopping.set()

@@ -3,6 +3,13 @@
 One session and one connector for the whole process: polling hundreds of pages through one shared
 TLS context, DNS cache and connection pool costs a fraction of a session per request. Every failure
 becomes a `FetchError` whose message names host and path only (query strings may carry tokens).
+
+Redirects are followed by aiohttp, and every connection a `get` or `probe` uses, first hop or redirect,
+new or taken from the pool, is checked against `monitor.egress` in the connector, on the address the
+socket is actually connected to, before a byte of the request is sent. Checking there rather than in a
+custom resolver or before each hop is what makes it hold: a resolver is skipped for IP literals and
+cached answers, a check before the hop is fooled by DNS that answers differently the second time
+(rebinding), and neither sees a pooled connection; only the connected socket's peer cannot lie.
 """
 
 from __future__ import annotations
@@ -13,16 +20,21 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from ipaddress import ip_address
 from types import TracebackType
 
 import aiohttp
+from aiohttp.client_reqrep import ClientRequest
+from aiohttp.tracing import Trace
 from multidict import CIMultiDictProxy
 from yarl import URL
 
 from monitor import USER_AGENT
+from monitor.egress import IPAddress, Peer, refusal
 from monitor.errors import FetchError
 
 DEFAULT_USER_AGENT = USER_AGENT
@@ -83,6 +95,54 @@ class ProbeResult:
 @dataclass(slots=True)
 class _Hop:
     url: str  # where the request is at: the final URL once an answer came
+    origin: IPAddress | None = None  # the address the configured URL reached, once connected
+
+
+# The fetch whose request the connector is connecting for; None for notifiers' posts (their URLs are config).
+_FETCH: ContextVar[_Hop | None] = ContextVar("_FETCH", default=None)
+
+
+class _GuardedConnector(aiohttp.TCPConnector):
+    """A connector that refuses a fetch's connection whose peer `monitor.egress` does not allow."""
+
+    def __init__(self, *, listen: tuple[str, int] | None, limit: int) -> None:
+        super().__init__(limit=limit, ttl_dns_cache=300, ssl=ssl.create_default_context())
+        self._listen = listen
+
+    async def connect(
+        self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
+    ) -> aiohttp.connector.Connection:
+        conn = await super().connect(req, traces, timeout)
+        hop = _FETCH.get()
+        if hop is None:
+            return conn
+        peer = _peer(conn)
+        why = (
+            "cannot tell which address it reached"
+            if peer is None
+            else refusal(peer, hop.origin, self._listen)
+        )
+        if why is not None:
+            conn.close()
+            target = f"[{req.url.host}]" if ":" in (req.url.host or "") else req.url.host
+            reached = "" if peer is None or str(peer.address) == req.url.host else f" ({peer.address})"
+            what = "fetch of" if hop.origin is None else "redirect to"
+            raise FetchError("connect_error", f"{what} {target}:{req.url.port}{reached} refused: {why}")
+        if hop.origin is None and peer is not None:
+            hop.origin = peer.address
+        return conn
+
+
+def _peer(conn: aiohttp.connector.Connection) -> Peer | None:
+    """The address and port a connection's socket is connected to, and this machine's end of it."""
+    transport = conn.transport
+    if transport is None:
+        return None
+    peername, sockname = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
+    try:
+        return Peer(ip_address(peername[0]), int(peername[1]), ip_address(sockname[0]) if sockname else None)
+    except (TypeError, IndexError, ValueError):  # no socket, or not an IP one
+        return None
 
 
 class HttpClient:
@@ -99,8 +159,11 @@ class HttpClient:
         max_bytes: int = 10 * 1024 * 1024,
         max_redirects: int = 5,
         connector_limit: int = 100,
+        listen: tuple[str, int] | None = None,
     ) -> None:
+        """`listen` is the daemon's own host and port: no fetch may reach it."""
         self.user_agent = user_agent
+        self.listen = listen
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.connector_limit = connector_limit
@@ -110,9 +173,7 @@ class HttpClient:
     def session(self) -> aiohttp.ClientSession:
         """The one shared session, created on first use inside the running loop; notifiers post through it."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=self.connector_limit, ttl_dns_cache=300, ssl=ssl.create_default_context()
-            )
+            connector = _GuardedConnector(listen=self.listen, limit=self.connector_limit)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -178,7 +239,9 @@ class HttpClient:
 
     @contextmanager
     def _classified(self, hop: _Hop, timeout: float) -> Iterator[None]:
-        """aiohttp's failures as `FetchError`s whose messages name host and path only."""
+        """aiohttp's failures as `FetchError`s whose messages name host and path only; the connector
+        checks each connection made meanwhile for this fetch (`_GuardedConnector`)."""
+        token = _FETCH.set(hop)
         try:
             yield
         except TimeoutError:
@@ -191,6 +254,8 @@ class HttpClient:
             ) from None
         except aiohttp.ClientError as exc:
             raise FetchError("connect_error", f"cannot fetch {redact_url(hop.url)}: {_reason(exc)}") from None
+        finally:
+            _FETCH.reset(token)
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
         """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""

@@ -179,6 +179,12 @@ provider_series = ProviderSeries()
 outbox_pending = Gauge(
     "outage_monitor_outbox_pending", "Notifications waiting to be delivered", registry=REGISTRY
 )
+store_errors_total = Counter(
+    "outage_monitor_store_errors_total",
+    "Store writes that failed (full disk, read-only state directory), by operation: commit, claim, mark",
+    ["operation"],
+    registry=REGISTRY,
+)
 notification_latency_seconds = Histogram(
     "outage_monitor_notification_latency_seconds",
     "From event detected to notification delivered",

@@ -27,7 +27,7 @@ async def poll(config: Config, only: Sequence[str]) -> int:
         return 1
     chosen = [p for p in plans if not only or p.config.name in only]
     gate = asyncio.Semaphore(config.settings.max_concurrent_fetches)
-    http = HttpClient()
+    http = HttpClient(listen=(config.settings.listen_host, config.settings.listen_port))
     try:
         results = await asyncio.gather(*(_fetch(http, gate, plan) for plan in chosen))
     finally:

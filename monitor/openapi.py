@@ -99,7 +99,10 @@ _SCHEMAS: dict[str, Schema] = {
     "Error": _object("A request the server will not answer.", error=_TEXT),
     "Health": _object("The process is alive.", status={"const": "ok"}, version=_TEXT),
     "Ready": _object("Config loaded, store open, scheduler running.", status={"const": "ready"}),
-    "NotReady": _object("Still starting (or stopping).", status={"const": "not ready"}),
+    "NotReady": {  # `reason` only while store commits fail
+        **_object("Still starting (or stopping), or store writes failing.", status={"const": "not ready"}),
+        "properties": {"status": {"const": "not ready"}, "reason": _TEXT},
+    },
     "Component": _object(
         "A component as last confirmed.",
         id=_TEXT,

@@ -3,11 +3,21 @@
 The poller keeps each provider's last snapshot and state in memory so that a 304 costs no parse,
 and writes to the store only when the state changed in substance (or events were emitted): a
 quiet poll costs no database work.
+
+Fetch slots are fair to healthy providers: at most `max_concurrent` fetches are in flight, and a
+provider whose last poll failed (consecutive_failures > 0, whether in backoff or not) also needs one
+of the few failing slots (`failing_slots`, a quarter of the cap). Pages that never answer then hold
+at most a quarter of the cap for their whole timeout, and a healthy provider's poll finds a slot at
+once instead of queueing behind them (with 1,000 dead pages and a cap of 50, an outage on a healthy
+page took 81 s to be seen). Failing providers are polled more slowly in exchange, which their backoff
+does anyway. A provider not yet known to fail (its first poll, no stored state) counts as healthy;
+with a cap of 1 there is nothing to split.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +43,7 @@ log = get_logger(__name__)
 _OUTCOMES = ("ok", "not_modified", *get_args(PollOutcome))  # every value of polls_total's outcome label
 MAX_BACKOFF_SECONDS = 3600.0
 HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `status` is never far behind
+FAILING_SHARE = 0.25  # of the fetch slots that providers whose last poll failed may hold at once
 VANISHED_COMPONENTS_MIN = 3  # a page that had at least this many components and now has none is warned about
 
 
@@ -48,6 +59,7 @@ class _Runtime:
     snapshot: Snapshot | None = None
     state_from: Snapshot | None = None  # the snapshot `state` was derived from, once committed
     persisted_at: float = 0.0
+    unsaved: bool = False  # the last commit failed: commit at the next poll, news or not
     not_before: float = 0.0  # monotonic time before which ticks are skipped (backoff)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # every outcome present from the start: a scrape in another thread iterates it while polls count
@@ -70,6 +82,7 @@ class Poller:
         self._evaluator = evaluator
         self._clock = clock
         self._gate = asyncio.Semaphore(max_concurrent)
+        self._failing_gate = asyncio.Semaphore(failing_slots(max_concurrent))
         self._providers: dict[str, _Runtime] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         metrics.provider_series.attach(self)
@@ -150,13 +163,12 @@ class Poller:
         runtime.polls[outcome] += 1
         if isinstance(result, PollFailure):
             log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
-        if events:
-            await self._evaluator.commit(state, events)
-            runtime.persisted_at = time.monotonic()
-        elif self._must_persist(runtime, previous, state, quiet):
-            await self._store.commit(state, (), ())
-            runtime.persisted_at = time.monotonic()
-        runtime.state = state
+        if events or runtime.unsaved or self._must_persist(runtime, previous, state, quiet):
+            saved = await self._evaluator.commit(state, events)
+            runtime.unsaved = not saved
+            if saved:
+                runtime.persisted_at = time.monotonic()
+        runtime.state = state  # what was read, committed or not: the next poll diffs against it
         runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)
 
@@ -164,7 +176,8 @@ class Poller:
         plan = runtime.plan
         name = plan.config.name
         started = time.perf_counter()
-        async with self._gate:
+        failing = runtime.state is not None and runtime.state.consecutive_failures > 0
+        async with self._failing_gate if failing else contextlib.nullcontext(), self._gate:
             fetched = await read_page(name, runtime.source, self._http, plan.timeout)
         metrics.poll_duration_seconds.observe(time.perf_counter() - started)
         if isinstance(fetched, PollFailure):
@@ -190,6 +203,11 @@ class Poller:
         if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
             return True
         return not quiet and _substance(previous) != _substance(state)
+
+
+def failing_slots(max_concurrent: int) -> int:
+    """How many fetches of failing providers may be in flight at once (see the module docstring)."""
+    return max(1, int(max_concurrent * FAILING_SHARE))
 
 
 def _flag_vanished_components(previous: Snapshot | None, snapshot: Snapshot) -> Snapshot:

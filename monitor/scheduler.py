@@ -1,29 +1,29 @@
-"""Ticks: one APScheduler job per provider, first runs spread over the interval, with jitter.
+"""Ticks: one timer per provider on the event loop's monotonic clock, first runs spread over the interval.
 
-`max_instances=1` means a provider is never polled twice at once (a tick that finds the previous
-poll still running is skipped); `coalesce` means a stalled loop catches up with one poll, not many.
-The global cap on concurrent fetches is the poller's semaphore.
+Ticks are deadlines on `loop.time()` (the monotonic clock), never on wall time: a wall clock stepped
+back an hour (NTP, a VM resumed, an operator's `date -s`) must not stop polling for that hour, and one
+stepped forward must not fire a burst. Wall time is only for what people read (the poller's timestamps).
+
+A provider's nominal ticks are `start + k * interval`; each fires `uniform(0, jitter)` after its
+nominal time, so jitter spreads polls without lowering the rate. A tick that finds the provider's
+previous poll still running is skipped with a `tick_skipped` warning (never two polls of one provider
+at once), and ticks missed while the loop was stalled coalesce into one poll. The global cap on
+concurrent fetches is the poller's.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
-
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.schedulers.base import STATE_RUNNING
-from apscheduler.triggers.interval import IntervalTrigger
+import asyncio
+import math
+import random
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from monitor.logging import get_logger
 from monitor.plan import ProviderPlan
 
 log = get_logger(__name__)
-
-# APScheduler logs through the standard library in plain text, which would break a stream of JSON log
-# lines; its one warning worth keeping, a skipped tick, is logged by `Ticker` itself instead.
-logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def first_run_offset(index: int, count: int, interval: float) -> float:
@@ -31,67 +31,92 @@ def first_run_offset(index: int, count: int, interval: float) -> float:
     return interval * index / max(count, 1)
 
 
+@dataclass(slots=True)
+class _Schedule:
+    interval: float
+    jitter: float  # at most half the interval
+    deadline: float  # loop time of the next nominal tick
+    timer: asyncio.TimerHandle | None = None
+    poll: asyncio.Task[None] | None = None  # the last poll started, to skip a tick while it runs
+
+
 class Ticker:
-    def __init__(self, job: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        job: Callable[[str], Coroutine[Any, Any, None]],
+        *,
+        uniform: Callable[[float, float], float] = random.uniform,
+    ) -> None:
         self._job = job
-        self._scheduler = AsyncIOScheduler(
-            timezone=UTC,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-        )
-        self._scheduler.add_listener(_skipped, EVENT_JOB_MAX_INSTANCES)
-        self._plans: dict[str, tuple[float, float]] = {}  # name -> (interval, jitter) as scheduled
+        self._uniform = uniform
+        self._schedules: dict[str, _Schedule] = {}
+        self._polls: set[asyncio.Task[None]] = set()  # strong references until each poll ends
+        self._running = False
 
     @property
     def running(self) -> bool:
         """Started and ticking: false again from `stop()` on."""
-        return bool(self._scheduler.state == STATE_RUNNING)
+        return self._running
 
     def start(self, plans: Sequence[ProviderPlan]) -> None:
+        self._running = True
         self.apply(plans)
-        self._scheduler.start()
 
     def apply(self, plans: Sequence[ProviderPlan]) -> None:
-        """(Re)schedule: new providers are added, removed ones dropped, changed timings replaced."""
-        wanted = {p.config.name: (p.interval, p.jitter) for p in plans}
-        for name in self._plans.keys() - wanted.keys():
-            self._scheduler.remove_job(name)
-        now = datetime.now(UTC)
+        """(Re)schedule: new providers are added, removed ones dropped, changed timings replaced.
+
+        A provider whose timing changed keeps its running poll, so it is still never polled twice at once.
+        """
+        wanted = {p.config.name: (p.interval, min(p.jitter, p.interval / 2)) for p in plans}
+        for name in self._schedules.keys() - wanted.keys():
+            self._cancel(self._schedules.pop(name))
+        now = asyncio.get_running_loop().time()
         ordered = sorted(wanted)
         for index, name in enumerate(ordered):
-            if self._plans.get(name) == wanted[name]:
-                continue
             interval, jitter = wanted[name]
-            start = now + timedelta(seconds=first_run_offset(index, len(ordered), interval))
-            jitter = min(jitter, interval / 2)
-            # APScheduler adds uniform(0, jitter) to each run and counts the next interval from there,
-            # so the trigger's period is shortened by the mean jitter to keep the wanted poll rate.
-            period = interval - jitter / 2
-            self._scheduler.add_job(
-                self._tick,
-                IntervalTrigger(seconds=period, start_date=start, jitter=jitter or None, timezone=UTC),
-                next_run_time=start,  # else a start_date of "now" is rounded up by a whole interval
-                args=[name],
-                id=name,
-                name=f"poll {name}",
-                replace_existing=True,
-            )
-        self._plans = wanted
+            old = self._schedules.get(name)
+            if old is not None and (old.interval, old.jitter) == (interval, jitter):
+                continue
+            if old is not None:
+                self._cancel(old)
+            start = now + first_run_offset(index, len(ordered), interval)
+            schedule = _Schedule(interval, jitter, start, poll=old.poll if old else None)
+            self._schedules[name] = schedule
+            if self._running:
+                self._arm(name, schedule, at=start)  # the first poll comes on time, unjittered
 
     def stop(self) -> None:
         """No new ticks from now on; polls already running go on, for the poller to drain."""
-        if self.running:
-            self._scheduler.pause()
+        self._running = False
+        for schedule in self._schedules.values():
+            self._cancel(schedule)
 
     def shutdown(self) -> None:
-        """Release the scheduler. It cancels the polls still running, so `stop()` and drain first."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        """Release everything: cancels the polls still running, so `stop()` and drain first."""
+        self.stop()
+        for task in self._polls:
+            task.cancel()
 
-    async def _tick(self, name: str) -> None:
-        """The job APScheduler runs: always a coroutine function, so it runs on the loop, never in a
-        thread (APScheduler would hand any other callable, even one returning a coroutine, to a thread)."""
-        await self._job(name)
+    def _arm(self, name: str, schedule: _Schedule, at: float) -> None:
+        schedule.timer = asyncio.get_running_loop().call_at(at, self._fire, name, schedule)
 
+    @staticmethod
+    def _cancel(schedule: _Schedule) -> None:
+        if schedule.timer is not None:
+            schedule.timer.cancel()
+            schedule.timer = None
 
-def _skipped(event: JobSubmissionEvent) -> None:
-    log.warning("tick_skipped", provider=event.job_id, reason="the previous poll is still running")
+    def _fire(self, name: str, schedule: _Schedule) -> None:
+        if schedule.poll is not None and not schedule.poll.done():
+            log.warning("tick_skipped", provider=name, reason="the previous poll is still running")
+        else:
+            schedule.poll = asyncio.get_running_loop().create_task(self._job(name), name=f"poll:{name}")
+            self._polls.add(schedule.poll)
+            schedule.poll.add_done_callback(self._polls.discard)
+        now = asyncio.get_running_loop().time()
+        schedule.deadline += schedule.interval
+        if schedule.deadline <= now:  # the loop stalled past whole intervals: one poll, not a burst
+            schedule.deadline += schedule.interval * (
+                1 + math.floor((now - schedule.deadline) / schedule.interval)
+            )
+        self._arm(name, schedule, at=schedule.deadline + self._uniform(0.0, schedule.jitter))

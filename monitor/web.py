@@ -32,6 +32,10 @@ class DaemonView(Protocol):
     def ready(self) -> bool: ...
 
     @property
+    def store_error(self) -> str | None:
+        """Why store commits fail, while they do (the daemon is not ready then)."""
+
+    @property
     def store(self) -> Store: ...
 
     def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
@@ -86,7 +90,10 @@ async def _healthz(_: web.Request) -> web.Response:
 async def _readyz(_: web.Request, daemon: DaemonView) -> web.Response:
     if daemon.ready:
         return web.json_response({"status": "ready"})
-    return web.json_response({"status": "not ready"}, status=503)
+    body = {"status": "not ready"}
+    if (error := daemon.store_error) is not None:
+        body["reason"] = f"store writes failing: {error}"
+    return web.json_response(body, status=503)
 
 
 async def _providers(_: web.Request, daemon: DaemonView) -> web.Response:

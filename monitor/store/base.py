@@ -17,6 +17,7 @@ from typing import Literal, Self
 from monitor.model import Alert, Event, Notification, ProviderState, Told
 
 NotificationStatus = Literal["pending", "delivered", "dead"]
+Settled = Literal["delivered", "dead"]  # a notification sent from memory while the store failed
 
 
 class StoreError(Exception):
@@ -52,6 +53,17 @@ class AlertingChange:
     def __bool__(self) -> bool:
         return bool(self.alerts or self.forgotten or self.told)
 
+    def then(self, later: AlertingChange) -> AlertingChange:
+        """This change followed by `later`, as one: what two commits would have written."""
+        alerts = {a.key: a for a in self.alerts}
+        alerts.update((a.key, a) for a in later.alerts)
+        for key in later.forgotten:
+            alerts.pop(key, None)
+        forgotten = (set(self.forgotten) - {a.key for a in later.alerts}) | set(later.forgotten)
+        return AlertingChange(
+            alerts=list(alerts.values()), forgotten=sorted(forgotten), told={**self.told, **later.told}
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StoredSilence:
@@ -81,6 +93,11 @@ class Store(ABC):
         `outage-monitor status` may open the store of a running daemon."""
 
     @abstractmethod
+    async def probe_write(self) -> None:
+        """Write one transaction that changes nothing, to prove at start-up that the store takes
+        writes: a read-only directory or a full disk is an error then, not a silent failure later."""
+
+    @abstractmethod
     async def release_leases(self) -> int:
         """Called by the dispatcher as it starts: free claims that no live dispatcher holds, so what a
         killed process was sending goes out at once. Returns how many were released."""
@@ -103,10 +120,12 @@ class Store(ABC):
         events: Sequence[Event],
         notifications: Sequence[Notification],
         change: AlertingChange | None = None,
+        settled: Mapping[str, Settled] | None = None,
     ) -> None:
         """Atomically: upsert `state` (when given), append `events`, enqueue `notifications` and apply
-        `change` to the alerting memory. A notification id already enqueued raises StoreError; nothing is
-        written then."""
+        `change` to the alerting memory. A notification whose id is in `settled` was sent from memory while
+        the store failed: it is written delivered or dead, not pending, so it is not sent again. A
+        notification id already enqueued raises StoreError; nothing is written then."""
 
     @abstractmethod
     async def put_silence(self, silence: StoredSilence) -> None:

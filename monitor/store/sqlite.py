@@ -30,6 +30,7 @@ from monitor.store.base import (
     AlertingChange,
     AlertingMemory,
     NotificationStatus,
+    Settled,
     Store,
     StoredEvent,
     StoredSilence,
@@ -86,6 +87,11 @@ class SqliteStore(Store):
             raise
         self._conn = conn
 
+    async def probe_write(self) -> None:
+        async with self._transaction() as conn:
+            version = int(await _scalar(conn, "PRAGMA user_version"))
+            await conn.execute(f"PRAGMA user_version = {version}")
+
     async def release_leases(self) -> int:
         """SQLite serves one daemon, so every lease found at dispatcher start belongs to a dead process."""
         async with self._connection() as conn:
@@ -135,9 +141,11 @@ class SqliteStore(Store):
         events: Sequence[Event],
         notifications: Sequence[Notification],
         change: AlertingChange | None = None,
+        settled: Mapping[str, Settled] | None = None,
     ) -> None:
         now = codec.format_time(datetime.now(UTC))
         change = change or AlertingChange()
+        settled = settled or {}
         try:
             async with self._transaction() as conn:
                 if state is not None:
@@ -178,20 +186,23 @@ class SqliteStore(Store):
                     ],
                 )
                 await conn.executemany(
-                    "INSERT INTO notifications "
-                    "(id, notifier, dedup_key, body_json, attempts, created_at, next_attempt_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO notifications (id, notifier, dedup_key, body_json, status, attempts, created_at, "
+                    "next_attempt_at, delivered_at, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             n.id,
                             n.notifier,
                             n.message.group_key,
                             codec.message_to_json(n.message),
+                            status,
                             n.attempts,
                             codec.format_time(n.created_at),
                             codec.format_time(n.created_at),
+                            now if status == "delivered" else None,
+                            now if status == "dead" else None,
                         )
                         for n in notifications
+                        for status in (settled.get(n.id, "pending"),)
                     ],
                 )
         except sqlite3.IntegrityError as exc:

@@ -265,6 +265,68 @@ async def test_a_notification_older_than_max_age_is_dead_on_its_next_failure(
     assert (after["dead"] - before["dead"], after["retried"] - before["retried"]) == (1, 1)
 
 
+class SteppedWallClock:
+    """The real wall clock plus `offset`, which a test steps as NTP or `date -s` would; the monotonic
+    clock runs on untouched."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+async def test_a_wall_clock_stepped_a_day_ahead_does_not_age_a_young_notification_to_death(
+    store: SqliteStore, session: aiohttp.ClientSession
+) -> None:
+    http_503 = Delivery(Outcome.RETRY, "HTTP 503")
+    pager = ScriptedNotifier("step-ahead-pager", session, [http_503, http_503])
+    before = outcomes("step-ahead-pager")
+    wall = SteppedWallClock()
+    await enqueue(store, ("n1", "step-ahead-pager", make_event("github/component/api")), created_at=wall())
+    dispatcher = Dispatcher(
+        store,
+        {"step-ahead-pager": pager},
+        max_age=86400,
+        base_delay=0.01,
+        max_delay=0.02,
+        poll_interval=0.01,
+        clock=wall,
+    )
+
+    async with running(dispatcher):
+        await eventually(lambda: outcomes("step-ahead-pager")["retried"] > before["retried"])
+        wall.offset = timedelta(hours=25)  # the notification is a second old, its wall age 25 h
+        await eventually(lambda: counts_are(store, delivered=1))
+
+    assert pager.sent_ids == ["n1"] * 3
+    assert await store.notification_counts() == {"pending": 0, "delivered": 1, "dead": 0}
+    assert outcomes("step-ahead-pager")["dead"] == before["dead"]
+
+
+async def test_a_wall_clock_stepped_back_an_hour_holds_back_no_delivery(
+    store: SqliteStore, session: aiohttp.ClientSession
+) -> None:
+    pager = ScriptedNotifier("step-back-pager", session, [Delivery(Outcome.RETRY, "HTTP 503")])
+    before = outcomes("step-back-pager")
+    wall = SteppedWallClock()
+    await enqueue(store, ("before", "step-back-pager", make_event("github/component/a")), created_at=wall())
+    dispatcher = Dispatcher(
+        store, {"step-back-pager": pager}, base_delay=0.01, max_delay=0.02, poll_interval=0.01, clock=wall
+    )
+
+    async with running(dispatcher):
+        await eventually(lambda: outcomes("step-back-pager")["retried"] > before["retried"])
+        wall.offset = timedelta(hours=-1)  # its retry was scheduled on the clock before the step
+        await enqueue(
+            store, ("after", "step-back-pager", make_event("github/component/b")), created_at=wall()
+        )
+        dispatcher.wake()
+        await eventually(lambda: counts_are(store, delivered=2))
+
+    assert sorted(pager.sent_ids) == ["after", "before", "before"]
+
+
 async def test_a_resolve_waits_for_its_trigger(store: SqliteStore, session: aiohttp.ClientSession) -> None:
     pager = ScriptedNotifier("order-pager", session, [Delivery(Outcome.RETRY, "HTTP 502")])
     trigger = make_event("github/component/api")

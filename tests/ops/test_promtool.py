@@ -25,7 +25,7 @@ def promtool(*args: str, stdin: str | None = None) -> subprocess.CompletedProces
 def test_rules_pass_promtool_check() -> None:
     result = promtool("check", "rules", str(RULES))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 7 rules found" in result.stdout
+    assert "SUCCESS: 8 rules found" in result.stdout
 
 
 def test_every_rule_unit_test_passes() -> None:
@@ -47,7 +47,7 @@ def test_every_alert_is_tested_firing_and_not_firing() -> None:
     checks = [check for case in cases for check in case["alert_rule_test"]]
     firing = {check["alertname"] for check in checks if check["exp_alerts"]}
     quiet = {check["alertname"] for check in checks if not check["exp_alerts"]}
-    assert len(alerts) == 7
+    assert len(alerts) == 8
     assert (firing, quiet) == (alerts, alerts)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from monitor.plan import ProviderPlan
 from monitor.poller import Poller
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore
-from monitor.store.base import AlertingChange, AlertingMemory
+from monitor.store.base import AlertingChange, AlertingMemory, Settled
 from tests.poller.page_double import PageDouble, serving
 
 
@@ -38,10 +38,11 @@ class CountingStore(SqliteStore):
         events: Sequence[Event],
         notifications: Sequence[Notification],
         change: AlertingChange | None = None,
+        settled: Mapping[str, Settled] | None = None,
     ) -> None:
         assert state is not None, "the poller commits a provider's state (no evaluator timer runs here)"
         self.commits.append((state, list(events), list(notifications)))
-        await super().commit(state, events, notifications, change)
+        await super().commit(state, events, notifications, change, settled)
 
 
 @dataclass

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from itertools import pairwise
 
 import pytest
-from apscheduler.job import Job
 from structlog.testing import capture_logs
 
 from monitor.engine import Policy
@@ -25,8 +25,9 @@ def plan(name: str, interval: float, jitter: float = 0.0) -> ProviderPlan:
     return ProviderPlan(config=config, interval=interval, timeout=1.0, jitter=jitter, policy=Policy())
 
 
-def jobs(ticker: Ticker) -> dict[str, Job]:
-    return {job.id: job for job in ticker._scheduler.get_jobs()}
+def first_ticks(ticker: Ticker) -> dict[str, float]:
+    """Loop time of each provider's next tick, as armed."""
+    return {n: s.timer.when() for n, s in ticker._schedules.items() if s.timer is not None}
 
 
 @dataclass
@@ -70,12 +71,12 @@ def test_first_run_offsets_are_evenly_spread_over_one_interval(count: int) -> No
 
 async def test_a_thousand_providers_start_spread_over_the_interval_without_a_burst() -> None:
     ticker = Ticker(noop)
-    now = datetime.now(UTC)
+    now = asyncio.get_running_loop().time()
     ticker.start([plan(f"p{i:04d}", 60.0) for i in range(1000)])
     try:
-        scheduled = jobs(ticker)
-        assert len(scheduled) == 1000
-        delays = [(j.next_run_time - now).total_seconds() for j in scheduled.values()]
+        timers = first_ticks(ticker)
+        assert len(timers) == 1000
+        delays = [when - now for when in timers.values()]
         assert -0.5 <= min(delays) < 0.5  # the first provider is polled at once
         assert max(delays) < 60.0
         per_second = Counter(int(d) for d in delays)
@@ -85,44 +86,40 @@ async def test_a_thousand_providers_start_spread_over_the_interval_without_a_bur
         ticker.shutdown()
 
 
-async def test_jobs_run_one_at_a_time_coalesce_and_keep_the_rate_under_jitter() -> None:
-    ticker = Ticker(noop)
-    ticker.start([plan("steady", 10.0), plan("jittery", 10.0, jitter=2.0), plan("wild", 10.0, jitter=8.0)])
+async def test_jitter_delays_each_tick_but_keeps_the_rate() -> None:
+    """Each tick fires up to `jitter` after its nominal time and the next one counts from the nominal
+    time, so even the latest possible jitter on every tick polls once per interval."""
+    recorder = Recorder()
+    ticker = Ticker(recorder, uniform=lambda low, high: high)  # always the latest moment
+    ticker.start([plan("steady", 0.1), plan("jittery", 0.1, jitter=0.04), plan("wild", 0.1, jitter=0.5)])
     try:
-        scheduled = jobs(ticker)
-        for job in scheduled.values():
-            assert job.max_instances == 1
-            assert job.coalesce is True
-            assert job.misfire_grace_time is None
-            assert job.args == (job.id,)
-        assert scheduled["steady"].trigger.interval == timedelta(seconds=10)
-        assert scheduled["steady"].trigger.jitter is None
-        # uniform(0, j) is added to each run and the next one counts from there: mean period = interval
-        assert scheduled["jittery"].trigger.interval == timedelta(seconds=9)
-        assert scheduled["jittery"].trigger.jitter == 2.0
-        assert scheduled["wild"].trigger.jitter == 5.0  # at most half the interval
-        assert scheduled["wild"].trigger.interval == timedelta(seconds=7.5)
+        assert ticker._schedules["wild"].jitter == 0.05  # at most half the interval
+        await asyncio.sleep(1.03)
     finally:
         ticker.shutdown()
+
+    # 10 nominal ticks in 1.03 s; a period of interval + jitter (the drift this avoids) would give 8 or 7
+    assert recorder.calls["steady"] in (10, 11)
+    assert recorder.calls["jittery"] in (10, 11)
+    assert recorder.calls["wild"] in (10, 11)
 
 
 async def test_apply_adds_drops_and_reschedules_only_what_changed() -> None:
     ticker = Ticker(noop)
     ticker.start([plan("a", 30.0), plan("b", 30.0), plan("c", 30.0)])
     try:
-        before = jobs(ticker)
+        before = first_ticks(ticker)
 
         ticker.apply([plan("b", 30.0), plan("c", 20.0), plan("d", 30.0)])
 
-        after = jobs(ticker)
+        after = first_ticks(ticker)
         assert set(after) == {"b", "c", "d"}
-        assert after["b"].next_run_time == before["b"].next_run_time  # unchanged: left alone
-        assert after["b"].trigger.interval == timedelta(seconds=30)
-        assert after["c"].trigger.interval == timedelta(seconds=20)
-        assert after["d"].trigger.interval == timedelta(seconds=30)
+        assert after["b"] == before["b"]  # unchanged: left alone
+        assert [ticker._schedules[n].interval for n in "bcd"] == [30.0, 20.0, 30.0]
+        assert after["c"] != before["c"]
 
         ticker.apply([])
-        assert jobs(ticker) == {}
+        assert first_ticks(ticker) == {}
     finally:
         ticker.shutdown()
 
@@ -175,3 +172,50 @@ async def test_stop_ends_the_ticks_and_lets_a_running_poll_finish() -> None:
     ticker.shutdown()
     await asyncio.sleep(0.3)
     assert recorder.calls == calls
+
+
+REAL_DATETIME = datetime
+
+
+class SteppedDatetime(datetime):
+    """`datetime` whose `now()` is the real one plus `offset`: the wall clock of a host whose clock is
+    stepped (NTP, a resumed VM, `date -s`), while the monotonic clock runs on untouched."""
+
+    offset = timedelta(0)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return REAL_DATETIME.now(tz) + cls.offset
+
+
+@pytest.fixture
+def wall_clock(monkeypatch: pytest.MonkeyPatch) -> type[SteppedDatetime]:
+    """Step the wall clock of every loaded module that reads it through `datetime.now()`."""
+    monkeypatch.setattr(SteppedDatetime, "offset", timedelta(0))
+    for module in list(sys.modules.values()):
+        if getattr(module, "datetime", None) is REAL_DATETIME:
+            monkeypatch.setattr(module, "datetime", SteppedDatetime)
+    return SteppedDatetime
+
+
+async def test_polling_keeps_its_pace_when_the_wall_clock_steps_back_an_hour_or_ahead_a_day(
+    wall_clock: type[SteppedDatetime],
+) -> None:
+    recorder = Recorder()
+    ticker = Ticker(recorder)
+    ticker.start([plan("a", 0.1)])
+    try:
+        await asyncio.sleep(0.35)
+        calls = recorder.calls["a"]
+        assert calls >= 1
+
+        wall_clock.offset = timedelta(hours=-1)
+        await asyncio.sleep(0.5)
+        after_back = recorder.calls["a"]
+        assert after_back - calls >= 4, "polling stopped when the wall clock stepped back"
+
+        wall_clock.offset = timedelta(hours=24)  # +25 h from the step back
+        await asyncio.sleep(0.5)
+        assert 4 <= recorder.calls["a"] - after_back <= 6, "no pause and no burst of missed ticks"
+    finally:
+        ticker.shutdown()

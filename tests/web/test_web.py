@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from jsonschema import Draft202012Validator
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor import __version__
@@ -45,6 +46,7 @@ class FakeDaemon:
 
     store: Store
     ready: bool = False
+    store_error: str | None = None
     entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
 
     def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
@@ -98,6 +100,19 @@ async def test_readyz_is_503_until_ready_then_200(client: Client, daemon: FakeDa
     response = await client.get("/readyz")
     assert response.status == 200
     assert await response.json() == {"status": "ready"}
+
+
+async def test_readyz_names_the_store_failure_while_commits_fail(client: Client, daemon: FakeDaemon) -> None:
+    daemon.store_error = "OperationalError: database or disk is full"
+    response = await client.get("/readyz")
+    assert response.status == 503
+    body = await response.json()
+    assert body == {
+        "status": "not ready",
+        "reason": "store writes failing: OperationalError: database or disk is full",
+    }
+    document = await (await client.get("/api/v1/openapi.json")).json()
+    Draft202012Validator(document["components"]["schemas"]["NotReady"]).validate(body)
 
 
 async def test_metrics_is_prometheus_text_with_the_build_info(client: Client) -> None:
