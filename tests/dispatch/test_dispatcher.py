@@ -17,9 +17,11 @@ from structlog.testing import capture_logs
 
 from monitor.dispatch import Dispatcher
 from monitor.metrics import REGISTRY
-from monitor.model import Event, EventKind, Notification, ProviderState, Severity
+from monitor.model import Event, EventKind, Notification, ProviderState, Severity, Told
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
-from monitor.store import NotificationStatus, SqliteStore, Store
+from monitor.store import NotificationStatus, SqliteStore, Store, codec
+from monitor.store.base import AlertingChange
+from tests.store.store_builders import make_notification
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 DELIVERED = Delivery(Outcome.DELIVERED, "HTTP 200")
@@ -75,12 +77,19 @@ def make_event(key: str, *, resolves: bool = False, at: datetime = T0) -> Event:
 
 
 async def enqueue(store: Store, *items: tuple[str, str, Event], created_at: datetime | None = None) -> None:
-    """Commit (notification id, notifier, event) triples the way the poller does: one transaction.
+    """Commit (notification id, notifier, event) triples the way the evaluator does: one transaction, each
+    notification (the event's one-alert group) with its notification log entry, which keeps the receipts.
     Created now by default, as the dispatcher's real clock expects."""
     created_at = created_at or datetime.now(UTC)
     events = list({id(event): event for _, _, event in items}.values())
-    notifications = [Notification(nid, notifier, event, created_at) for nid, notifier, event in items]
-    await store.commit(ProviderState("github", baselined=True), events, notifications)
+    notifications = [make_notification(nid, notifier, event, created_at) for nid, notifier, event in items]
+    told = {
+        (n.message.group_key, n.notifier): Told(n.message.alert_keys, n.message.severity, created_at)
+        for n in notifications
+    }
+    await store.commit(
+        ProviderState("github", baselined=True), events, notifications, AlertingChange(told=told)
+    )
 
 
 async def eventually(check: Callable[[], bool | Awaitable[bool]], timeout: float = 5.0) -> None:
@@ -151,7 +160,7 @@ async def test_delivers_once_and_keeps_the_metrics(
         await asyncio.sleep(0.1)  # several more polls: nothing is sent twice
 
     assert pager.sent_ids == ["n1"]
-    assert pager.sent[0][1].event == event
+    assert pager.sent[0][1].message == codec.legacy_message(event, "once-pager")
     assert outcomes("once-pager") == {**before, "delivered": before["delivered"] + 1}
     assert sample("outage_monitor_notification_latency_seconds_count") == latency_count + 1
     # the unconfigured notifier's notification is untouched, and counted as pending
@@ -229,7 +238,7 @@ async def test_a_permanent_failure_is_dead_lettered_with_a_log_line(
     dead = [entry for entry in logs if entry["event"] == "notification_dead"]
     assert len(dead) == 1
     assert dead[0]["log_level"] == "warning"
-    assert (dead[0]["notifier"], dead[0]["id"], dead[0]["dedup_key"]) == (
+    assert (dead[0]["notifier"], dead[0]["id"], dead[0]["group"]) == (
         "perm-pager",
         "n1",
         "github/component/api",
@@ -537,3 +546,50 @@ async def test_notifications_of_a_notifier_no_longer_configured_are_reported_and
     assert stranded["notifiers"] == {"removed-pager": 1}
     assert stranded["log_level"] == "warning"
     assert await store.pending_by_notifier() == {"removed-pager": 1}, "kept, never deleted unsent"
+
+
+async def test_a_delivery_receipt_is_stored_and_the_next_send_of_the_group_gets_it(
+    store: SqliteStore, session: aiohttp.ClientSession
+) -> None:
+    thread = {"channel": "C1", "ts": "1714564800.000100"}
+    slack = ScriptedNotifier("thread-slack", session, [Delivery(Outcome.DELIVERED, "posted", receipt=thread)])
+    trigger = make_event("github/component/api")
+    await enqueue(
+        store,
+        ("trigger", "thread-slack", trigger),
+        ("elsewhere", "thread-slack", make_event("github/component/web")),
+        ("resolve", "thread-slack", make_event("github/component/api", resolves=True)),
+    )
+
+    async with running(fast(store, {"thread-slack": slack})):
+        await eventually(lambda: counts_are(store, delivered=3))
+
+    assert [(n.id, n.receipt) for _, n in slack.sent] == [
+        ("trigger", {}),
+        ("elsewhere", {}),  # another group has its own receipt
+        ("resolve", thread),
+    ]
+    # The resolve's delivery returned none: the group keeps the thread for whatever comes next.
+    told = (await store.load_alerting()).told
+    assert told[(trigger.dedup_key, "thread-slack")].receipt == thread
+
+
+async def test_a_receipt_outlives_the_daemon(tmp_path: Path, session: aiohttp.ClientSession) -> None:
+    path = tmp_path / "restart.db"
+    thread = {"channel": "C1", "ts": "1714564800.000100"}
+    before = ScriptedNotifier(
+        "restart-slack", session, [Delivery(Outcome.DELIVERED, "posted", receipt=thread)]
+    )
+    after = ScriptedNotifier("restart-slack", session)
+    async with SqliteStore(path) as store:
+        await enqueue(store, ("trigger", "restart-slack", make_event("github/component/api")))
+        async with running(fast(store, {"restart-slack": before})):
+            await eventually(lambda: counts_are(store, delivered=1))
+
+    async with SqliteStore(path) as store:
+        resolve = make_event("github/component/api", resolves=True)
+        await enqueue(store, ("resolve", "restart-slack", resolve))
+        async with running(fast(store, {"restart-slack": after})):
+            await eventually(lambda: counts_are(store, delivered=2))
+
+    assert [(n.id, n.receipt) for _, n in after.sent] == [("resolve", thread)]

@@ -1,12 +1,13 @@
-"""Builders for store tests: events, notifications and states with sensible defaults."""
+"""Builders for store tests: events, notifications, alerts, log entries and states with sensible defaults."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from monitor.model import Event, EventKind, Notification, ProviderState, Severity
-from monitor.store import Store
+from monitor.model import Alert, Event, EventKind, Notification, ProviderState, Severity, Told
+from monitor.store import Store, codec
 
 StoreFactory = Callable[[], Store]
 
@@ -36,9 +37,31 @@ def make_event(
 
 
 def make_notification(
-    notification_id: str, notifier: str, event: Event, created_at: datetime = T0
+    notification_id: str,
+    notifier: str,
+    event: Event,
+    created_at: datetime = T0,
+    *,
+    group: str | None = None,
 ) -> Notification:
-    return Notification(id=notification_id, notifier=notifier, event=event, created_at=created_at)
+    """The one-alert group notification of `event`: its group key is the event's dedup key (so notifications
+    of one key keep their per-key order) unless `group` names another."""
+    message = codec.legacy_message(event, notifier)
+    return Notification(
+        id=notification_id,
+        notifier=notifier,
+        message=message if group is None else replace(message, group_key=group),
+        created_at=created_at,
+    )
+
+
+def make_alert(key: str = "github/component/api", *, at: datetime = T0, resolved: bool = False) -> Alert:
+    alert = Alert.from_event(make_event(key, at=at))
+    return replace(alert, resolved_at=at) if resolved else alert
+
+
+def make_told(*firing: str, at: datetime = T0, severity: Severity = Severity.MAJOR) -> Told:
+    return Told(firing=frozenset(firing), severity=severity, sent_at=at)
 
 
 def make_state(provider: str = "github", **changes: object) -> ProviderState:

@@ -8,16 +8,18 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 import aiosqlite
 import pytest
 from structlog.testing import capture_logs
 
+from monitor.model import Notification
 from monitor.store import SchemaVersionError, SqliteStore, codec, open_store
 from monitor.store.schema import Migration, load_migrations, migrate
 
-from .store_builders import T0, make_event, make_notification, make_state
+from .store_builders import T0, later, make_event, make_notification, make_state
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,7 +54,8 @@ async def test_open_sets_wal_and_the_current_schema_version(tmp_path: Path) -> N
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent, unlike the others
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"provider_state", "events", "notifications", "open_alerts"} <= tables
+    assert {"provider_state", "events", "notifications", "alerts", "group_log", "silences"} <= tables
+    assert "open_alerts" not in tables
 
 
 async def test_reopening_migrates_nothing_and_keeps_data(tmp_path: Path) -> None:
@@ -67,15 +70,83 @@ async def test_reopening_migrates_nothing_and_keeps_data(tmp_path: Path) -> None
     assert user_version(path) == len(load_migrations())
 
 
-async def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+async def test_a_version_one_database_is_migrated_keeping_its_data_and_its_pending_notification(
+    tmp_path: Path,
+) -> None:
+    """A database written before alert groups: its per-event notification goes out as a one-alert group."""
+    path = tmp_path / "monitor.db"
+    state, event = make_state(description="Partial outage"), make_event()
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executescript((REPO / "monitor/store/migrations/0001_initial.sql").read_text(encoding="utf-8"))
+        conn.execute(
+            "INSERT INTO provider_state VALUES (?, ?, ?)",
+            ("github", codec.state_to_json(state), codec.format_time(T0)),
+        )
+        conn.execute(
+            "INSERT INTO events (id, provider, kind, severity, dedup_key, occurred_at, body_json) "
+            "VALUES (7, 'github', ?, 'major', ?, ?, ?)",
+            (event.kind.value, event.dedup_key, codec.format_time(T0), codec.event_to_json(event)),
+        )
+        conn.executemany(
+            "INSERT INTO notifications (id, notifier, dedup_key, event_id, status, attempts, created_at, "
+            "next_attempt_at) VALUES (?, ?, ?, 7, ?, ?, ?, ?)",
+            [
+                (
+                    "old-slack",
+                    "slack",
+                    event.dedup_key,
+                    "delivered",
+                    1,
+                    codec.format_time(T0),
+                    codec.format_time(T0),
+                ),
+                (
+                    "old-pager",
+                    "pager",
+                    event.dedup_key,
+                    "pending",
+                    2,
+                    codec.format_time(T0),
+                    codec.format_time(T0),
+                ),
+            ],
+        )
+        conn.execute(
+            "INSERT INTO open_alerts VALUES ('github', ?, 'slack', ?)",
+            (event.dedup_key, codec.format_time(T0)),
+        )
+        conn.execute("PRAGMA user_version = 1")
+
+    async with SqliteStore(path) as store:
+        assert user_version(path) == 2
+        assert await store.load_states() == {"github": state}
+        assert [(stored.id, stored.event) for stored in await store.recent_events(10)] == [(7, event)]
+        assert await store.notification_counts() == {"pending": 1, "delivered": 1, "dead": 0}
+        legacy = Notification("old-pager", "pager", codec.legacy_message(event, "pager"), T0, attempts=2)
+        assert await store.claim_due(T0, 10, 3600) == [legacy]
+        assert legacy.message.group_key == event.dedup_key
+
+        # Queued after the upgrade for the same key: it waits for the one queued before it.
+        resolve = make_event(resolves=True, at=later(60))
+        await store.commit(None, [resolve], [make_notification("new-pager", "pager", resolve, later(60))])
+        assert await store.claim_due(later(60), 10, 60) == []
+        await store.mark_delivered("old-pager", later(60))
+        assert [n.id for n in await store.claim_due(later(60), 10, 60)] == ["new-pager"]
+    with closing(sqlite3.connect(path)) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "open_alerts" not in tables
+
+
+@pytest.mark.parametrize("version", [len(load_migrations()) + 1, 999])
+async def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path, version: int) -> None:
     path = tmp_path / "monitor.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE from_the_future (x)")
-        conn.execute("PRAGMA user_version = 999")
+        conn.execute(f"PRAGMA user_version = {version}")
     store = SqliteStore(path)
-    with pytest.raises(SchemaVersionError, match="999"):
+    with pytest.raises(SchemaVersionError, match=str(version)):
         await store.open()
-    assert user_version(path) == 999
+    assert user_version(path) == version
     with pytest.raises(RuntimeError, match="not open"):
         await store.pending_count()
 
@@ -106,14 +177,15 @@ async def test_a_committed_notification_survives_sigkill(tmp_path: Path) -> None
         import asyncio, os
         from datetime import UTC, datetime
         from monitor.model import Event, EventKind, Notification, ProviderState, Severity
-        from monitor.store import SqliteStore
+        from monitor.store import SqliteStore, codec
 
         async def main():
             store = SqliteStore(os.environ["DB"])
             await store.open()
             event = Event(EventKind.INCIDENT_OPENED, "github", Severity.CRITICAL, "github/incident/x",
                           "GitHub: outage", datetime(2024, 5, 1, 12, tzinfo=UTC))
-            note = Notification("n1", "pager", event, datetime(2024, 5, 1, 12, tzinfo=UTC))
+            message = codec.legacy_message(event, "pager")
+            note = Notification("n1", "pager", message, datetime(2024, 5, 1, 12, tzinfo=UTC))
             await store.commit(ProviderState("github", baselined=True), [event], [note])
 
         asyncio.run(main())
@@ -123,7 +195,7 @@ async def test_a_committed_notification_survives_sigkill(tmp_path: Path) -> None
     async with SqliteStore(db) as store:
         assert await store.notification_counts() == {"pending": 1, "delivered": 0, "dead": 0}
         claimed = await store.claim_due(T0, 10, 60)
-        assert [(n.id, n.event.title) for n in claimed] == [("n1", "GitHub: outage")]
+        assert [(n.id, n.message.title) for n in claimed] == [("n1", "GitHub: outage")]
         assert (await store.load_states())["github"].baselined
 
 
@@ -176,7 +248,8 @@ async def test_lone_surrogates_survive_the_database(tmp_path: Path) -> None:
     event = make_event(title="broken \udc80 escape")
     async with SqliteStore(tmp_path / "monitor.db") as store:
         await store.commit(make_state(), [event], [make_notification("n1", "pager", event)])
-        assert (await store.claim_due(T0, 1, 60))[0].event == event
+        assert await store.claim_due(T0, 1, 60) == [make_notification("n1", "pager", event)]
+        assert [stored.event for stored in await store.recent_events(1)] == [event]
 
 
 async def test_times_are_stored_as_sortable_utc_text(tmp_path: Path) -> None:

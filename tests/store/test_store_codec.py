@@ -1,4 +1,5 @@
-"""The stored JSON form of states and events: lossless, stable, tolerant of keys it does not know."""
+"""The stored JSON form of states, events, alerts, notification log entries and group notifications:
+lossless, stable, tolerant of keys it does not know."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.model import (
+    Alert,
+    AlertKind,
     ComponentState,
     ComponentStatus,
     Event,
     EventKind,
+    GroupNotification,
     Impact,
     Incident,
     IncidentStatus,
@@ -20,6 +24,7 @@ from monitor.model import (
     MaintenanceStatus,
     ProviderState,
     Severity,
+    Told,
 )
 from monitor.store import codec
 
@@ -96,6 +101,42 @@ events = st.builds(
     group=maybe_text,
 )
 
+alerts = st.builds(
+    Alert,
+    key=st.text(min_size=1, max_size=40),
+    provider=ids,
+    kind=st.sampled_from(AlertKind),
+    severity=st.sampled_from(Severity),
+    summary=st.text(max_size=30),
+    title=st.text(max_size=60),
+    started_at=aware,
+    updated_at=aware,
+    url=maybe_text,
+    component=maybe_text,
+    detail=maybe_text,
+    resolved_at=maybe_time,
+)
+keys = st.frozensets(st.text(min_size=1, max_size=40), max_size=4)
+receipts = st.dictionaries(ids, st.text(max_size=20), max_size=3)
+messages = st.builds(
+    GroupNotification,
+    group_key=st.text(min_size=1, max_size=40),
+    route=st.integers(0, 50),
+    notifier=ids,
+    reason=st.sampled_from(["firing", "escalated", "changed", "repeat", "resolved"]),
+    status=st.sampled_from(["firing", "resolved"]),
+    severity=st.sampled_from(Severity),
+    title=st.text(max_size=60),
+    firing=st.lists(alerts, max_size=3).map(tuple),
+    resolved=st.lists(alerts, max_size=3).map(tuple),
+    related=st.lists(alerts, max_size=2).map(tuple),
+    firing_total=st.integers(0, 1000),
+    resolved_total=st.integers(0, 1000),
+    related_total=st.integers(0, 1000),
+    alert_keys=keys,
+    receipt=receipts,
+)
+
 
 @given(states)
 def test_state_round_trips(state: ProviderState) -> None:
@@ -105,6 +146,50 @@ def test_state_round_trips(state: ProviderState) -> None:
 @given(events)
 def test_event_round_trips(event: Event) -> None:
     assert codec.event_from_json(codec.event_to_json(event)) == event
+
+
+@given(alerts)
+def test_alert_round_trips(alert: Alert) -> None:
+    assert codec.alert_from_json(codec.alert_to_json(alert)) == alert
+
+
+@given(keys, st.sampled_from(Severity), aware, receipts)
+def test_a_log_entry_round_trips_with_its_receipt_kept_apart(
+    firing: frozenset[str], severity: Severity, sent_at: datetime, receipt: dict[str, str]
+) -> None:
+    told = Told(firing, severity, sent_at, receipt)
+    text = codec.told_to_json(told)
+    assert codec.told_from_json(text, codec.receipt_to_json(receipt)) == told
+    assert codec.told_from_json(text).receipt == {}
+
+
+@given(messages)
+def test_a_group_notification_round_trips_with_its_receipt_kept_apart(message: GroupNotification) -> None:
+    text = codec.message_to_json(message)
+    assert codec.message_from_json(text, message.receipt) == message
+    assert codec.message_from_json(text).receipt == {}
+
+
+def test_a_notification_queued_before_alert_groups_reads_as_a_one_alert_group() -> None:
+    trigger, resolve = make_event(), make_event(resolves=True, at=T0 + timedelta(minutes=5))
+    firing = codec.legacy_message(trigger, "pager")
+    assert (firing.group_key, firing.notifier, firing.status, firing.reason) == (
+        trigger.dedup_key,
+        "pager",
+        "firing",
+        "firing",
+    )
+    assert firing.firing == (Alert.from_event(trigger),) and firing.resolved == ()
+    assert firing.alert_keys == {trigger.dedup_key} and not firing.truncated
+
+    resolved = codec.legacy_message(resolve, "pager")
+    assert (resolved.group_key, resolved.status, resolved.reason) == (
+        trigger.dedup_key,
+        "resolved",
+        "resolved",
+    )
+    assert resolved.firing == () and [a.resolved_at for a in resolved.resolved] == [resolve.occurred_at]
+    assert resolved.alert_keys == frozenset() and not resolved.truncated
 
 
 @given(aware, aware)

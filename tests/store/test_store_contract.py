@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,10 +18,21 @@ from monitor.model import (
     Notification,
 )
 from monitor.store import Store, StoreError
+from monitor.store.base import AlertingChange, AlertingMemory, StoredSilence
 
-from .store_builders import T0, StoreFactory, later, make_event, make_notification, make_state
+from .store_builders import (
+    T0,
+    StoreFactory,
+    later,
+    make_alert,
+    make_event,
+    make_notification,
+    make_state,
+    make_told,
+)
 
 LEASE = 60.0
+GROUP = "route=0|provider=github"
 
 
 def ids(notifications: list[Notification]) -> list[str]:
@@ -30,7 +42,8 @@ def ids(notifications: list[Notification]) -> list[str]:
 async def test_a_fresh_store_is_empty(store: Store) -> None:
     assert await store.load_states() == {}
     assert await store.recent_events(10) == []
-    assert await store.open_alerts("github") == {}
+    assert await store.load_alerting() == AlertingMemory()
+    assert await store.silences() == []
     assert await store.pending_count() == 0
     assert await store.notification_counts() == {"pending": 0, "delivered": 0, "dead": 0}
     assert await store.claim_due(later(3600), 10, LEASE) == []
@@ -91,28 +104,33 @@ async def test_recent_events_newest_first_with_increasing_ids(store: Store) -> N
     assert [stored.event for stored in await store.recent_events(2)] == [third, second]
 
 
-async def test_committed_notification_is_claimed_with_its_event(store: Store) -> None:
+async def test_committed_notification_is_claimed_with_its_group_message(store: Store) -> None:
     event = make_event()
-    await store.commit(make_state(), [event], [make_notification("n1", "pager", event, created_at=later(1))])
+    queued = make_notification("n1", "pager", event, created_at=later(1), group=GROUP)
+    await store.commit(make_state(), [event], [queued])
 
     assert await store.pending_count() == 1
     claimed = await store.claim_due(later(1), 10, LEASE)
-    assert claimed == [make_notification("n1", "pager", event, created_at=later(1))]
-    assert claimed[0].attempts == 0
+    assert claimed == [queued]
+    assert claimed[0].message.group_key == GROUP
+    assert claimed[0].message.firing[0].key == event.dedup_key
+    assert (claimed[0].attempts, claimed[0].receipt) == (0, {})
 
 
-async def test_one_event_routed_to_several_notifiers_by_identity_or_equality(store: Store) -> None:
+async def test_one_group_queued_for_several_notifiers_in_one_commit(store: Store) -> None:
     event = make_event()
-    equal_copy = make_event()  # a distinct object equal to `event`
-    assert equal_copy is not event and equal_copy == event
     await store.commit(
         make_state(),
         [event],
-        [make_notification("n1", "pager", event), make_notification("n2", "slack", equal_copy)],
+        [make_notification("n1", "pager", event), make_notification("n2", "slack", event)],
     )
 
     claimed = await store.claim_due(T0, 10, LEASE)
-    assert [(n.id, n.notifier, n.event) for n in claimed] == [("n1", "pager", event), ("n2", "slack", event)]
+    assert [(n.id, n.notifier, n.message.notifier) for n in claimed] == [
+        ("n1", "pager", "pager"),
+        ("n2", "slack", "slack"),
+    ]
+    assert {n.message.group_key for n in claimed} == {event.dedup_key}
     assert len(await store.recent_events(10)) == 1
 
 
@@ -124,85 +142,123 @@ async def test_notification_due_only_from_its_creation(store: Store) -> None:
     assert ids(await store.claim_due(later(10), 10, LEASE)) == ["n1"]
 
 
-async def test_open_alerts_follow_triggers_and_resolves(store: Store) -> None:
-    api, web = make_event("github/component/api"), make_event("github/component/web")
+async def test_load_alerting_returns_what_the_commits_changed(store: Store) -> None:
+    api, web = make_alert("github/component/api"), make_alert("github/component/web")
     await store.commit(
         make_state(),
-        [api, web],
-        [
-            make_notification("n1", "pager", api),
-            make_notification("n2", "slack", api),
-            make_notification("n3", "pager", web),
-        ],
+        [],
+        [],
+        AlertingChange(
+            alerts=[api, web],
+            told={(GROUP, "pager"): make_told(api.key, web.key), (GROUP, "slack"): make_told(api.key)},
+        ),
     )
-    slack_event = make_event("slack/component/calls", provider="slack")
-    await store.commit(make_state("slack"), [slack_event], [make_notification("s1", "pager", slack_event)])
-    assert await store.open_alerts("github") == {
-        "github/component/api": {"pager", "slack"},
-        "github/component/web": {"pager"},
-    }
+    assert await store.load_alerting() == AlertingMemory(
+        alerts={api.key: api, web.key: web},
+        told={(GROUP, "pager"): make_told(api.key, web.key), (GROUP, "slack"): make_told(api.key)},
+    )
 
-    # A second trigger on an open key changes nothing; a resolve closes it for that notifier only.
-    again = make_event("github/component/api", at=later(30))
-    resolved = make_event("github/component/api", resolves=True, at=later(60))
+    # An alert is upserted by key, a forgotten one deleted, a told entry replaced; the others stay.
+    api_resolved = make_alert("github/component/api", at=later(60), resolved=True)
     await store.commit(
         make_state(),
-        [again, resolved],
-        [make_notification("n4", "pager", again), make_notification("n5", "pager", resolved)],
+        [],
+        [],
+        AlertingChange(
+            alerts=[api_resolved],
+            forgotten=[web.key, "github/component/never-stored"],
+            told={(GROUP, "pager"): make_told(at=later(60))},
+        ),
     )
-    assert await store.open_alerts("github") == {
-        "github/component/api": {"slack"},
-        "github/component/web": {"pager"},
-    }
-    assert await store.open_alerts("slack") == {"slack/component/calls": {"pager"}}
-    assert await store.open_alerts("nobody") == {}
+    assert await store.load_alerting() == AlertingMemory(
+        alerts={api.key: api_resolved},
+        told={(GROUP, "pager"): make_told(at=later(60)), (GROUP, "slack"): make_told(api.key)},
+    )
+
+
+async def test_a_commit_without_a_state_writes_only_the_change_and_the_notifications(store: Store) -> None:
+    """A timer evaluation (a held group comes due, a silence ends) has no provider state to write."""
+    state, event = make_state(description="polled"), make_event()
+    await store.commit(state, [event], [])
+
+    alert = make_alert()
+    queued = make_notification("n1", "pager", event, created_at=later(30), group=GROUP)
+    change = AlertingChange(alerts=[alert], told={(GROUP, "pager"): make_told(alert.key, at=later(30))})
+    await store.commit(None, [], [queued], change)
+
+    assert await store.load_states() == {"github": state}
+    assert [stored.event for stored in await store.recent_events(10)] == [event]
+    assert await store.load_alerting() == AlertingMemory(alerts={alert.key: alert}, told=dict(change.told))
+    assert await store.claim_due(later(30), 10, LEASE) == [queued]
 
 
 async def test_failed_commit_writes_nothing(store: Store) -> None:
-    first = make_event()
+    first, api = make_event(), make_alert()
     before_state = make_state(description="before")
-    await store.commit(before_state, [first], [make_notification("n1", "pager", first)])
+    before = AlertingMemory(alerts={api.key: api}, told={(GROUP, "pager"): make_told(api.key)})
+    await store.commit(
+        before_state,
+        [first],
+        [make_notification("n1", "pager", first, group=GROUP)],
+        AlertingChange(alerts=[api], told=before.told),
+    )
 
     event = make_event("github/component/web", at=later(60))
     resolve = make_event("github/component/api", resolves=True, at=later(60))
-    with pytest.raises(StoreError):
-        await store.commit(
-            make_state(description="after"),
-            [event, resolve],
-            [
-                make_notification("n2", "pager", event),
-                make_notification("n3", "pager", resolve),
-                make_notification("n1", "slack", event),  # an id already enqueued: the commit must fail
-            ],
-        )
+    change = AlertingChange(
+        alerts=[make_alert("github/component/web", at=later(60))],
+        forgotten=[api.key],
+        told={(GROUP, "pager"): make_told(at=later(60)), (GROUP, "slack"): make_told(at=later(60))},
+    )
+    for state in (make_state(description="after"), None):
+        with pytest.raises(StoreError):
+            await store.commit(
+                state,
+                [event, resolve],
+                [
+                    make_notification("n2", "pager", event),
+                    make_notification("n3", "pager", resolve),
+                    make_notification("n1", "slack", event),  # an id already enqueued: the commit must fail
+                ],
+                change,
+            )
 
     assert await store.load_states() == {"github": before_state}
     assert [stored.event for stored in await store.recent_events(10)] == [first]
-    assert await store.open_alerts("github") == {"github/component/api": {"pager"}}
+    assert await store.load_alerting() == before
     assert ids(await store.claim_due(later(3600), 10, LEASE)) == ["n1"]
     assert await store.notification_counts() == {"pending": 1, "delivered": 0, "dead": 0}
 
 
-async def test_notification_for_an_event_outside_the_commit_is_rejected(store: Store) -> None:
-    stray = make_event("github/component/stray")
-    with pytest.raises(ValueError, match="n1"):
-        await store.commit(make_state(), [make_event()], [make_notification("n1", "pager", stray)])
-    assert await store.load_states() == {}
-    assert await store.recent_events(10) == []
-    assert await store.pending_count() == 0
-
-
 async def test_everything_survives_close_and_reopen(store_factory: StoreFactory) -> None:
     state = make_state(description="Partial outage")
-    event = make_event()
+    event, alert = make_event(), make_alert()
+    memory = AlertingMemory(alerts={alert.key: alert}, told={(GROUP, "pager"): make_told(alert.key)})
+    silence = StoredSilence("s1", '{"id":"s1"}', later(3600))
     async with store_factory() as store:
-        await store.commit(state, [event], [make_notification("n1", "pager", event)])
+        await store.commit(
+            state,
+            [event],
+            [
+                make_notification("n1", "pager", event, group=GROUP),
+                make_notification("n2", "pager", event, later(1), group=GROUP),
+            ],
+            AlertingChange(alerts=[alert], told=memory.told),
+        )
+        await store.put_silence(silence)
+        assert ids(await store.claim_due(T0, 10, LEASE)) == ["n1"]
+        await store.mark_delivered("n1", T0, {"ts": "1714564800.000100"})
 
     async with store_factory() as reopened:
         assert await reopened.load_states() == {"github": state}
         assert [stored.event for stored in await reopened.recent_events(10)] == [event]
-        assert await reopened.open_alerts("github") == {"github/component/api": {"pager"}}
-        assert ids(await reopened.claim_due(T0, 10, LEASE)) == ["n1"]
+        assert await reopened.load_alerting() == AlertingMemory(
+            alerts=memory.alerts,
+            told={(GROUP, "pager"): replace(make_told(alert.key), receipt={"ts": "1714564800.000100"})},
+        )
+        assert await reopened.silences() == [silence]
+        [pending] = await reopened.claim_due(later(1), 10, LEASE)
+        assert (pending.id, pending.receipt) == ("n2", {"ts": "1714564800.000100"})
 
 
 async def test_release_leases_frees_claims_of_the_previous_process(store_factory: StoreFactory) -> None:
@@ -269,30 +325,29 @@ async def test_delivered_and_dead_are_final(store: Store) -> None:
         await store.mark_delivered("no-such-id", later(2))
 
 
-async def test_an_earlier_pending_notification_blocks_later_ones_for_its_notifier_and_key(
+async def test_an_earlier_pending_notification_blocks_later_ones_for_its_notifier_and_group(
     store: Store,
 ) -> None:
-    trigger = make_event("github/component/api")
-    resolve = make_event("github/component/api", resolves=True, at=later(5))
-    other_key = make_event("github/component/web")
+    api = make_event("github/component/api")
+    web = make_event("github/component/web", at=later(5))  # another alert of the same group
     await store.commit(
         make_state(),
-        [trigger, resolve, other_key],
+        [api, web],
         [
-            make_notification("trigger-pager", "pager", trigger),
-            make_notification("trigger-slack", "slack", trigger),
-            make_notification("resolve-pager", "pager", resolve),
-            make_notification("web-pager", "pager", other_key),
+            make_notification("api-pager", "pager", api, group=GROUP),
+            make_notification("api-slack", "slack", api, group=GROUP),
+            make_notification("web-pager", "pager", web, later(5), group=GROUP),
+            make_notification("other-pager", "pager", web, group="route=1|provider=github"),
         ],
     )
 
-    assert ids(await store.claim_due(T0, 10, LEASE)) == ["trigger-pager", "trigger-slack", "web-pager"]
-    # Retrying: the trigger is still pending, so the resolve must wait even when due and unleased.
-    await store.mark_retry("trigger-pager", later(30), "HTTP 500")
+    assert ids(await store.claim_due(later(5), 10, LEASE)) == ["api-pager", "api-slack", "other-pager"]
+    # Retrying: the first is still pending, so the group's next one must wait even when due and unleased.
+    await store.mark_retry("api-pager", later(30), "HTTP 500")
     assert await store.claim_due(later(10), 10, LEASE) == []
-    assert ids(await store.claim_due(later(30), 10, LEASE)) == ["trigger-pager"]
-    await store.mark_delivered("trigger-pager", later(30))
-    assert ids(await store.claim_due(later(30), 10, LEASE)) == ["resolve-pager"]
+    assert ids(await store.claim_due(later(30), 10, LEASE)) == ["api-pager"]
+    await store.mark_delivered("api-pager", later(30))
+    assert ids(await store.claim_due(later(30), 10, LEASE)) == ["web-pager"]
 
 
 async def test_a_dead_notification_no_longer_blocks_the_next(store: Store) -> None:
@@ -306,6 +361,91 @@ async def test_a_dead_notification_no_longer_blocks_the_next(store: Store) -> No
     assert ids(await store.claim_due(T0, 10, LEASE)) == ["t"]
     await store.mark_dead("t", T0, "permanent failure")
     assert ids(await store.claim_due(T0, 10, LEASE)) == ["r"]
+
+
+async def test_a_delivery_receipt_goes_to_the_next_notification_of_its_group(store: Store) -> None:
+    api, web = make_event("github/component/api"), make_event("github/component/web", at=later(10))
+    other_group = "route=1|provider=github"
+    await store.commit(
+        make_state(),
+        [api],
+        [
+            make_notification("first", "slack", api, group=GROUP),
+            make_notification("second", "slack", api, later(1), group=GROUP),  # queued before the delivery
+            make_notification("pager", "pager", api, group=GROUP),
+        ],
+        AlertingChange(
+            told={(GROUP, "slack"): make_told(api.dedup_key), (GROUP, "pager"): make_told(api.dedup_key)}
+        ),
+    )
+    assert ids(await store.claim_due(later(1), 10, LEASE)) == ["first", "pager"]
+    await store.mark_delivered("first", later(1), {"channel": "C1", "ts": "1714564800.000100"})
+    await store.mark_delivered("pager", later(1))
+    thread = {"channel": "C1", "ts": "1714564800.000100"}
+
+    memory = await store.load_alerting()
+    assert memory.told[(GROUP, "slack")] == replace(make_told(api.dedup_key), receipt=thread)
+    assert memory.told[(GROUP, "pager")].receipt == {}, "a receipt is per notifier"
+    [second] = await store.claim_due(later(1), 10, LEASE)
+    assert (second.id, second.receipt, second.message.receipt) == ("second", thread, thread)
+
+    # A later evaluation queues more and upserts the log entry: the receipt stays; another group has none.
+    await store.commit(
+        make_state(),
+        [web],
+        [
+            make_notification("third", "slack", web, later(10), group=GROUP),
+            make_notification("elsewhere", "slack", web, later(10), group=other_group),
+        ],
+        AlertingChange(
+            told={
+                (GROUP, "slack"): make_told(api.dedup_key, web.dedup_key, at=later(10)),
+                (other_group, "slack"): make_told(web.dedup_key, at=later(10)),
+            }
+        ),
+    )
+    assert (await store.load_alerting()).told[(GROUP, "slack")] == replace(
+        make_told(api.dedup_key, web.dedup_key, at=later(10)), receipt=thread
+    )
+    await store.mark_delivered("second", later(10))
+    claimed = await store.claim_due(later(10), 10, LEASE)
+    assert [(n.id, n.receipt) for n in claimed] == [("third", thread), ("elsewhere", {})]
+
+
+async def test_a_delivery_without_a_receipt_keeps_the_last_and_an_empty_one_replaces_it(
+    store: Store,
+) -> None:
+    event = make_event()
+    await store.commit(
+        make_state(),
+        [event],
+        [make_notification(f"n{i}", "slack", event, later(i), group=GROUP) for i in range(4)],
+        AlertingChange(told={(GROUP, "slack"): make_told(event.dedup_key)}),
+    )
+
+    async def deliver_next(receipt: dict[str, str] | None) -> dict[str, str]:
+        """Deliver the group's next notification and return the receipt it was claimed with."""
+        [claimed] = await store.claim_due(later(10), 10, LEASE)
+        await store.mark_delivered(claimed.id, later(10), receipt)
+        return dict(claimed.receipt)
+
+    assert await deliver_next({"ts": "1"}) == {}
+    assert await deliver_next(None) == {"ts": "1"}
+    assert await deliver_next({}) == {"ts": "1"}  # posted, but nothing to thread on
+    assert await deliver_next(None) == {}
+    assert (await store.load_alerting()).told[(GROUP, "slack")].receipt == {}
+
+
+async def test_silences_round_trip_replaced_by_id_oldest_end_first(store: Store) -> None:
+    late = StoredSilence("a", '{"id":"a","comment":"maintenance window"}', later(7200))
+    early = StoredSilence("b", '{"id":"b"}', later(3600))
+    await store.put_silence(late)
+    await store.put_silence(early)
+    assert await store.silences() == [early, late]
+
+    expired = StoredSilence("a", '{"id":"a","comment":"expired early"}', T0)  # expiring is replacing
+    await store.put_silence(expired)
+    assert await store.silences() == [expired, early]
 
 
 async def test_claim_filters_by_notifier_and_respects_limit_in_enqueue_order(store: Store) -> None:

@@ -20,7 +20,7 @@ CREATE TABLE group_log (
     PRIMARY KEY (group_key, notifier)
 ) WITHOUT ROWID;
 
--- Silences (codec.silence_to_json); expired ones are kept for the record.
+-- Silences (monitor.alerting.silences.Silence.to_json); expired ones are kept for the record.
 CREATE TABLE silences (
     id        TEXT PRIMARY KEY,
     body_json TEXT NOT NULL,
