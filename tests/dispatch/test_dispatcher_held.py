@@ -24,6 +24,7 @@ from tests.dispatch.test_dispatcher import (
     running,
     sample,
 )
+from tests.store.store_builders import make_notification
 
 RETRY = Delivery(Outcome.RETRY, "HTTP 503")
 
@@ -34,8 +35,8 @@ async def test_held_notifications_go_out_in_order_with_retries_and_leave_the_sto
     pager = ScriptedNotifier("held-pager", session, script=[RETRY])
     dispatcher = fast(store, {"held-pager": pager})
     now = datetime.now(UTC)
-    trigger = Notification("h1", "held-pager", make_event("github/component/api"), now)
-    resolve = Notification("h2", "held-pager", make_event("github/component/api", resolves=True), now)
+    trigger = make_notification("h1", "held-pager", make_event("github/component/api"), now)
+    resolve = make_notification("h2", "held-pager", make_event("github/component/api", resolves=True), now)
     dispatcher.held.hold([trigger, resolve])
     async with running(dispatcher):
         dispatcher.wake()
