@@ -186,8 +186,9 @@ class SqliteStore(Store):
                     ],
                 )
                 await conn.executemany(
-                    "INSERT INTO notifications (id, notifier, dedup_key, body_json, status, attempts, created_at, "
-                    "next_attempt_at, delivered_at, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO notifications (id, notifier, dedup_key, body_json, status, attempts, "
+                    "created_at, next_attempt_at, delivered_at, dead_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             n.id,
