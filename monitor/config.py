@@ -147,6 +147,9 @@ class Settings(BaseModel):
     notification_max_age: Duration = 86400.0  # older undelivered notifications are dead-lettered
     retry_initial_delay: Duration = 2.0  # delivery backoff starts here and doubles up to retry_max_delay
     retry_max_delay: Duration = 600.0
+    max_connections: int = Field(default=256, ge=8, le=65536)  # HTTP connections; over it the oldest closes
+    header_timeout: Annotated[Duration, Field(le=300)] = 10.0  # to send a connection's first request head
+    keepalive_timeout: Annotated[Duration, Field(le=3600)] = 30.0  # an idle connection is closed after this
 
     @field_validator("state")
     @classmethod
