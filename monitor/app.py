@@ -14,6 +14,7 @@ from monitor import __version__
 from monitor.config import Config, ConfigError, load_config
 from monitor.dispatch import Dispatcher
 from monitor.fetch import HttpClient
+from monitor.listener import GuardedSite, connections_that_fit
 from monitor.logging import get_logger, setup_logging
 from monitor.model import ProviderState
 from monitor.notify import Notifier, build_notifier
@@ -40,6 +41,9 @@ _SET_AT_START = (
     "retry_max_delay",
     "log_format",
     "log_level",
+    "max_connections",
+    "header_timeout",
+    "keepalive_timeout",
 )
 
 
@@ -118,10 +122,21 @@ class Daemon:
         )
         poller.configure(plans_for(self._config), self._config.routes, await store.load_states())
         self._poller = poller
-        runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            build_app(self),
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=settings.keepalive_timeout,
+        )
         await runner.setup()
         cleanup.push_async_callback(runner.cleanup)
-        site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
+        site = GuardedSite(
+            runner,
+            settings.listen_host,
+            settings.listen_port,
+            max_connections=connections_that_fit(settings.max_connections, http.connector_limit),
+            head_timeout=settings.header_timeout,
+        )
         await site.start()
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         cleanup.push_async_callback(_stop_delivering, dispatcher, delivering)

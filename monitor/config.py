@@ -228,6 +228,9 @@ class Settings(BaseModel):
     notification_max_age: Annotated[float, bounded(MINUTE, 365 * DAY)] = 86400.0
     retry_initial_delay: Annotated[float, bounded(0.1, HOUR)] = 2.0  # backoff doubles from here...
     retry_max_delay: Annotated[float, bounded(0.1, DAY)] = 600.0  # ...up to this
+    max_connections: int = Field(default=256, ge=8, le=65536)  # HTTP connections; over it the oldest closes
+    header_timeout: Annotated[float, bounded(0.1, 300)] = 10.0  # to send a connection's first request head
+    keepalive_timeout: Annotated[float, bounded(0.1, HOUR)] = 30.0  # an idle connection is closed after this
 
     @field_validator("state")
     @classmethod
