@@ -26,8 +26,8 @@ def config(url: str) -> str:
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
-  interval: 0.5s
-  timeout: 5s
+  interval: 1s
+  timeout: 1s
   log_format: json
 providers:
   - {{name: big, type: feed, url: "{url}/big.rss"}}

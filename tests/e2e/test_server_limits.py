@@ -26,7 +26,7 @@ def config(page: StatusPage) -> str:
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
-  interval: 0.3s
+  interval: 1s
   timeout: 1s
   log_format: json
   max_connections: 64
