@@ -16,6 +16,7 @@ from monitor.config import Config, ConfigError, load_config
 from monitor.dispatch import Dispatcher
 from monitor.evaluator import Evaluator
 from monitor.fetch import HttpClient
+from monitor.listener import GuardedSite, connections_that_fit
 from monitor.logging import get_logger, setup_logging
 from monitor.model import ProviderState
 from monitor.notify import Notifier, build_notifier
@@ -42,6 +43,9 @@ _SET_AT_START = (
     "retry_max_delay",
     "log_format",
     "log_level",
+    "max_connections",
+    "header_timeout",
+    "keepalive_timeout",
 )
 
 
@@ -133,10 +137,21 @@ class Daemon:
         poller = Poller(http, store, evaluator, max_concurrent=settings.max_concurrent_fetches)
         poller.configure(plans_for(self._config), await store.load_states())
         self._poller = poller
-        runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            build_app(self),
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=settings.keepalive_timeout,
+        )
         await runner.setup()
         cleanup.push_async_callback(runner.cleanup)
-        site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
+        site = GuardedSite(
+            runner,
+            settings.listen_host,
+            settings.listen_port,
+            max_connections=connections_that_fit(settings.max_connections, http.connector_limit),
+            head_timeout=settings.header_timeout,
+        )
         await site.start()
         delivering = asyncio.create_task(dispatcher.run(), name="dispatcher")
         cleanup.push_async_callback(_stop_delivering, dispatcher, delivering)

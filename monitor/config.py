@@ -232,6 +232,9 @@ class Settings(BaseModel):
     notification_max_age: Annotated[float, bounded(MINUTE, 365 * DAY)] = 86400.0
     retry_initial_delay: Annotated[float, bounded(0.1, HOUR)] = 2.0  # backoff doubles from here...
     retry_max_delay: Annotated[float, bounded(0.1, DAY)] = 600.0  # ...up to this
+    max_connections: int = Field(default=256, ge=8, le=65536)  # HTTP connections; over it the oldest closes
+    header_timeout: Annotated[float, bounded(0.1, 300)] = 10.0  # to send a connection's first request head
+    keepalive_timeout: Annotated[float, bounded(0.1, HOUR)] = 30.0  # an idle connection is closed after this
     # Bearer token for the HTTP endpoints that change anything (silences); without one they answer 403.
     api_token: SecretStr | None = Field(default=None, min_length=16)
     api_token_file: str | None = None
@@ -242,12 +245,14 @@ class Settings(BaseModel):
             return self
         if self.api_token is not None:
             raise ValueError("give either api_token or api_token_file, not both")
+        path = Path(self.api_token_file).expanduser()
         try:
-            token = Path(self.api_token_file).expanduser().read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ValueError(
-                f"cannot read api_token_file {self.api_token_file}: {exc.strerror or exc}"
-            ) from None
+            token = _read_regular_file(path, MAX_SECRET_BYTES).decode("utf-8").strip()
+        except _NotReadable as exc:
+            raise ValueError(f"cannot read api_token_file {path}: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise ValueError(f"cannot read api_token_file {path}: {reason}") from None
         if len(token) < 16:
             raise ValueError("the api token must be at least 16 characters")
         return self.model_copy(update={"api_token": SecretStr(token), "api_token_file": None})

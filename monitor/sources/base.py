@@ -8,16 +8,24 @@ Discovery (`outage-monitor discover`, `type: auto`) asks each format, in ascendi
 for the config it would use to read a URL (`candidate`) and tries it; the first format that reads
 the page wins. Formats that others' pages also satisfy (Statuspage answers for incident.io pages
 too) come later; a format with `detect_order = None` is never guessed.
+
+A large document (over `LARGE_DOCUMENT_BYTES`) is decoded and parsed in a worker thread
+(`parse_off_loop`), so that /healthz and the other polls keep answering while it parses, and within
+`PARSE_BUDGET_SECONDS`, past which the poll fails as a parse error. A thread cannot be stopped, so
+what bounds the CPU a hostile document costs is each format's own structural limits (the feed
+reader's element and depth caps); the budget bounds how long a poll waits for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +33,13 @@ from monitor.durations import Interval, Timeout
 from monitor.errors import ParseError
 from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redact_url
 from monitor.model import Snapshot
+
+LARGE_DOCUMENT_BYTES = 256 * 1024  # below this a parse takes milliseconds: the loop may do it itself
+PARSE_BUDGET_SECONDS = 10.0
+# Two threads: big parses run beside each other and the polls, not beside DNS lookups in the loop's
+# default executor, and no more than two at once compete for the GIL with the event loop.
+_PARSERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse")
+_T = TypeVar("_T")
 
 
 class SourceConfig(BaseModel):
@@ -85,7 +100,8 @@ class Source(ABC):
         response = await http.get(url, timeout=timeout, etag=etag, last_modified=last_modified)
         if isinstance(response, NotModified):
             return NOT_MODIFIED
-        snapshot = parse((decode or decode_json)(response), response.url)
+        read = decode or decode_json
+        snapshot = await parse_off_loop(len(response.body), lambda: parse(read(response), response.url))
         self._remember(url, response)
         return snapshot
 
@@ -118,13 +134,19 @@ class Source(ABC):
             fetched.append(await http.get(url, timeout=timeout, etag=etag, last_modified=last_modified))
         if all(isinstance(response, NotModified) for response in fetched):
             return NOT_MODIFIED
-        kept_now: list[_Kept] = []
-        for url, response in zip(urls, fetched, strict=True):
-            if isinstance(response, NotModified):
-                kept_now.append(self._documents[url])
-            else:
-                kept_now.append(_Kept((decode or decode_json)(response), response.url))
-        snapshot = parse([kept.document for kept in kept_now], kept_now[0].final_url)
+        read = decode or decode_json
+
+        def work() -> tuple[Snapshot, list[_Kept]]:
+            kept_now = [
+                self._documents[url]
+                if isinstance(response, NotModified)
+                else _Kept(read(response), response.url)
+                for url, response in zip(urls, fetched, strict=True)
+            ]
+            return parse([kept.document for kept in kept_now], kept_now[0].final_url), kept_now
+
+        size = sum(len(response.body) for response in fetched if isinstance(response, Response))
+        snapshot, kept_now = await parse_off_loop(size, work)
         for url, response, kept in zip(urls, fetched, kept_now, strict=True):
             self._documents[url] = kept
             if isinstance(response, Response):
@@ -136,6 +158,20 @@ class Source(ABC):
             self._validators[url] = (response.etag, response.last_modified)
         else:
             self._validators.pop(url, None)
+
+
+async def parse_off_loop(size: int, work: Callable[[], _T]) -> _T:
+    """`work()` (decoding and parsing `size` bytes): in place when small, else in a parser thread within
+    `PARSE_BUDGET_SECONDS` (a `ParseError` past it)."""
+    if size <= LARGE_DOCUMENT_BYTES:
+        return work()
+    running = asyncio.get_running_loop().run_in_executor(_PARSERS, work)
+    try:
+        return await asyncio.wait_for(running, PARSE_BUDGET_SECONDS)
+    except TimeoutError:
+        raise ParseError(
+            f"the document ({size} bytes) took longer than {PARSE_BUDGET_SECONDS:g}s to parse"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

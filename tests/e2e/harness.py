@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -130,8 +131,12 @@ class Receiver:
 class DaemonProcess:
     """`python -m monitor run -c FILE` in a subprocess, as a user runs it."""
 
-    def __init__(self, workdir: Path, config: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, config: str, env: dict[str, str] | None = None, nofile: int | None = None
+    ) -> None:
+        """`nofile`: the process's open-file limit (soft and hard), as `prlimit --nofile=N:N` sets it."""
         self.workdir = workdir
+        self.nofile = nofile
         self.port = free_port()
         self.config_path = workdir / "providers.yaml"
         self.config_path.write_text(config.replace("{LISTEN}", f"127.0.0.1:{self.port}"))
@@ -151,8 +156,13 @@ class DaemonProcess:
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                preexec_fn=self._limit_files if self.nofile else None,  # only setrlimit: safe after fork
             )
         await eventually(self._ready, timeout=20, what="daemon /readyz")
+
+    def _limit_files(self) -> None:
+        assert self.nofile is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     async def _ready(self) -> bool:
         assert self.proc is not None

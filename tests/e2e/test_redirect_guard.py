@@ -29,7 +29,7 @@ async def test_a_redirect_to_the_daemons_own_api_is_refused(tmp_path: Path) -> N
 settings:
   state: sqlite://state.db
   listen: "0.0.0.0:{daemon.port}"
-  interval: 0.3s
+  interval: 1s
   timeout: 1s
   log_format: json
 providers:
