@@ -42,6 +42,9 @@ log = get_logger(__name__)
 
 _MAX_ERROR_CHARS = 1000  # last_error / dead reason: enough to diagnose, bounded per row
 
+# A group's first page of an outage, and an escalation, go before other groups' updates and resolutions.
+URGENT_REASONS = frozenset({"firing", "escalated"})
+
 _CLAIM_SQL = """
 SELECT n.seq, n.id, n.notifier, n.created_at, n.attempts, n.body_json, e.body_json, g.receipt_json
 FROM notifications AS n
@@ -54,7 +57,7 @@ WHERE n.status = 'pending' AND n.next_attempt_at <= :now
       SELECT 1 FROM notifications AS p
       WHERE p.status = 'pending' AND p.notifier = n.notifier AND p.dedup_key = n.dedup_key AND p.seq < n.seq
   )
-ORDER BY n.seq
+ORDER BY n.priority, n.seq
 LIMIT :limit
 """
 
@@ -186,15 +189,16 @@ class SqliteStore(Store):
                     ],
                 )
                 await conn.executemany(
-                    "INSERT INTO notifications (id, notifier, dedup_key, body_json, status, attempts, "
-                    "created_at, next_attempt_at, delivered_at, dead_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO notifications (id, notifier, dedup_key, body_json, priority, status, "
+                    "attempts, created_at, next_attempt_at, delivered_at, dead_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             n.id,
                             n.notifier,
                             n.message.group_key,
                             codec.message_to_json(n.message),
+                            0 if n.message.reason in URGENT_REASONS else 1,
                             status,
                             n.attempts,
                             codec.format_time(n.created_at),

@@ -492,3 +492,22 @@ async def test_pending_by_notifier_counts_only_pending(store: Store) -> None:
     assert await store.pending_by_notifier() == {"pager": 2, "chat": 1}
     await store.mark_delivered("n2", T0)
     assert await store.pending_by_notifier() == {"pager": 2}
+
+
+async def test_a_new_outage_is_claimed_before_other_groups_backlog(store: Store) -> None:
+    """A storm: updates and resolutions of many groups are queued; a group's first page of a new outage,
+    and an escalation, are claimed first, while each group keeps its own order."""
+    backlog = [make_event(f"github/component/c{i}", resolves=True) for i in range(3)]  # resolutions
+    await store.commit(
+        make_state(), backlog, [make_notification(f"old{i}", "slack", e) for i, e in enumerate(backlog)]
+    )
+    outage = make_event("stripe/component/api", provider="stripe")
+    first_page = make_notification("new", "slack", outage)
+    assert first_page.message.reason == "firing"
+    await store.commit(make_state("stripe"), [outage], [first_page])
+    update = make_notification("new-update", "slack", make_event("stripe/component/api", provider="stripe"))
+    changed = replace(update, message=replace(update.message, reason="changed"))
+    await store.commit(make_state("stripe"), [], [changed])
+
+    assert ids(await store.claim_due(T0, 2, LEASE)) == ["new", "old0"]
+    assert ids(await store.claim_due(later(LEASE + 1), 10, LEASE)) == ["new", "old0", "old1", "old2"]

@@ -36,6 +36,7 @@ CREATE TABLE notifications_v2 (
     dedup_key       TEXT NOT NULL,
     event_id        INTEGER REFERENCES events (id),
     body_json       TEXT,
+    priority        INTEGER NOT NULL DEFAULT 1,
     status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     created_at      TEXT NOT NULL,
@@ -53,6 +54,6 @@ SELECT seq, id, notifier, dedup_key, event_id, status, attempts, created_at,
 FROM notifications;
 DROP TABLE notifications;
 ALTER TABLE notifications_v2 RENAME TO notifications;
-CREATE INDEX notifications_pending ON notifications (seq) WHERE status = 'pending';
+CREATE INDEX notifications_pending ON notifications (priority, seq) WHERE status = 'pending';
 CREATE INDEX notifications_pending_by_key ON notifications (notifier, dedup_key, seq) WHERE status = 'pending';
 DROP TABLE open_alerts;  -- superseded by group_log
