@@ -316,6 +316,7 @@ class GroupNotification:
     related_total: int
     alert_keys: frozenset[str]  # what the notifier will have been told fires: the next Told.firing
     receipt: Mapping[str, str] = field(default_factory=dict)
+    text: str | None = None  # a notifier's `text_template` rendered at send time; never stored
 
     @property
     def truncated(self) -> bool:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import ClassVar
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from monitor.model import Notification
+from monitor.model import GroupNotification, Notification
+from monitor.notify import templates
 from monitor.notify.secrets import Secrets
 
 
@@ -28,6 +29,13 @@ class NotifierConfig(BaseModel):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)
     type: str
+    title_template: str | None = None  # Jinja2 (monitor/notify/templates.py); default: the group's title
+    text_template: str | None = None  # Jinja2; the message's body text where the service has one
+
+    @field_validator("title_template", "text_template")
+    @classmethod
+    def _template_renders(cls, value: str | None) -> str | None:
+        return None if value is None else templates.check(value)
 
 
 class Outcome(StrEnum):
@@ -63,6 +71,12 @@ class Notifier(ABC):
     @property
     def name(self) -> str:
         return self.config.name
+
+    def compose(self, message: GroupNotification) -> GroupNotification:
+        """The message as this notifier words it: its templates applied to the title and text."""
+        title = templates.render(self.config.title_template, message, message.title, self.name)
+        text = templates.render(self.config.text_template, message, "", self.name) or None
+        return replace(message, title=title, text=text)
 
     @abstractmethod
     async def send(self, notification: Notification) -> Delivery:

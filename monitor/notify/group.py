@@ -1,14 +1,21 @@
-"""What several notifiers read off a group notification the same way: an alert as plain JSON data, and
-the one provider a group is about (the source of a PagerDuty event, the cause a related alert names)."""
+"""What several notifiers read off a group notification the same way: an alert as plain JSON data, the
+one provider a group is about (the source of a PagerDuty event, the cause a related alert names), and
+times as RFC 3339."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.model import Alert, GroupNotification
-from monitor.notify.http import rfc3339
 
 SEVERAL_PROVIDERS = "outage-monitor"  # what a group spanning providers is "from"
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC RFC 3339 with a `Z` suffix; naive datetimes are taken as UTC (the engine's convention)."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
 
 
 def alert_document(alert: Alert) -> dict[str, Any]:

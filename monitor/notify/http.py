@@ -9,7 +9,6 @@ text a receiver chooses): never the URL, which for webhooks carries a token.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -27,12 +26,6 @@ _NO_SECRETS = Secrets()
 def truncate(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters, with an ellipsis showing that it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def rfc3339(moment: datetime) -> str:
-    """UTC RFC 3339 with a `Z` suffix; naive datetimes are taken as UTC (the engine's convention)."""
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return aware.isoformat().replace("+00:00", "Z")
 
 
 def classify(

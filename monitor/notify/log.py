@@ -20,7 +20,7 @@ class LogNotifier(Notifier):
     Config = LogConfig
 
     async def send(self, notification: Notification) -> Delivery:
-        message = notification.message
+        message = self.compose(notification.message)
         log.info(
             "notification",
             notifier=self.name,
@@ -30,6 +30,7 @@ class LogNotifier(Notifier):
             reason=message.reason,
             severity=message.severity.label,
             title=message.title,
+            **({"text": message.text} if message.text else {}),
             firing_total=message.firing_total,
             resolved_total=message.resolved_total,
             related_total=message.related_total,

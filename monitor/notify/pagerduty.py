@@ -19,8 +19,8 @@ from monitor import USER_AGENT
 from monitor.durations import Timeout
 from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.group import alert_document, group_provider
-from monitor.notify.http import post_json, rfc3339, truncate
+from monitor.notify.group import alert_document, group_provider, rfc3339
+from monitor.notify.http import post_json, truncate
 from monitor.notify.secrets import url_secrets
 
 EVENTS_API_V2 = "https://events.pagerduty.com/v2/enqueue"
@@ -61,7 +61,7 @@ class PagerDutyNotifier(Notifier):
 
     async def send(self, notification: Notification) -> Delivery:
         routing_key = self.config.routing_key.get_secret_value()
-        event = render(notification.message, routing_key, client_url=self.config.client_url)
+        event = render(self.compose(notification.message), routing_key, client_url=self.config.client_url)
         body = json.dumps(event, ensure_ascii=False).encode()
         return await post_json(
             self.session,
@@ -121,6 +121,8 @@ def _custom_details(message: GroupNotification) -> dict[str, Any]:
     }
     if message.related_total:
         details["related"] = _listed(message.related, message.related_total, caused_by=cause)
+    if message.text:
+        details["text"] = truncate(message.text, FIELD_CHARS)
     return details
 
 

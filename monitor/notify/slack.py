@@ -29,8 +29,8 @@ from monitor.durations import Timeout
 from monitor.logging import get_logger
 from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
-from monitor.notify.group import group_provider
-from monitor.notify.http import post_json, post_json_answer, rfc3339, truncate
+from monitor.notify.group import group_provider, rfc3339
+from monitor.notify.http import post_json, post_json_answer, truncate
 from monitor.notify.secrets import url_secrets
 
 log = get_logger(__name__)
@@ -118,7 +118,7 @@ class SlackNotifier(Notifier):
         return url_secrets(self.config.webhook_url.get_secret_value())  # /services/T…/B…/<token>
 
     async def send(self, notification: Notification) -> Delivery:
-        message = render(notification.message)
+        message = render(self.compose(notification.message))
         if self.config.webhook_url is not None:
             body = json.dumps(message, ensure_ascii=False).encode()
             url = self.config.webhook_url.get_secret_value()
@@ -199,6 +199,8 @@ def render(message: GroupNotification) -> dict[str, Any]:
         {"type": "header", "text": _plain(truncate(headline, HEADER_CHARS))},
         _context(_state(message)),
     ]
+    if message.text:
+        blocks.append({"type": "section", "text": _plain(truncate(message.text, SECTION_CHARS))})
     cause = _escape(group_provider(message))
     lists: tuple[tuple[str, tuple[Alert, ...], int, Callable[[Alert], str]], ...] = (
         ("Firing", message.firing, message.firing_total, _firing_line),

@@ -15,6 +15,7 @@ import hmac
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Literal
 
 import aiohttp
@@ -78,7 +79,7 @@ class WebhookNotifier(Notifier):
         return secrets
 
     async def send(self, notification: Notification) -> Delivery:
-        body = render(notification)
+        body = render(replace(notification, message=self.compose(notification.message)))
         headers = {"User-Agent": USER_AGENT, **self._headers, "webhook-id": notification.id}
         if self._key is not None:
             timestamp = str(int(time.time()))
@@ -104,6 +105,7 @@ def render(notification: Notification) -> bytes:
         "reason": message.reason,
         "severity": message.severity.label,
         "title": message.title,
+        "text": message.text,
         "firing": [alert_document(alert) for alert in message.firing],
         "resolved": [alert_document(alert) for alert in message.resolved],
         "related": [alert_document(alert) for alert in message.related],

@@ -10,11 +10,11 @@ import pytest
 
 from monitor.fetch import parse_retry_after
 from monitor.notify.base import Outcome
+from monitor.notify.group import rfc3339
 from monitor.notify.http import (
     SNIPPET_CHARS,
     classify,
     post_json,
-    rfc3339,
     truncate,
 )
 from monitor.notify.secrets import Secrets, url_secrets
