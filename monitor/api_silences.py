@@ -18,11 +18,11 @@ from aiohttp import web
 from monitor import silencing
 from monitor.alerting.silences import SilenceError
 from monitor.logging import get_logger
+from monitor.openapi import SILENCE_BODY_LIMIT
 from monitor.store.base import Store
 
 log = get_logger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 NO_TOKEN = (
     "changing silences over HTTP is disabled: set settings.api_token (or api_token_file) and send "
     "'Authorization: Bearer <token>'; or use `outage-monitor silence` on the daemon's host"
@@ -80,8 +80,10 @@ async def _list(_: web.Request, daemon: SilenceView) -> web.Response:
 
 
 async def _add(request: web.Request, daemon: SilenceView) -> web.Response:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise _error(web.HTTPRequestEntityTooLarge, f"a silence request is at most {MAX_BODY_BYTES} bytes")
+    if request.content_length is not None and request.content_length > SILENCE_BODY_LIMIT:
+        raise _error(
+            web.HTTPRequestEntityTooLarge, f"a silence request is at most {SILENCE_BODY_LIMIT} bytes"
+        )
     try:
         body = json.loads(await request.read())
     except ValueError:

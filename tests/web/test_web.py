@@ -1,16 +1,12 @@
 """The HTTP face over loopback: health and readiness, Prometheus exposition, the JSON API read from a
-small daemon view backed by a real SQLite store."""
+small daemon view (tests/web/daemon_view.py) backed by a real SQLite store."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from monitor import __version__
@@ -26,46 +22,16 @@ from monitor.model import (
     Severity,
 )
 from monitor.openapi import EVENTS_LIMIT
-from monitor.plan import ProviderPlan
-from monitor.store import SqliteStore, Store
+from monitor.store import SqliteStore
 from monitor.store.codec import format_time
 from monitor.web import build_app
+from tests.web.daemon_view import Client, FakeDaemon
 from tests.web.plans import plan
 
 MAX_EVENTS = EVENTS_LIMIT.maximum
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
-Client = TestClient[web.Request, web.Application]
-
-
-@dataclass
-class FakeDaemon:
-    """The daemon as the web layer sees it (monitor.web.DaemonView)."""
-
-    store: Store
-    ready: bool = False
-    entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
-
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
-        return list(self.entries)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(tmp_path / "state.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def daemon(store: SqliteStore) -> FakeDaemon:
-    return FakeDaemon(store)
-
-
-@pytest.fixture
-async def client(daemon: FakeDaemon) -> AsyncIterator[Client]:
-    async with TestClient(TestServer(build_app(daemon), host="127.0.0.1", port=0)) as opened:
-        yield opened
 
 
 def event(n: int) -> Event:
