@@ -80,13 +80,9 @@ async def _list(_: web.Request, daemon: SilenceView) -> web.Response:
 
 
 async def _add(request: web.Request, daemon: SilenceView) -> web.Response:
-    if request.content_length is not None and request.content_length > SILENCE_BODY_LIMIT:
-        raise _error(
-            web.HTTPRequestEntityTooLarge, f"a silence request is at most {SILENCE_BODY_LIMIT} bytes"
-        )
     try:
-        body = json.loads(await request.read())
-    except ValueError:
+        body = json.loads(await _read_bounded(request))
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise _error(web.HTTPBadRequest, "the body is not JSON") from None
     now = datetime.now(UTC)
     try:
@@ -98,6 +94,25 @@ async def _add(request: web.Request, daemon: SilenceView) -> web.Response:
         "silence_added", id=silence.id, matchers=[str(m) for m in silence.matchers], by=silence.created_by
     )
     return web.json_response({"silenceID": silence.id, **silencing.silence_json(silence, now)}, status=201)
+
+
+async def _read_bounded(request: web.Request) -> bytes:
+    """The body, refused past the limit whether or not it declares its length (a chunked upload does not)."""
+    if request.content_length is not None and request.content_length > SILENCE_BODY_LIMIT:
+        raise _too_large(request.content_length)
+    body = bytearray()
+    while chunk := await request.content.read(SILENCE_BODY_LIMIT + 1 - len(body)):
+        body += chunk
+        if len(body) > SILENCE_BODY_LIMIT:
+            raise _too_large(len(body))
+    return bytes(body)
+
+
+def _too_large(size: int) -> web.HTTPException:
+    message = json.dumps({"error": f"a silence request is at most {SILENCE_BODY_LIMIT} bytes"})
+    return web.HTTPRequestEntityTooLarge(
+        SILENCE_BODY_LIMIT, size, text=message, content_type="application/json"
+    )
 
 
 async def _expire(request: web.Request, daemon: SilenceView) -> web.Response:
