@@ -314,7 +314,13 @@ _PATHS: dict[str, Schema] = {
             "summary": "End a silence now (a pending one never starts); an expired one stays as it is.",
             "security": _BEARER,
             "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": _TEXT, "description": "The silence."}
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                    "description": "The silence.",
+                }
             ],
             "responses": {
                 "200": _json("The silence, now expired.", _ref("Silence")),
