@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__
+from monitor import __version__, silencing
 from monitor.model import (
     ComponentState,
     ComponentStatus,
@@ -230,6 +230,18 @@ async def test_status_page_is_html_with_a_strict_policy(client: Client, daemon: 
         rejected = await client.get("/", params={"refresh": bad})
         assert rejected.status == 400
         assert await rejected.json() == {"error": "refresh must be an integer from 1 to 3600"}
+
+
+async def test_status_page_lists_the_silences_kept_in_the_store(client: Client, store: SqliteStore) -> None:
+    now = datetime.now(UTC)
+    request = {"matchers": ["provider=acme"], "createdBy": "alice", "comment": "<b>known</b>"}
+    kept = await silencing.add(store, {**request, "duration": "2h"}, now)
+    ended = await silencing.add(store, {**request, "duration": "1h"}, now)
+    await silencing.expire(store, ended.id, now)
+
+    body = await (await client.get("/")).text()
+    assert f'data-silence="{kept.id}" data-state="active"' in body and ended.id not in body
+    assert "<code>provider=&#34;acme&#34;</code>" in body and "&lt;b&gt;known&lt;/b&gt;" in body
 
 
 async def test_the_openapi_document_describes_exactly_the_served_routes(client: Client) -> None:
