@@ -66,7 +66,9 @@ def _authorize(request: web.Request, token: str | None) -> None:
     if token is None:
         raise _error(web.HTTPForbidden, NO_TOKEN)
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+    # surrogateescape: aiohttp hands header bytes that are not UTF-8 over as lone surrogates
+    given_bytes = given.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given_bytes, token.encode()):
         log.warning("api_unauthorized", method=request.method, path=request.path, remote=request.remote)
         raise _error(
             web.HTTPUnauthorized, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}

@@ -4,6 +4,7 @@ refusal is a JSON error that changes nothing, and the token never reaches a log 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator, MutableMapping
 from datetime import UTC, datetime, timedelta
@@ -165,6 +166,19 @@ async def test_a_missing_or_wrong_token_is_a_401_that_changes_nothing(
     assert guarded.changes == 1
     assert [e["event"] for e in logs if e["event"] == "api_unauthorized"] == ["api_unauthorized"] * 2
     assert TOKEN not in repr(logs) and TOKEN[:-1] not in repr(logs)
+
+
+async def test_an_authorization_header_that_is_not_utf8_is_a_401(client: Client, guarded: FakeDaemon) -> None:
+    """Raw bytes, as a client that does not speak UTF-8 (or a fuzzer) sends them; aiohttp's client cannot."""
+    assert client.server.port is not None
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.server.port)
+    writer.write(
+        b"DELETE /api/v1/silences/x HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer \xff\xfe\r\nConnection: close\r\n\r\n"
+    )
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 401 ") and b"WWW-Authenticate: Bearer" in answer
 
 
 async def test_the_token_never_appears_in_a_log_line(
