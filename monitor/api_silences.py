@@ -2,7 +2,8 @@
 
 Reading is open like the rest of the API. Changing anything needs `Authorization: Bearer <token>` equal to
 `settings.api_token` (compared in constant time, never logged); without a configured token those endpoints
-answer 403 saying how to enable them. Every error is a JSON `{"error": ...}` and changes nothing.
+answer 403 saying how to enable them (401 when the request has no credentials at all, as HTTP and API
+checkers expect). Every error is a JSON `{"error": ...}` and changes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ NO_TOKEN = (
     "changing silences over HTTP is disabled: set settings.api_token (or api_token_file) and send "
     "'Authorization: Bearer <token>'; or use `outage-monitor silence` on the daemon's host"
 )
+WRONG_TOKEN = "missing or wrong bearer token"
 
 
 class SilenceView(Protocol):
@@ -63,16 +65,28 @@ def _bind(
 
 
 def _authorize(request: web.Request, token: str | None) -> None:
+    """No credentials: 401 (the challenge HTTP asks for; it says how to enable writes when they are off).
+    Credentials while no token is configured: 403, since none could succeed. A wrong token: 401."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        _log_unauthorized(request)
+        raise _unauthorized(NO_TOKEN if token is None else WRONG_TOKEN)
     if token is None:
         raise _error(web.HTTPForbidden, NO_TOKEN)
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, given = header.partition(" ")
     # surrogateescape: aiohttp hands header bytes that are not UTF-8 over as lone surrogates
     given_bytes = given.strip().encode("utf-8", "surrogateescape")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given_bytes, token.encode()):
-        log.warning("api_unauthorized", method=request.method, path=request.path, remote=request.remote)
-        raise _error(
-            web.HTTPUnauthorized, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
+        _log_unauthorized(request)
+        raise _unauthorized(WRONG_TOKEN)
+
+
+def _log_unauthorized(request: web.Request) -> None:
+    log.warning("api_unauthorized", method=request.method, path=request.path, remote=request.remote)
+
+
+def _unauthorized(message: str) -> web.HTTPException:
+    return _error(web.HTTPUnauthorized, message, headers={"WWW-Authenticate": "Bearer"})
 
 
 async def _list(_: web.Request, daemon: SilenceView) -> web.Response:

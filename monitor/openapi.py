@@ -250,11 +250,17 @@ _BAD_QUERY = _json("An invalid query parameter.", _ref("Error"))
 _BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _WRITE_ERRORS: dict[str, Schema] = {
     "401": {
-        **_json("The bearer token is missing or wrong; nothing changed.", _ref("Error")),
+        **_json(
+            "No bearer token, or a wrong one; nothing changed. When no settings.api_token is configured, "
+            "the error says how to enable changes.",
+            _ref("Error"),
+        ),
         "headers": {"WWW-Authenticate": {"schema": {"const": "Bearer"}}},
     },
     "403": _json(
-        "Changing silences over HTTP is disabled: no settings.api_token is configured.", _ref("Error")
+        "A bearer token was sent, but changing silences over HTTP is disabled: no settings.api_token is "
+        "configured.",
+        _ref("Error"),
     ),
 }
 
