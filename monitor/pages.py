@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.alerting.silences import Silence
 from monitor.model import ComponentStatus
+from monitor.report import utc_minute
 from monitor.store.codec import parse_time
 
 RECENT_EVENTS = 25
@@ -80,7 +81,7 @@ def render(
         problems=problems,
         events=events,
         silences=shown,
-        utc=_utc,
+        utc=utc_minute,
         now=now,
         refresh=refresh,
         groups=component_groups,
@@ -122,10 +123,6 @@ def safe_link(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if scheme.lower() in ("http", "https") else None
-
-
-def _utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _ago(text: str | None, now: datetime) -> str:

@@ -149,12 +149,13 @@ def _silence_row(silence: Silence, now: datetime) -> tuple[str, ...]:
         silence.id,
         silence.state(now),
         " ".join(str(m) for m in silence.matchers),
-        _minute(silence.starts_at),
-        _minute(silence.ends_at),
+        utc_minute(silence.starts_at),
+        utc_minute(silence.ends_at),
         silence.created_by,
         silence.comment,
     )
 
 
-def _minute(moment: datetime) -> str:
+def utc_minute(moment: datetime) -> str:
+    """A silence's start or end for people, here and on the status page."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
