@@ -2,7 +2,8 @@
 
 Reading is open like the rest of the API. Changing anything needs `Authorization: Bearer <token>` equal to
 `settings.api_token` (compared in constant time, never logged); without a configured token those endpoints
-answer 403 saying how to enable them. Every error is a JSON `{"error": ...}` and changes nothing.
+answer 403 saying how to enable them (401 when the request has no credentials at all, as HTTP and API
+checkers expect). Every error is a JSON `{"error": ...}` and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from aiohttp import web
 from monitor import silencing
 from monitor.alerting.silences import SilenceError
 from monitor.logging import get_logger
+from monitor.openapi import SILENCE_BODY_LIMIT
 from monitor.store.base import Store
 
 log = get_logger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 NO_TOKEN = (
     "changing silences over HTTP is disabled: set settings.api_token (or api_token_file) and send "
     "'Authorization: Bearer <token>'; or use `outage-monitor silence` on the daemon's host"
 )
+WRONG_TOKEN = "missing or wrong bearer token"
 
 
 class SilenceView(Protocol):
@@ -63,14 +65,28 @@ def _bind(
 
 
 def _authorize(request: web.Request, token: str | None) -> None:
+    """No credentials: 401 (the challenge HTTP asks for; it says how to enable writes when they are off).
+    Credentials while no token is configured: 403, since none could succeed. A wrong token: 401."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        _log_unauthorized(request)
+        raise _unauthorized(NO_TOKEN if token is None else WRONG_TOKEN)
     if token is None:
         raise _error(web.HTTPForbidden, NO_TOKEN)
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        log.warning("api_unauthorized", method=request.method, path=request.path, remote=request.remote)
-        raise _error(
-            web.HTTPUnauthorized, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
+    scheme, _, given = header.partition(" ")
+    # surrogateescape: aiohttp hands header bytes that are not UTF-8 over as lone surrogates
+    given_bytes = given.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given_bytes, token.encode()):
+        _log_unauthorized(request)
+        raise _unauthorized(WRONG_TOKEN)
+
+
+def _log_unauthorized(request: web.Request) -> None:
+    log.warning("api_unauthorized", method=request.method, path=request.path, remote=request.remote)
+
+
+def _unauthorized(message: str) -> web.HTTPException:
+    return _error(web.HTTPUnauthorized, message, headers={"WWW-Authenticate": "Bearer"})
 
 
 async def _list(_: web.Request, daemon: SilenceView) -> web.Response:
@@ -80,11 +96,9 @@ async def _list(_: web.Request, daemon: SilenceView) -> web.Response:
 
 
 async def _add(request: web.Request, daemon: SilenceView) -> web.Response:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise _error(web.HTTPRequestEntityTooLarge, f"a silence request is at most {MAX_BODY_BYTES} bytes")
     try:
-        body = json.loads(await request.read())
-    except ValueError:
+        body = json.loads(await _read_bounded(request))
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise _error(web.HTTPBadRequest, "the body is not JSON") from None
     now = datetime.now(UTC)
     try:
@@ -96,6 +110,25 @@ async def _add(request: web.Request, daemon: SilenceView) -> web.Response:
         "silence_added", id=silence.id, matchers=[str(m) for m in silence.matchers], by=silence.created_by
     )
     return web.json_response({"silenceID": silence.id, **silencing.silence_json(silence, now)}, status=201)
+
+
+async def _read_bounded(request: web.Request) -> bytes:
+    """The body, refused past the limit whether or not it declares its length (a chunked upload does not)."""
+    if request.content_length is not None and request.content_length > SILENCE_BODY_LIMIT:
+        raise _too_large(request.content_length)
+    body = bytearray()
+    while chunk := await request.content.read(SILENCE_BODY_LIMIT + 1 - len(body)):
+        body += chunk
+        if len(body) > SILENCE_BODY_LIMIT:
+            raise _too_large(len(body))
+    return bytes(body)
+
+
+def _too_large(size: int) -> web.HTTPException:
+    message = json.dumps({"error": f"a silence request is at most {SILENCE_BODY_LIMIT} bytes"})
+    return web.HTTPRequestEntityTooLarge(
+        SILENCE_BODY_LIMIT, size, text=message, content_type="application/json"
+    )
 
 
 async def _expire(request: web.Request, daemon: SilenceView) -> web.Response:

@@ -757,6 +757,9 @@ class _Document:
                 content = self._read_secret(where, loc)
                 if content is None:
                     self.covered.append((section, index, target))
+                    # A stand-in, so checks across the entry ("webhook_url or token") do not add a second
+                    # error for the same unreadable file; the problem above already fails the config.
+                    entry[target] = ""
                 else:
                     entry[target] = content
                     self.lines[(section, index, target)] = self.lines[loc]

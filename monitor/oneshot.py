@@ -1,17 +1,20 @@
-"""Commands that run once and exit: `poll` (fetch and print) and `status` (print the stored state)."""
+"""Commands that run once and exit: `poll` (fetch and print) and `status` (print the stored state and
+the silences in force, so a quiet pager during an outage has its explanation beside it)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
+from monitor import silencing
 from monitor.config import Config
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import setup_logging
 from monitor.model import PollFailure
 from monitor.plan import ProviderPlan, plans_for
-from monitor.report import snapshot_text, status_table
+from monitor.report import silences_table, snapshot_text, status_table
 from monitor.sources import build_source
 from monitor.sources.read import read_page
 from monitor.store import open_store
@@ -60,7 +63,11 @@ async def status(config: Config) -> int:
     await store.open()
     try:
         states = await store.load_states()
+        silences = await silencing.all_silences(store)
     finally:
         await store.close()
     print(status_table(states.values()))
+    now = datetime.now(UTC)
+    active = [s for s in silences if s.state(now) == "active"]
+    print(f"\nactive silences:\n{silences_table(active, now)}" if active else "\nno active silences")
     return 0

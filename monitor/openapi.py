@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
 from monitor import __version__
+from monitor.alerting.matchers import LABELS
+from monitor.alerting.silences import SilenceState
 from monitor.model import ComponentStatus, EventKind, Impact, IncidentStatus, MaintenanceStatus, Severity
 from monitor.sources import SOURCES
 
@@ -92,8 +94,20 @@ def _get(operation_id: str, summary: str, responses: dict[str, Schema], *paramet
 
 EVENTS_LIMIT = IntParam("limit", 50, 1000, "How many events at most.")
 PAGE_REFRESH = IntParam("refresh", 30, 3600, "Seconds between the page's own reloads.")
+SILENCE_BODY_LIMIT = 64 * 1024  # bytes of a POST /api/v1/silences body
 
 _SEVERITIES = [s.label for s in Severity]
+# The fields of Silence.to_json plus its state, shared by a listed silence and a created one.
+_SILENCE_FIELDS: dict[str, Schema] = {
+    "id": _TEXT,
+    "matchers": {"type": "array", "minItems": 1, "items": _ref("Matcher")},
+    "startsAt": _TIME,
+    "endsAt": _TIME,
+    "createdBy": _TEXT,
+    "comment": _TEXT,
+    "createdAt": _TIME,
+    "status": _ref("SilenceStatus"),
+}
 
 _SCHEMAS: dict[str, Schema] = {
     "Error": _object("A request the server will not answer.", error=_TEXT),
@@ -172,9 +186,86 @@ _SCHEMAS: dict[str, Schema] = {
         group=_NULLABLE_TEXT,
     ),
     "Events": _object("Recent events, newest first.", events=_array("Event")),
+    "Matcher": _object(
+        "One test on one alert label, in Alertmanager's shape: `isRegex` for `=~`/`!~`, `isEqual` false "
+        "for `!=`/`!~`. A regex is anchored at both ends.",
+        name=_enum(list(LABELS)),
+        value=_TEXT,
+        isRegex={"type": "boolean"},
+        isEqual={"type": "boolean"},
+    ),
+    "SilenceStatus": _object(
+        "Where the silence is at the time of the answer.", state=_enum(list(get_args(SilenceState)))
+    ),
+    "Silence": _object(
+        "Holds back the alerts whose labels all its matchers match, from startsAt until endsAt.",
+        **_SILENCE_FIELDS,
+    ),
+    "Silences": _object(
+        "Every silence kept, expired ones too, ending soonest first.", silences=_array("Silence")
+    ),
+    "SilenceCreated": _object(
+        "The silence as kept; `silenceID` is its id, as Alertmanager answers.",
+        silenceID=_TEXT,
+        **_SILENCE_FIELDS,
+    ),
+    "SilenceRequest": {
+        "type": "object",
+        "description": "A new silence. It starts at startsAt (default now) and ends at endsAt or after "
+        "duration: exactly one of the two. At least one matcher must not match the empty string.",
+        "required": ["matchers", "createdBy", "comment"],
+        "additionalProperties": False,
+        "properties": {
+            "matchers": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "oneOf": [
+                        {"type": "string", "description": 'e.g. provider="github", severity!=minor'},
+                        {
+                            "type": "object",
+                            "required": ["name", "value"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "name": _enum(list(LABELS)),
+                                "value": _TEXT,
+                                "isRegex": {"type": "boolean", "default": False},
+                                "isEqual": {"type": "boolean", "default": True},
+                            },
+                        },
+                    ]
+                },
+            },
+            "startsAt": {"type": "string", "format": "date-time"},
+            "endsAt": {"type": "string", "format": "date-time"},
+            "duration": {
+                "type": ["string", "number"],
+                "description": "How long: 30m, 2h, 1d, or seconds.",
+                "examples": ["2h"],
+            },
+            "createdBy": {"type": "string", "minLength": 1},
+            "comment": {"type": "string", "minLength": 1},
+        },
+    },
 }
 
 _BAD_QUERY = _json("An invalid query parameter.", _ref("Error"))
+_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+_WRITE_ERRORS: dict[str, Schema] = {
+    "401": {
+        **_json(
+            "No bearer token, or a wrong one; nothing changed. When no settings.api_token is configured, "
+            "the error says how to enable changes.",
+            _ref("Error"),
+        ),
+        "headers": {"WWW-Authenticate": {"schema": {"const": "Bearer"}}},
+    },
+    "403": _json(
+        "A bearer token was sent, but changing silences over HTTP is disabled: no settings.api_token is "
+        "configured.",
+        _ref("Error"),
+    ),
+}
 
 _PATHS: dict[str, Schema] = {
     "/": _get(
@@ -206,6 +297,47 @@ _PATHS: dict[str, Schema] = {
         {"200": _json("The events.", _ref("Events")), "400": _BAD_QUERY},
         EVENTS_LIMIT,
     ),
+    "/api/v1/silences": {
+        **_get("silences", "Every silence kept.", {"200": _json("The silences.", _ref("Silences"))}),
+        "post": {
+            "operationId": "addSilence",
+            "summary": "Add a silence; it takes effect at the next evaluation.",
+            "security": _BEARER,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("SilenceRequest")}},
+            },
+            "responses": {
+                "201": _json("Kept.", _ref("SilenceCreated")),
+                "400": _json(
+                    "Not JSON, or not a valid silence: the error says what is wrong.", _ref("Error")
+                ),
+                **_WRITE_ERRORS,
+                "413": _json(f"The body is over {SILENCE_BODY_LIMIT} bytes.", _ref("Error")),
+            },
+        },
+    },
+    "/api/v1/silences/{id}": {
+        "delete": {
+            "operationId": "expireSilence",
+            "summary": "End a silence now (a pending one never starts); an expired one stays as it is.",
+            "security": _BEARER,
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1},
+                    "description": "The silence.",
+                }
+            ],
+            "responses": {
+                "200": _json("The silence, now expired.", _ref("Silence")),
+                **_WRITE_ERRORS,
+                "404": _json("No silence has this id.", _ref("Error")),
+            },
+        }
+    },
     "/api/v1/openapi.json": _get(
         "openapi", "This document.", {"200": _json("OpenAPI 3.1.", {"type": "object"})}
     ),
@@ -219,8 +351,12 @@ def document() -> Schema:
         "info": {
             "title": "outage-monitor",
             "version": __version__,
-            "description": "What the daemon watches. No endpoint changes state or needs credentials.",
+            "description": "What the daemon watches. Reading needs no credentials; adding and expiring "
+            "silences needs the bearer token set as settings.api_token.",
         },
         "paths": _PATHS,
-        "components": {"schemas": _SCHEMAS},
+        "components": {
+            "schemas": _SCHEMAS,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
     }

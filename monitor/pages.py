@@ -1,4 +1,5 @@
-"""The status page for people: the providers as the JSON API shows them, problems first, as one HTML page.
+"""The status page for people: the providers as the JSON API shows them, problems first, as one HTML page,
+with the silences in force (or about to be) so nobody wonders why a visible outage paged no one.
 
 Everything on it but our own labels comes from third-party status pages, so it is untrusted: Jinja2
 escapes every value, links are kept only when they are http(s), and the response's Content-Security-Policy
@@ -8,6 +9,7 @@ network).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +17,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from monitor.alerting.silences import Silence
 from monitor.model import ComponentStatus
+from monitor.report import utc_minute
 from monitor.store.codec import parse_time
 
 RECENT_EVENTS = 25
@@ -58,15 +62,26 @@ class ComponentGroup:
     components: list[dict[str, Any]]
 
 
-def render(providers: list[dict[str, Any]], events: list[dict[str, Any]], now: datetime, refresh: int) -> str:
-    """The page for `provider_json` dicts and `event_to_dict` dicts (newest first) as of `now`."""
+def render(
+    providers: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    now: datetime,
+    refresh: int,
+    *,
+    silences: Iterable[Silence],
+) -> str:
+    """The page for `provider_json` dicts, `event_to_dict` dicts (newest first) and the silences kept,
+    as of `now`; expired silences are left out, the rest end soonest first."""
     ordered = sorted(providers, key=lambda p: (_RANK[ComponentStatus(p["status"])], p["name"]))
     problems = sum(1 for p in ordered if is_problem(p["status"]))
+    shown = sorted((s for s in silences if s.state(now) != "expired"), key=lambda s: (s.ends_at, s.id))
     template = _env.get_template("status.html")
     return template.render(
         providers=ordered,
         problems=problems,
         events=events,
+        silences=shown,
+        utc=utc_minute,
         now=now,
         refresh=refresh,
         groups=component_groups,

@@ -1,14 +1,16 @@
-"""Plain text for people at a terminal: the output of `poll`, `status`, `discover` and `catalog`."""
+"""Plain text for people at a terminal: the output of `poll`, `status`, `silence list`, `discover` and
+`catalog`."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import yaml
 
+from monitor.alerting.silences import Silence
 from monitor.catalog import CatalogEntry
 from monitor.model import Component, ComponentStatus, ProviderState, Snapshot
 from monitor.sources import SourceConfig
@@ -134,3 +136,26 @@ def status_table(states: Iterable[ProviderState]) -> str:
         )
     header = ["PROVIDER", "STATUS", "DEGRADED", "INCIDENTS", "MAINT", "LAST POLL", "LAST ERROR"]
     return table(header, rows)
+
+
+def silences_table(silences: Iterable[Silence], now: datetime) -> str:
+    """Silences with their state at `now`: the output of `silence list` and the end of `status`."""
+    header = ("ID", "STATE", "MATCHERS", "STARTS", "ENDS", "CREATED BY", "COMMENT")
+    return table(header, (_silence_row(s, now) for s in silences))
+
+
+def _silence_row(silence: Silence, now: datetime) -> tuple[str, ...]:
+    return (
+        silence.id,
+        silence.state(now),
+        " ".join(str(m) for m in silence.matchers),
+        utc_minute(silence.starts_at),
+        utc_minute(silence.ends_at),
+        silence.created_by,
+        silence.comment,
+    )
+
+
+def utc_minute(moment: datetime) -> str:
+    """A silence's start or end for people, here and on the status page."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

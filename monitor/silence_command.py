@@ -22,7 +22,7 @@ from monitor.config import Config
 from monitor.logging import setup_logging
 from monitor.model import Alert, AlertKind, Severity
 from monitor.plan import rules_for
-from monitor.report import table
+from monitor.report import silences_table, table
 from monitor.store import open_store
 from monitor.store.base import Store
 
@@ -50,13 +50,7 @@ async def list_silences(config: Config, show_expired: bool) -> int:
     now = datetime.now(UTC)
     async with _store(config, create=False) as store:
         silences = await silencing.all_silences(store)
-    shown = [s for s in silences if show_expired or s.state(now) != "expired"]
-    print(
-        table(
-            ("ID", "STATE", "MATCHERS", "STARTS", "ENDS", "CREATED BY", "COMMENT"),
-            [_row(s, now) for s in shown],
-        )
-    )
+    print(silences_table((s for s in silences if show_expired or s.state(now) != "expired"), now))
     return 0
 
 
@@ -136,22 +130,6 @@ def _alert(labels: Sequence[str]) -> Alert:
         updated_at=now,
         component=component,
     )
-
-
-def _row(silence: Silence, now: datetime) -> tuple[str, ...]:
-    return (
-        silence.id,
-        silence.state(now),
-        " ".join(str(m) for m in silence.matchers),
-        _when(silence.starts_at),
-        _when(silence.ends_at),
-        silence.created_by,
-        silence.comment,
-    )
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _user() -> str:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__, api_silences, openapi, pages
+from monitor import __version__, api_silences, openapi, pages, silencing
 from monitor.fetch import public_url
 from monitor.logging import get_logger
 from monitor.metrics import exposition
@@ -109,8 +109,11 @@ async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response
     refresh = _query_int(request, PAGE_REFRESH)
     providers = _providers_json(daemon)
     events = await _events_json(daemon, pages.RECENT_EVENTS)
+    silences = await silencing.all_silences(daemon.store)
     # The dicts are the request's own copies: rendering thousands of providers need not hold up the loop.
-    html = await asyncio.to_thread(pages.render, providers, events, datetime.now(UTC), refresh)
+    html = await asyncio.to_thread(
+        pages.render, providers, events, datetime.now(UTC), refresh, silences=silences
+    )
     headers = {"Content-Security-Policy": pages.CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
     return web.Response(text=html, content_type="text/html", headers=headers)
 

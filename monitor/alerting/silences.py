@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import uuid4
 
@@ -154,10 +154,17 @@ def parse_silence_request(body: object, now: datetime, new_id: Callable[[], str]
         request = _Request.model_validate(body)
     except ValidationError as exc:
         raise SilenceError("; ".join(_problem(e) for e in exc.errors())) from None
-    starts_at = request.starts_at or now
     if (request.ends_at is None) == (request.duration is None):
         raise SilenceError("give exactly one of endsAt or duration")
-    ends_at = request.ends_at or starts_at + timedelta(seconds=request.duration or 0)
+    try:  # in UTC, as kept; near year 1 or 9999 that (or adding the duration) leaves datetime's range
+        starts_at = request.starts_at.astimezone(UTC) if request.starts_at else now
+        ends_at = (
+            request.ends_at.astimezone(UTC)
+            if request.ends_at
+            else starts_at + timedelta(seconds=request.duration or 0)
+        )
+    except OverflowError:
+        raise SilenceError("startsAt or endsAt is out of range") from None
     if ends_at <= starts_at:
         raise SilenceError("endsAt must be after startsAt")
     if ends_at <= now:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from monitor.alerting.matchers import parse_matcher
+from monitor.alerting.silences import Silence
 from monitor.cli import main
 from monitor.model import (
     ComponentState,
@@ -19,6 +22,7 @@ from monitor.model import (
     ProviderState,
 )
 from monitor.store import SqliteStore
+from monitor.store.base import StoredSilence
 
 POLLED = datetime(2026, 11, 23, 12, 5, tzinfo=UTC)
 REFUSED = "cannot fetch brand-new.example.com/api/v2/summary.json: Connection refused"
@@ -73,6 +77,11 @@ def fill_quietly(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
 
 
+def silence(matcher: str, starts: datetime, ends: datetime, comment: str) -> StoredSilence:
+    kept = Silence(f"s-{comment}", (parse_matcher(matcher),), starts, ends, "alice", comment, starts)
+    return StoredSilence(kept.id, json.dumps(kept.to_json()), ends)
+
+
 def write_config(directory: Path, state: Path) -> Path:
     path = directory / "providers.yaml"
     path.write_text(f"settings: {{state: 'sqlite://{state}'}}\nproviders: []\n")
@@ -90,7 +99,9 @@ def test_status_prints_every_stored_provider(tmp_path: Path, capsys: pytest.Capt
 
     assert main(["status", "-c", str(config)]) == 0
 
-    lines = capsys.readouterr().out.splitlines()
+    providers, silences = capsys.readouterr().out.split("\n\n")
+    assert silences == "no active silences\n"
+    lines = providers.splitlines()
     assert cells(lines[0]) == [
         "PROVIDER",
         "STATUS",
@@ -118,7 +129,8 @@ def test_status_finds_its_config_through_the_environment(
     monkeypatch.chdir(tmp_path / "data")
 
     assert main(["status"]) == 0
-    assert [cells(line)[0] for line in capsys.readouterr().out.splitlines()[1:]] == [
+    providers = capsys.readouterr().out.split("\n\n")[0]
+    assert [cells(line)[0] for line in providers.splitlines()[1:]] == [
         "acme",
         "brand-new",
         "flaky",
@@ -136,3 +148,39 @@ def test_status_without_a_state_file_says_so_and_creates_none(
     assert captured.out == ""
     assert f"no state at {tmp_path / 'state.db'}" in captured.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["providers.yaml"]
+
+
+def test_status_ends_with_the_active_silences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state.db"
+    fill(state)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    hour = timedelta(hours=1)
+
+    async def add_silences() -> None:
+        async with SqliteStore(state) as store:
+            await store.put_silence(silence("provider=flaky", now - hour, now + 2 * hour, "flaky-known"))
+            await store.put_silence(silence("provider=acme", now - 2 * hour, now - hour, "over"))
+            await store.put_silence(silence("provider=acme", now + hour, now + 2 * hour, "later"))
+
+    asyncio.run(add_silences())
+    capsys.readouterr()
+
+    assert main(["status", "-c", str(write_config(tmp_path, state))]) == 0
+
+    providers, silences = capsys.readouterr().out.split("\n\n")
+    assert [cells(line)[0] for line in providers.splitlines()[1:]] == ["acme", "brand-new", "flaky"]
+    title, header, *rows = silences.splitlines()
+    assert title == "active silences:"
+    assert cells(header) == ["ID", "STATE", "MATCHERS", "STARTS", "ENDS", "CREATED BY", "COMMENT"]
+    minute = "%Y-%m-%d %H:%M UTC"
+    assert [cells(row) for row in rows] == [  # neither the expired one nor the pending one
+        [
+            "s-flaky-known",
+            "active",
+            'provider="flaky"',
+            (now - hour).strftime(minute),
+            (now + 2 * hour).strftime(minute),
+            "alice",
+            "flaky-known",
+        ]
+    ]

@@ -84,6 +84,8 @@ async def test_every_live_response_matches_the_served_description(daemon: Daemon
     checked: list[tuple[str, int]] = []
     async with aiohttp.ClientSession() as session:
         for path, item in document["paths"].items():
+            if "get" not in item:  # a write (expiring a silence): tests/web/test_silences_api.py
+                continue
             operation = item["get"]
             for url in requests_for(path, operation):
                 async with session.get(daemon.base + url) as response:

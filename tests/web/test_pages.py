@@ -3,12 +3,15 @@ hostile text stays text, problems come first, an unreadable page reads as unknow
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 from monitor import pages
+from monitor.alerting.matchers import parse_matcher
+from monitor.alerting.silences import Silence
 from monitor.model import (
     ComponentState,
     ComponentStatus,
@@ -86,9 +89,26 @@ def state(name: str, *statuses: ComponentStatus, **fields: object) -> ProviderSt
     return ProviderState(provider=name, **{**base, **fields})  # type: ignore[arg-type]
 
 
-def render(*states: tuple[str, ProviderState | None], events: list[dict[str, Any]] | None = None) -> str:
+def render(
+    *states: tuple[str, ProviderState | None],
+    events: list[dict[str, Any]] | None = None,
+    silences: Sequence[Silence] = (),
+) -> str:
     providers = [provider_json(plan(name), s) for name, s in states]
-    return pages.render(providers, events or [], NOW, 30)
+    return pages.render(providers, events or [], NOW, 30, silences=silences)
+
+
+def silence(id: str, *matchers: str, starts: timedelta, ends: timedelta, **fields: str) -> Silence:
+    """A silence from NOW + starts to NOW + ends."""
+    texts = {"created_by": "alice", "comment": "known upstream outage", **fields}
+    return Silence(
+        id=id,
+        matchers=tuple(parse_matcher(m) for m in matchers),
+        starts_at=NOW + starts,
+        ends_at=NOW + ends,
+        created_at=NOW - timedelta(days=1),
+        **texts,
+    )
 
 
 def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() -> None:
@@ -116,14 +136,23 @@ def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() ->
         "title": HOSTILE,
         "url": "JavaScript:alert(4)",
     }
-    html = render(("evil", evil), events=[event])
+    hush = silence(
+        "s1",
+        "provider=evil",
+        starts=-timedelta(hours=1),
+        ends=timedelta(hours=1),
+        created_by=HOSTILE,
+        comment=HOSTILE,
+    )
+    html = render(("evil", evil), events=[event], silences=[hush])
     doc = parse(html)
 
     assert not doc.select("script") and not doc.select("img")
     assert not [e for e in doc.elements if any(name.startswith("on") for name in e.attrs)]
     hrefs = [e.attrs["href"] for e in doc.select("a")]
     assert hrefs == ["https://evil.example.com", "https://ok.example.com/m"]  # no javascript: link
-    assert doc.texts().count(HOSTILE) == 7  # name, group, component, update, maintenance, description, event
+    # name, group, component, update, maintenance, description, event, silence author and comment
+    assert doc.texts().count(HOSTILE) == 9
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
@@ -139,7 +168,11 @@ def test_problems_come_first_worst_status_first_then_by_name() -> None:
         ("partial", state("partial", ComponentStatus.PARTIAL_OUTAGE)),
     )
     doc = parse(html)
-    shown = [(e.attrs["data-provider"], e.attrs["data-status"]) for e in doc.select("section")[:-1]]
+    shown = [
+        (e.attrs["data-provider"], e.attrs["data-status"])
+        for e in doc.select("section")
+        if "data-provider" in e.attrs
+    ]
     assert shown == [
         ("a-major", "major_outage"),
         ("b-major", "major_outage"),
@@ -214,3 +247,49 @@ def test_only_http_links_are_kept() -> None:
         None,
     ):
         assert pages.safe_link(bad) is None
+
+
+def test_silences_in_force_are_listed_with_matchers_until_when_by_whom_and_why() -> None:
+    hour = timedelta(hours=1)
+    later = silence("s-later", "provider=acme", "severity=~major|minor", starts=-hour, ends=3 * hour)
+    sooner = silence("s-sooner", 'component="Git \\"ops\\""', starts=-hour, ends=hour, created_by="bob")
+    pending = silence(
+        "s-pending", "provider=acme", "kind!=maintenance", starts=2 * hour, ends=5 * hour, comment="deploying"
+    )
+    over = silence("s-over", "provider=acme", starts=-2 * hour, ends=-hour)
+    doc = parse(render(("acme", state("acme")), silences=[later, over, pending, sooner]))
+
+    rows = doc.select("tr", **{"class": "silence"})
+    assert [(r.attrs["data-silence"], r.attrs["data-state"]) for r in rows] == [
+        ("s-sooner", "active"),
+        ("s-later", "active"),
+        ("s-pending", "pending"),
+    ]  # the expired one is gone; the rest end soonest first
+    assert [c.text for c in doc.select("code")] == [
+        'component="Git \\"ops\\""',
+        'provider="acme"',
+        'severity=~"major|minor"',
+        'provider="acme"',
+        'kind!="maintenance"',
+    ]
+    assert [t.text for t in doc.select("time", datetime=(NOW + 3 * hour).isoformat())] == [
+        "2026-11-23 15:00 UTC"
+    ]
+    assert [t.text for t in doc.select("time", datetime=(NOW + 2 * hour).isoformat())] == [
+        "2026-11-23 14:00 UTC"
+    ]
+    assert [e.text for e in doc.select("td", **{"class": "by"})] == ["bob", "alice", "alice"]
+    assert [e.text for e in doc.select("td", **{"class": "comment"})] == [
+        "known upstream outage",
+        "known upstream outage",
+        "deploying",
+    ]
+
+
+def test_without_silences_in_force_the_page_says_every_alert_is_sent() -> None:
+    over = silence("s-over", "provider=acme", starts=-timedelta(hours=2), ends=-timedelta(hours=1))
+    doc = parse(render(("acme", state("acme")), silences=[over]))
+    assert not doc.select("tr", **{"class": "silence"})
+    assert [e.text.strip() for e in doc.select("p", **{"class": "muted"}) if "in force" in e.text] == [
+        "None in force: every alert is sent as routed."
+    ]

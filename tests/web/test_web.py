@@ -1,20 +1,16 @@
 """The HTTP face over loopback: health and readiness, Prometheus exposition, the JSON API read from a
-small daemon view backed by a real SQLite store."""
+small daemon view (tests/web/daemon_view.py) backed by a real SQLite store."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft202012Validator
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__
+from monitor import __version__, silencing
 from monitor.model import (
     ComponentState,
     ComponentStatus,
@@ -27,47 +23,16 @@ from monitor.model import (
     Severity,
 )
 from monitor.openapi import EVENTS_LIMIT
-from monitor.plan import ProviderPlan
-from monitor.store import SqliteStore, Store
+from monitor.store import SqliteStore
 from monitor.store.codec import format_time
 from monitor.web import build_app
+from tests.web.daemon_view import Client, FakeDaemon
 from tests.web.plans import plan
 
 MAX_EVENTS = EVENTS_LIMIT.maximum
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
-Client = TestClient[web.Request, web.Application]
-
-
-@dataclass
-class FakeDaemon:
-    """The daemon as the web layer sees it (monitor.web.DaemonView)."""
-
-    store: Store
-    ready: bool = False
-    store_error: str | None = None
-    entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
-
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
-        return list(self.entries)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    async with SqliteStore(tmp_path / "state.db") as opened:
-        yield opened
-
-
-@pytest.fixture
-def daemon(store: SqliteStore) -> FakeDaemon:
-    return FakeDaemon(store)
-
-
-@pytest.fixture
-async def client(daemon: FakeDaemon) -> AsyncIterator[Client]:
-    async with TestClient(TestServer(build_app(daemon), host="127.0.0.1", port=0)) as opened:
-        yield opened
 
 
 def event(n: int) -> Event:
@@ -279,6 +244,18 @@ async def test_status_page_is_html_with_a_strict_policy(client: Client, daemon: 
         rejected = await client.get("/", params={"refresh": bad})
         assert rejected.status == 400
         assert await rejected.json() == {"error": "refresh must be an integer from 1 to 3600"}
+
+
+async def test_status_page_lists_the_silences_kept_in_the_store(client: Client, store: SqliteStore) -> None:
+    now = datetime.now(UTC)
+    request = {"matchers": ["provider=acme"], "createdBy": "alice", "comment": "<b>known</b>"}
+    kept = await silencing.add(store, {**request, "duration": "2h"}, now)
+    ended = await silencing.add(store, {**request, "duration": "1h"}, now)
+    await silencing.expire(store, ended.id, now)
+
+    body = await (await client.get("/")).text()
+    assert f'data-silence="{kept.id}" data-state="active"' in body and ended.id not in body
+    assert "<code>provider=&#34;acme&#34;</code>" in body and "&lt;b&gt;known&lt;/b&gt;" in body
 
 
 async def test_the_openapi_document_describes_exactly_the_served_routes(client: Client) -> None:
