@@ -11,7 +11,6 @@ from monitor.config.parse import load_config, parse_config
 from monitor.config.problems import ConfigError
 from monitor.config.reading import MAX_CONFIG_BYTES, MAX_SECRET_BYTES
 from monitor.config.schema import (
-    DEFAULT_STATE,
     GROUP_LABELS,
     AnyNotifierConfig,
     AnySourceConfig,
@@ -22,7 +21,6 @@ from monitor.config.schema import (
 )
 
 __all__ = [
-    "DEFAULT_STATE",
     "GROUP_LABELS",
     "MAX_CONFIG_BYTES",
     "MAX_SECRET_BYTES",

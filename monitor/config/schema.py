@@ -42,11 +42,10 @@ from monitor.logging import LogFormat
 from monitor.model import EventKind, Severity
 from monitor.notify import NOTIFIERS, NotifierConfig
 from monitor.sources import SOURCES, SourceConfig
+from monitor.store import DEFAULT_URL, check_store_url
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 
-DEFAULT_STATE = "sqlite://outage-monitor.db"
-_SQLITE = "sqlite://"
 REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross-entry checks
 TIMING_ERROR = "config_timing"  # a provider's timeout longer than its interval; ctx["problems"] says where
 
@@ -110,7 +109,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    state: str = DEFAULT_STATE  # sqlite://<path>: sqlite:///var/x.db is /var/x.db, sqlite://x.db is ./x.db
+    state: str = DEFAULT_URL  # a store URL: see monitor.store.url
     listen: str = "0.0.0.0:9110"
     interval: Interval = 60.0
     timeout: Timeout = 10.0  # at most the interval
@@ -145,15 +144,8 @@ class Settings(BaseModel):
 
     @field_validator("state")
     @classmethod
-    def _sqlite_only(cls, value: str) -> str:
-        scheme, sep, path = value.partition("://")
-        if not sep:
-            raise ValueError("expected a URL like sqlite:///var/lib/outage-monitor/state.db")
-        if scheme != "sqlite":
-            raise ValueError(f"unsupported state store {scheme!r}: only sqlite://<path> is supported")
-        if not path:
-            raise ValueError("sqlite:// needs a file path, e.g. sqlite:///var/lib/outage-monitor/state.db")
-        return value
+    def _known_store(cls, value: str) -> str:
+        return check_store_url(value)
 
     @field_validator("listen")
     @classmethod
@@ -176,10 +168,6 @@ class Settings(BaseModel):
         if isinstance(initial, float) and value < initial:
             raise ValueError(f"must not be shorter than retry_initial_delay ({initial:g}s)")
         return value
-
-    @property
-    def state_path(self) -> Path:
-        return Path(self.state.removeprefix(_SQLITE))
 
     @property
     def listen_host(self) -> str:
