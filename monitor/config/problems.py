@@ -23,6 +23,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One mistake, at the path of the value it is about."""
+
     loc: Loc
     message: str
     line: int | None = None  # None: the line where `loc` (or its nearest written parent) is

@@ -370,6 +370,7 @@ def reference_problems(
 
 
 def entries(data: dict[str, object]) -> Iterable[tuple[str, int, dict[str, object]]]:
+    """Each provider and notifier entry that is a mapping, with its section and index."""
     for section in ("providers", "notifiers"):
         items = data.get(section)
         if isinstance(items, list):
