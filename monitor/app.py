@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sqlite3
 from pathlib import Path
 
 from aiohttp import web
@@ -23,9 +22,9 @@ from monitor.notify import Notifier, build_notifier
 from monitor.plan import ProviderPlan, plans_for, rules_for
 from monitor.poller import Poller
 from monitor.scheduler import Ticker
-from monitor.store import open_store
-from monitor.store.base import Store, StoreError
-from monitor.store.health import StoreHealth
+from monitor.store import describe_store, open_store
+from monitor.store.base import Store
+from monitor.store.health import WRITE_ERRORS, StoreHealth
 from monitor.web import build_app
 
 log = get_logger(__name__)
@@ -102,7 +101,7 @@ class Daemon:
         async with contextlib.AsyncExitStack() as cleanup:
             try:
                 await self._start(cleanup)
-            except (OSError, sqlite3.Error, StoreError) as error:
+            except WRITE_ERRORS as error:
                 settings = self._config.settings
                 log.error("startup_failed", error=str(error), state=settings.state, listen=settings.listen)
                 return 1
@@ -167,7 +166,7 @@ class Daemon:
             version=__version__,
             providers=len(poller.plans),
             listen=f"{settings.listen_host}:{settings.listen_port}",
-            state=str(settings.state_path),
+            state=describe_store(settings.state),
         )
 
     @staticmethod

@@ -17,7 +17,7 @@ from monitor.plan import ProviderPlan, plans_for
 from monitor.report import silences_table, snapshot_text, status_table
 from monitor.sources import build_source
 from monitor.sources.read import read_page
-from monitor.store import open_store
+from monitor.store import describe_store, open_store, store_exists
 
 
 async def poll(config: Config, only: Sequence[str]) -> int:
@@ -55,8 +55,8 @@ async def _fetch(http: HttpClient, gate: asyncio.Semaphore, plan: ProviderPlan) 
 async def status(config: Config) -> int:
     """Print the stored state. Exit 1 when there is none: opening the store would create an empty one."""
     setup_logging(config.settings.log_format, "warning")
-    path = config.settings.state_path
-    if not path.exists():
+    path = describe_store(config.settings.state)
+    if not store_exists(config.settings.state):
         print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
         return 1
     store = open_store(config.settings.state)

@@ -23,7 +23,7 @@ from monitor.logging import setup_logging
 from monitor.model import Alert, AlertKind, Severity
 from monitor.plan import rules_for
 from monitor.report import silences_table, table
-from monitor.store import open_store
+from monitor.store import describe_store, open_store, store_exists
 from monitor.store.base import Store
 
 
@@ -77,7 +77,7 @@ async def routes_test(config: Config, labels: Sequence[str]) -> int:
         return 2
     now = datetime.now(UTC)
     silences: list[Silence] = []
-    if config.settings.state_path.exists():
+    if store_exists(config.settings.state):
         async with _store(config, create=False) as store:
             silences = await silencing.all_silences(store)
     rules = rules_for(config)
@@ -149,8 +149,8 @@ class _store:
 
     async def __aenter__(self) -> Store:
         setup_logging(self._config.settings.log_format, "warning")
-        path = self._config.settings.state_path
-        if not self._create and not path.exists():
+        path = describe_store(self._config.settings.state)
+        if not self._create and not store_exists(self._config.settings.state):
             print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
             raise SystemExit(1)
         self._store = open_store(self._config.settings.state)

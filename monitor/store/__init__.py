@@ -4,32 +4,26 @@ from __future__ import annotations
 
 from monitor.store.base import NotificationStatus, SchemaVersionError, Store, StoredEvent, StoreError
 from monitor.store.sqlite import SqliteStore
-
-_SQLITE = "sqlite://"
+from monitor.store.url import DEFAULT_URL, check_store_url, describe_store, store_exists, store_path
 
 
 def open_store(url_or_path: str) -> Store:
-    """The store a config names: `sqlite://<path>` (`sqlite:///var/lib/x.db` is absolute,
-    `sqlite://x.db` relative) or a bare file path. Not yet connected: `await store.open()` or
+    """The store a config names (see `store_path`). Not yet connected: `await store.open()` or
     `async with open_store(...) as store:`."""
-    if url_or_path.startswith(_SQLITE):
-        path = url_or_path[len(_SQLITE) :]
-    elif "://" in url_or_path:
-        scheme = url_or_path.split("://", 1)[0]
-        raise ValueError(f"unsupported store URL scheme {scheme!r}: expected sqlite://<path>")
-    else:
-        path = url_or_path
-    if not path:
-        raise ValueError("store URL names no file: expected sqlite://<path>")
-    return SqliteStore(path)
+    return SqliteStore(store_path(url_or_path))
 
 
 __all__ = [
+    "DEFAULT_URL",
     "NotificationStatus",
     "SchemaVersionError",
     "SqliteStore",
     "Store",
     "StoreError",
     "StoredEvent",
+    "check_store_url",
+    "describe_store",
     "open_store",
+    "store_exists",
+    "store_path",
 ]

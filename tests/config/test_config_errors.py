@@ -47,7 +47,8 @@ def test_malformed_reference_is_an_error(errors_of: ErrorsOf) -> None:
         ),
         (
             "notifiers:\n  - {name: stdout, type: log, level: debug}\n",
-            "providers.yaml:2: notifiers[0].level: unknown key 'level'; allowed: name, text_template, title_template, type",
+            "providers.yaml:2: notifiers[0].level: unknown key 'level'; "
+            "allowed: name, text_template, title_template, type",
         ),
         (
             "notifiers: [{name: s, type: log}]\nroutes:\n  - notify: [s]\n    severity: major\n",

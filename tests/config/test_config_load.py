@@ -15,6 +15,7 @@ from monitor.notify.slack import SlackConfig
 from monitor.notify.webhook import WebhookConfig
 from monitor.sources import SOURCES
 from monitor.sources.statuspage import StatuspageConfig
+from monitor.store import store_path
 
 PROVIDER = "{name: github, type: statuspage, url: https://www.githubstatus.com}"
 
@@ -26,7 +27,7 @@ def test_full_example_loads_from_a_file(tmp_path: Path, full_example: str, full_
     config = load_config(path, env=full_env)
 
     s = config.settings
-    assert s.state_path == Path("/var/lib/outage-monitor/state.db")
+    assert store_path(s.state) == Path("/var/lib/outage-monitor/state.db")
     assert (s.listen_host, s.listen_port) == ("0.0.0.0", 9110)
     assert (s.interval, s.timeout, s.notification_max_age) == (60.0, 10.0, 86400.0)
     assert (s.log_format, s.log_level, s.jitter) == ("auto", "info", None)
@@ -67,7 +68,7 @@ def test_everything_is_optional_but_the_mapping() -> None:
 
     assert config == Config()
     assert config.settings == Settings()
-    assert config.settings.state_path == Path("outage-monitor.db")
+    assert store_path(config.settings.state) == Path("outage-monitor.db")
     assert (config.settings.listen_host, config.settings.listen_port) == ("0.0.0.0", 9110)
     assert (config.settings.retry_initial_delay, config.settings.retry_max_delay) == (2.0, 600.0)
 
@@ -79,7 +80,7 @@ def test_empty_sections_mean_defaults() -> None:
 
 def test_state_url_text_after_the_scheme_is_the_path() -> None:
     def state_path(state: str) -> Path:
-        return parse_config(f"settings: {{state: '{state}'}}\n", "p.yaml", env={}).settings.state_path
+        return store_path(parse_config(f"settings: {{state: '{state}'}}\n", "p.yaml", env={}).settings.state)
 
     assert state_path("sqlite:///var/x.db") == Path("/var/x.db")
     assert state_path("sqlite://data/x.db") == Path("data/x.db")

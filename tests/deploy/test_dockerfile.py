@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from docker.utils.build import PatternMatcher
 
 from monitor.config import load_config
+from monitor.store import store_path
 from tests.deploy.image import read_image
 from tests.deploy.project import DEFAULT_PORT, REPO, get_routes, parse_cli, pyproject, tracked
 
@@ -90,7 +91,7 @@ def test_runs_as_the_unprivileged_user_that_owns_the_volume() -> None:
 def test_state_and_temporary_files_live_only_under_the_volume() -> None:
     image = read_image()
     assert image.volume == PurePosixPath("/var/lib/outage-monitor")
-    state = image.workdir / load_config(REPO / "providers.yaml").settings.state_path.as_posix()
+    state = image.workdir / store_path(load_config(REPO / "providers.yaml").settings.state).as_posix()
     assert image.volume in state.parents, f"the example config's state {state} is outside the volume"
     assert image.env["PYTHONDONTWRITEBYTECODE"] == "1", "no __pycache__ written on a read-only root"
     assert PurePosixPath(image.env["TMPDIR"]) == image.volume

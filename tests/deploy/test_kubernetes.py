@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from monitor.config import load_config
+from monitor.store import store_path
 from tests.deploy.image import read_image
 from tests.deploy.project import DEFAULT_PORT, REPO, get_routes, parse_cli
 
@@ -132,7 +133,8 @@ def test_the_configmaps_config_loads_with_the_secrets_environment(tmp_path: Path
     config_file.write_text(data[config_file.name])
     settings = load_config(config_file, env=env).settings
     assert settings.listen_port == container_port("http")
-    state = read_image().workdir / settings.state_path.as_posix()  # a relative path is the image's WORKDIR's
+    # a relative path is the image's WORKDIR's
+    state = read_image().workdir / store_path(settings.state).as_posix()
     assert mount("persistentVolumeClaim")[0] in state.parents, f"the state {state} is not on the claim"
 
 

@@ -277,7 +277,7 @@ async def test_url_secret_and_header_values_never_show(
 
 
 def test_a_malformed_whsec_secret_is_a_config_error(session: aiohttp.ClientSession) -> None:
-    """Refused when the config is validated, so `outage-monitor check` reports it; config.py words the
+    """Refused when the config is validated, so `outage-monitor check` reports it; monitor.config words the
     error for people and redacts the value (tests/config/test_config_secrets.py)."""
     with pytest.raises(ValidationError, match="not valid base64"):
         notifier("https://hooks.example.com/in", session, secret="whsec_!!n0t-base64-s3cret!!")

@@ -1,0 +1,244 @@
+"""The YAML as plain data, expanded, remembering where each key and item was written.
+
+Expansion, in this order: `${VAR}` and `${VAR:-default}` in every string value (the default also
+replaces an empty VAR, as in the shell; `$$` is a literal `$`); `catalog: <name>` in a provider entry
+becomes the catalog's type, url and options; `<key>_file: path` in a provider or notifier entry reads
+`<key>` from that file (trailing newline stripped; a relative path is resolved against the config
+file's directory), for secrets mounted as files, and giving both `<key>` and `<key>_file` is an error.
+Values of variables, secret files and secret fields are collected so no message ever echoes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import get_args
+
+import yaml
+from pydantic import SecretStr
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from monitor.catalog import CatalogEntry
+from monitor.catalog import by_name as catalog_entries
+from monitor.config.problems import Loc, Problem, unknown
+from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, compose, read_regular_file, start_line
+from monitor.config.schema import entries, entry_model
+from monitor.sources import SOURCES
+
+_SECRET_FILE_SUFFIX = "_file"
+_CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
+_REFERENCE = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}|\$\{")
+
+
+@dataclass
+class Document:
+    """The YAML as plain data, where each key and item was written, and the values never to echo."""
+
+    env: Mapping[str, str]
+    base_dir: Path
+    lines: dict[Loc, int] = field(default_factory=dict)
+    shown_as: dict[Loc, str] = field(default_factory=dict)  # `webhook_url` read from `webhook_url_file`
+    secrets: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    covered: list[Loc] = field(default_factory=list)  # values already reported: pydantic need not repeat
+    _active: set[int] = field(default_factory=set)
+    _constructor: SafeConstructor = field(default_factory=SafeConstructor)
+
+    def read(self, text: str, filename: str) -> dict[str, object]:
+        return self._mapping(compose(text, filename), ())
+
+    def _report(self, loc: Loc, message: str, line: int | None = None) -> None:
+        """A problem with the value at `loc`; pydantic's view of that same value would only repeat it."""
+        self.problems.append(Problem(loc, message, line))
+        self.covered.append(loc)
+
+    def _node(self, node: yaml.Node, loc: Loc) -> object:
+        if id(node) in self._active:
+            self.problems.append(Problem(loc, "a YAML alias refers to itself", start_line(node)))
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc)
+            if isinstance(node, yaml.SequenceNode):
+                return [self._item(index, item, loc) for index, item in enumerate(node.value)]
+            return self._scalar(node, loc)
+        finally:
+            self._active.discard(id(node))
+
+    def _item(self, index: int, node: yaml.Node, loc: Loc) -> object:
+        self.lines[(*loc, index)] = start_line(node)
+        return self._node(node, (*loc, index))
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, object]:
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            line = start_line(key_node)
+            scalar = isinstance(key_node, yaml.ScalarNode)
+            written = (*loc, str(key_node.value) if scalar else "?")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(Problem(written, "YAML merge keys (<<) are not supported", line))
+                continue
+            key = self._construct(key_node, written) if scalar else None
+            if not isinstance(key, str):
+                self.problems.append(Problem(written, "every key must be a plain string (quote it)", line))
+                continue
+            if key in result:
+                first = self.lines[(*loc, key)]
+                self._report((*loc, key), f"duplicate key (first at line {first})", line)
+            self.lines[(*loc, key)] = line
+            result[key] = self._node(value_node, (*loc, key))
+        return result
+
+    def _scalar(self, node: yaml.Node, loc: Loc) -> object:
+        value = self._construct(node, loc)
+        return self._expand(value, loc) if isinstance(value, str) else value
+
+    def _construct(self, node: yaml.Node, loc: Loc) -> object:
+        """A scalar's value, or None with the problem reported (never a traceback)."""
+        try:
+            return self._constructor.construct_object(node)
+        except ConstructorError as exc:
+            self._report(loc, exc.problem or "unreadable value", start_line(node))
+        except ValueError as exc:  # past Python's int-str digit limit, or a date like 2024-13-01
+            too_long = node.tag == "tag:yaml.org,2002:int"
+            self._report(loc, "number too long" if too_long else f"unreadable value: {exc}", start_line(node))
+        return None
+
+    def _expand(self, text: str, loc: Loc) -> str:
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(0) == "$$":
+                return "$"
+            name = match.group("name")
+            if name is None:
+                self._report(
+                    loc, "malformed ${...}: write ${NAME} or ${NAME:-default}, and $$ for a literal $"
+                )
+                return ""
+            value, default = self.env.get(name), match.group("default")
+            if value is None or (value == "" and default is not None):
+                if default is None:
+                    self._report(loc, f"environment variable {name} is not set")
+                    return ""
+                return default[2:]
+            if value:
+                self.secrets.add(value)
+            return value
+
+        return _REFERENCE.sub(substitute, text)
+
+    def expand_catalog(self, data: dict[str, object]) -> None:
+        """Replace `catalog: <name>` in provider entries by the catalog's type, url and options.
+
+        The entry's own keys win (a `url:` pointing at a mirror, a `name:` of one's own), except
+        `type`, which would contradict the catalog. Keys taken from the catalog are reported at the
+        `catalog:` line, under that name.
+        """
+        for section, index, entry in entries(data):
+            if section != "providers" or _CATALOG_KEY not in entry:
+                continue
+            loc = (section, index, _CATALOG_KEY)
+            found = self._catalog_entry(entry.pop(_CATALOG_KEY), "type" in entry, loc)
+            if found is None:
+                self.covered.append((section, index))  # pydantic's view of the entry would only repeat
+                continue
+            url_has_default = not SOURCES[found.format].Config.model_fields["url"].is_required()
+            fields = {"name": found.name, **found.provider_fields(url_has_default)}
+            for key, value in fields.items():
+                if key not in entry:
+                    entry[key] = value
+                    self.lines[(section, index, key)] = self.lines[loc]
+                    self.shown_as[(section, index, key)] = _CATALOG_KEY
+
+    def _catalog_entry(self, name: object, has_type: bool, loc: Loc) -> CatalogEntry | None:
+        if has_type:
+            self._report(loc, "give either 'catalog' or 'type', not both: the catalog names the type")
+            return None
+        if not isinstance(name, str):
+            self._report(loc, "expected the name of a catalog provider (see `outage-monitor catalog`)")
+            return None
+        known = catalog_entries()
+        found = known.get(name)
+        if found is None:
+            message = unknown(name, "catalog provider", sorted(known), None)
+            self._report(loc, f"{message} (`outage-monitor catalog search TERM` finds one)")
+        elif found.format not in SOURCES:
+            self._report(loc, f"{name!r} is read by the {found.format!r} format, which this build lacks")
+            return None
+        return found
+
+    def read_secret_files(self, data: dict[str, object]) -> None:
+        """Replace each `<key>_file: path` in provider and notifier entries by `<key>: <file content>`."""
+        for section, index, entry in entries(data):
+            fields = entry_model(section, entry)
+            for key in [
+                k for k in entry if k.endswith(_SECRET_FILE_SUFFIX) and len(k) > len(_SECRET_FILE_SUFFIX)
+            ]:
+                if fields is not None and key in fields.model_fields:
+                    continue
+                target, loc = key.removesuffix(_SECRET_FILE_SUFFIX), (section, index, key)
+                where = entry.pop(key)
+                if target in entry:
+                    self._report(loc, f"give either {target!r} or {key!r}, not both")
+                    continue
+                content = self._read_secret(where, loc)
+                if content is None:
+                    self.covered.append((section, index, target))
+                    # A stand-in, so checks across the entry ("webhook_url or token") do not add a second
+                    # error for the same unreadable file; the problem above already fails the config.
+                    entry[target] = ""
+                else:
+                    entry[target] = content
+                    self.lines[(section, index, target)] = self.lines[loc]
+                    self.shown_as[(section, index, target)] = key
+
+    def _read_secret(self, where: object, loc: Loc) -> str | None:
+        if not isinstance(where, str) or not where:
+            self._report(loc, "expected the path of a file")
+            return None
+        path = Path(where).expanduser()
+        path = path if path.is_absolute() else self.base_dir / path
+        try:
+            content = read_regular_file(path, MAX_SECRET_BYTES).decode("utf-8").rstrip("\r\n")
+        except OSError as exc:
+            self._report(loc, f"cannot read secret file {path}: {exc.strerror or exc}")
+            return None
+        except NotReadable as exc:
+            self._report(loc, f"cannot read secret file {path}: {exc}")
+            return None
+        except UnicodeDecodeError:
+            self._report(loc, f"secret file {path} is not UTF-8 text")
+            return None
+        if not content:
+            self._report(loc, f"secret file {path} is empty")
+            return None
+        self.secrets.add(content)
+        return content
+
+    def collect_inline_secrets(self, data: dict[str, object]) -> None:
+        """Values written straight into secret fields must not be echoed either."""
+        for section, _, entry in entries(data):
+            model = entry_model(section, entry)
+            if model is None:
+                continue
+            for name, info in model.model_fields.items():
+                if _is_secret(info.annotation):
+                    self.secrets.update(s for s in _strings(entry.get(name)) if s)
+
+
+def _strings(value: object) -> Iterable[str]:
+    """Every string in a value: secret fields may be strings, lists or mappings of strings."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _is_secret(annotation: object) -> bool:
+    return annotation is SecretStr or any(_is_secret(arg) for arg in get_args(annotation))
