@@ -100,6 +100,16 @@ class Received:
         return json.loads(self.body)
 
 
+def alert_keys(body: dict[str, Any], which: str = "firing") -> set[str]:
+    """The keys of the alerts a webhook body lists as `which` (firing, resolved or related)."""
+    return {alert["key"] for alert in body[which]}
+
+
+def providers_in(body: dict[str, Any]) -> set[str]:
+    """The providers of the alerts a webhook body is about (firing and resolved)."""
+    return {alert["provider"] for alert in body["firing"] + body["resolved"]}
+
+
 @dataclass
 class Receiver:
     """Records every request per path and answers from a script, then `default` (200)."""
