@@ -227,8 +227,8 @@ async def test_killed_between_detection_and_delivery_delivers_each_once_after_re
 async def cli_silence(w: World) -> str:
     assert w.daemon is not None
     added = await run_cli(
-        "silence", "-c", str(w.daemon.config_path), "add", "provider=acme", "--for", "1h", "--comment",
-        "planned work", cwd=w.workdir, env=clean_env(**E2E_ENV),
+        "silence", "add", "provider=acme", "--for", "1h", "--comment", "planned work",
+        "-c", str(w.daemon.config_path), cwd=w.workdir, env=clean_env(**E2E_ENV),
     )  # fmt: skip
     assert added.code == 0, added.stderr
     return added.stdout.strip()
