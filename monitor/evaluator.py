@@ -50,6 +50,7 @@ class Evaluator:
         self._on_queued = on_queued
         self._clock = clock
         self._wake = asyncio.Event()
+        self._asked = False  # wake() asked for an evaluation, not just a new look at the timer
         self._stopping = asyncio.Event()
 
     @property
@@ -63,6 +64,7 @@ class Evaluator:
 
     def wake(self) -> None:
         """Evaluate now (a silence was added or expired)."""
+        self._asked = True
         self._wake.set()
 
     async def commit(self, state: ProviderState | None, events: Sequence[Event]) -> None:
@@ -92,8 +94,9 @@ class Evaluator:
                         await self._wake.wait()
                 if self._stopping.is_set():
                     return
-                if self._wake.is_set() and not self._due():
+                if self._wake.is_set() and not self._due() and not self._asked:
                     continue  # woken to recompute the sleep, nothing due yet
+            self._asked = False
             try:
                 await self.commit(None, ())
             except Exception as error:  # a store failure: keep going, the next evaluation redoes it
