@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     routes.add_argument("-c", "--config", help=config_help)
     test = routes.add_subparsers(dest="action", required=True).add_parser("test", help=routes_help)
     test.add_argument("labels", nargs="+", metavar="LABEL", help="provider=NAME [severity=..] [kind=..]")
+    for action in (add, listing, expire, test):  # `-c` after the action too, as every other command takes it
+        action.add_argument("-c", "--config", default=argparse.SUPPRESS, help=config_help)
     discover_help = "detect a status page's format and print the provider entry to paste"
     discover = commands.add_parser("discover", help=discover_help, description=discover_help)
     discover.add_argument("url", metavar="URL", help="the status page, e.g. https://www.githubstatus.com")

@@ -76,6 +76,7 @@ class Evaluator:
         self._unsaved = _Unsaved()
         self._silences: list[Silence] = []
         self._wake = asyncio.Event()
+        self._asked = False  # wake() asked for an evaluation, not just a new look at the timer
         self._stopping = asyncio.Event()
 
     @property
@@ -89,6 +90,7 @@ class Evaluator:
 
     def wake(self) -> None:
         """Evaluate now (a silence was added or expired)."""
+        self._asked = True
         self._wake.set()
 
     async def commit(
@@ -159,8 +161,9 @@ class Evaluator:
                         await self._wake.wait()
                 if self._stopping.is_set():
                     return
-                if self._wake.is_set() and not self._due():
+                if self._wake.is_set() and not self._due() and not self._asked:
                     continue  # woken to recompute the sleep, nothing due yet
+            self._asked = False
             try:
                 await self.commit(None, (), evaluate=True)
             except Exception:  # a bug, not the store (that is handled): keep evaluating

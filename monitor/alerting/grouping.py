@@ -232,6 +232,8 @@ def evaluate(
                     holds.append(decision.until)
                 elif note is not None:
                     notifications.append(note)
+                    if note.status == "firing" and route.timing.repeat_interval > timedelta(0):
+                        holds.append(now + route.timing.repeat_interval)  # the repeat falls due then
     counts: dict[str, int] = {}
     for alert in alerts.values():
         if alert.firing:

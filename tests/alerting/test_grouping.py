@@ -329,6 +329,7 @@ def test_three_thousand_alerts_give_one_bounded_notification() -> None:
 def test_repeat_interval_resends_an_unchanged_group_and_next_wakeup_says_when() -> None:
     hourly = RouteSpec(index=0, notify=("slack",), timing=Timing(repeat_interval=timedelta(hours=1)))
     first = evaluate({API.key: API}, [hourly], {}, {}, T0)
+    assert first.next_wakeup == at(3600), "the send itself says when the repeat is due"
     before = record(first, T0)
     held = evaluate({API.key: API}, [hourly], before, first.group_started, at(60))
     assert (held.notifications, held.next_wakeup) == ([], at(3600))

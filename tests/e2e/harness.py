@@ -101,6 +101,16 @@ class Received:
         return json.loads(self.body)
 
 
+def alert_keys(body: dict[str, Any], which: str = "firing") -> set[str]:
+    """The keys of the alerts a webhook body lists as `which` (firing, resolved or related)."""
+    return {alert["key"] for alert in body[which]}
+
+
+def providers_in(body: dict[str, Any]) -> set[str]:
+    """The providers of the alerts a webhook body is about (firing and resolved)."""
+    return {alert["provider"] for alert in body["firing"] + body["resolved"]}
+
+
 @dataclass
 class Receiver:
     """Records every request per path and answers from a script, then `default` (200)."""
@@ -241,10 +251,21 @@ async def running(*servers: Startable) -> AsyncIterator[None]:
             await runner.cleanup()
 
 
-def config_yaml(
-    page: StatusPage, slack: Receiver, pd: Receiver, hook: Receiver, extra: str = "", more_providers: str = ""
-) -> str:
-    """`extra`: more settings lines; `more_providers`: provider lines after acme's."""
+ROUTES = """
+  - {notify: [pagerduty], min_severity: major}
+  - {notify: [oncall-slack, audit], providers: ["acme*"]}"""
+
+
+def notifiers_yaml(slack: Receiver, pd: Receiver, hook: Receiver) -> str:
+    """Slack (incoming webhook), PagerDuty and a signed webhook, posting to the three receivers."""
+    return f"""
+  - {{name: oncall-slack, type: slack, webhook_url: "{slack.url}/services/T000/B000/XXXX"}}
+  - {{name: pagerduty, type: pagerduty, routing_key: "${{PD_KEY}}", url: "{pd.url}/v2/enqueue"}}
+  - {{name: audit, type: webhook, url: "{hook.url}/outages", secret: "${{HOOK_SECRET}}"}}"""
+
+
+def daemon_yaml(providers: str, notifiers: str, routes: str, extra: str = "", tail: str = "") -> str:
+    """A config polling every second; `extra`: more settings lines; `tail`: more top-level sections."""
     return f"""
 settings:
   state: sqlite://state.db
@@ -256,16 +277,21 @@ settings:
   retry_max_delay: 1s
 {extra}
 providers:
-  - {{name: acme, type: statuspage, url: "{page.url}"}}
-{more_providers}
+{providers}
 notifiers:
-  - {{name: oncall-slack, type: slack, webhook_url: "{slack.url}/services/T000/B000/XXXX"}}
-  - {{name: pagerduty, type: pagerduty, routing_key: "${{PD_KEY}}", url: "{pd.url}/v2/enqueue"}}
-  - {{name: audit, type: webhook, url: "{hook.url}/outages", secret: "${{HOOK_SECRET}}"}}
+{notifiers}
 routes:
-  - {{notify: [pagerduty], min_severity: major}}
-  - {{notify: [oncall-slack, audit], providers: ["acme*"]}}
+{routes}
+{tail}
 """
+
+
+def config_yaml(
+    page: StatusPage, slack: Receiver, pd: Receiver, hook: Receiver, extra: str = "", more_providers: str = ""
+) -> str:
+    """`extra`: more settings lines; `more_providers`: provider lines after acme's."""
+    providers = f'  - {{name: acme, type: statuspage, url: "{page.url}"}}\n{more_providers}'
+    return daemon_yaml(providers, notifiers_yaml(slack, pd, hook), ROUTES, extra)
 
 
 def pages_yaml(pages: dict[str, StatusPage], interval: str = "1s") -> str:

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.documents import DocumentServer
-from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, eventually, running
+from tests.e2e.harness import (
+    E2E_ENV,
+    DaemonProcess,
+    Receiver,
+    alert_keys,
+    eventually,
+    providers_in,
+    running,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -71,7 +79,7 @@ async def test_auto_discovers_on_the_origin_then_reads_the_page_as_the_detected_
                 )
             discovered.set(SUMMARY, summary({"Search": "major_outage"}))
             await eventually(
-                lambda: any(r.json()["provider"] == "discovered" for r in hook.requests), what="the page"
+                lambda: any(providers_in(r.json()) == {"discovered"} for r in hook.requests), what="the page"
             )
             status = await daemon.metric(
                 "outage_monitor_component_status", provider="discovered", component="Search"
@@ -83,11 +91,12 @@ async def test_auto_discovers_on_the_origin_then_reads_the_page_as_the_detected_
     assert status == MAJOR_OUTAGE
     assert {p["name"]: p["status"] for p in listed} == {"direct": "operational", "discovered": "major_outage"}
     [paged] = [r.json() for r in hook.requests]
-    assert (paged["provider"], paged["type"], paged["new_status"]) == (
-        "discovered",
-        "component_changed",
-        "major_outage",
+    assert (paged["group_key"], paged["status"], paged["severity"]) == (
+        "route=0|provider=discovered",
+        "firing",
+        "critical",  # a major outage
     )
+    assert alert_keys(paged) == {"discovered/component/c-search"}
     assert discovered.hits[SUMMARY] >= 2 and discovered.hits["/incidents/e2e" + SUMMARY] == 1  # then origin
     lines = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
     detected = [line for line in lines if line["event"] == "format_detected"]

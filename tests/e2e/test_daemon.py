@@ -20,6 +20,7 @@ from tests.e2e.harness import (
     DaemonProcess,
     Receiver,
     StatusPage,
+    alert_keys,
     config_yaml,
     eventually,
     running,
@@ -27,7 +28,7 @@ from tests.e2e.harness import (
 
 pytestmark = pytest.mark.e2e
 
-POLLS = 0.3  # the configured interval
+SOURCE = "acme/source"  # the alert of an unreachable page
 
 
 @dataclass
@@ -89,13 +90,18 @@ async def test_one_change_pages_once_resolve_pairs_and_restart_repages_nothing(w
     assert trigger["routing_key"] == E2E_ENV["PD_KEY"]
     hook = w.hook.requests[0]
     assert verify_signature(E2E_ENV["HOOK_SECRET"], hook.headers, hook.body)
-    assert hook.json()["dedup_key"] == trigger["dedup_key"] == "acme/component/c-api"
+    assert trigger["dedup_key"] == "route=0|provider=acme"  # the paging route's group
+    assert hook.json()["group_key"] == "route=1|provider=acme"
+    assert alert_keys(hook.json()) == {"acme/component/c-api"}
     assert "API" in w.slack.requests[0].json()["text"]
 
     w.page.components["API"] = "operational"
     await eventually(lambda: w.counts() == (2, 2, 2), what="the resolution")
     resolve = w.pd.requests[1].json()
     assert resolve["event_action"] == "resolve" and resolve["dedup_key"] == trigger["dedup_key"]
+    resolved = w.hook.requests[1].json()
+    assert resolved["status"] == "resolved" and resolved["group_key"] == hook.json()["group_key"]
+    assert alert_keys(resolved, "resolved") == {"acme/component/c-api"}
 
     code, took = w.daemon.terminate()
     assert code == 0 and took < 5
@@ -194,14 +200,19 @@ async def test_a_broken_page_never_resolves_or_reads_operational(world: World, m
     assert [i["id"] for i in acme["incidents"]] == ["inc1"]
     assert await w.daemon.metric("outage_monitor_provider_up", provider="acme") == 0
     assert await w.daemon.metric("outage_monitor_component_status", provider="acme", component="API") == 4
-    kinds = {r.json().get("type") for r in w.hook.requests}
-    assert kinds <= {"source_unreachable"}, f"unexpected news from a broken page: {kinds}"
+    told = [
+        (r.json()["status"], alert_keys(r.json()), alert_keys(r.json(), "resolved")) for r in w.hook.requests
+    ]
+    assert told in ([], [("firing", {SOURCE}, set())]), f"unexpected news from a broken page: {told}"
     assert w.pd.requests == [], "a broken page must never page or resolve"
 
     w.page.mode = "json"  # back, still in the same outage: only the source recovers
-    await eventually(lambda: "source_recovered" in {r.json().get("type") for r in w.hook.requests})
+    await eventually(lambda: len(w.hook.requests) == 2, what="the source's recovery")
     await quiet_for(w, 1.0)
-    assert {r.json().get("type") for r in w.hook.requests} == {"source_unreachable", "source_recovered"}
+    told = [
+        (r.json()["status"], alert_keys(r.json()), alert_keys(r.json(), "resolved")) for r in w.hook.requests
+    ]
+    assert told == [("firing", {SOURCE}, set()), ("resolved", set(), {SOURCE})]
 
 
 async def test_sighup_reload_keeps_the_old_config_when_the_new_one_is_invalid(world: World) -> None:

@@ -1,5 +1,6 @@
 """The real daemon reading five formats at once (Google Cloud, AWS, Slack, Heroku, Cachet) over loopback:
-the captures as the baseline, then each page turns bad and recovers; the webhook gets each change once."""
+the captures as the baseline, then each page turns bad and recovers; the webhook gets one notification per
+provider listing each change once, then one resolution per provider."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.documents import DocumentServer, Fleet, running_fleet
-from tests.e2e.harness import eventually
+from tests.e2e.harness import alert_keys, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -102,8 +103,25 @@ async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
         yield fleet
 
 
-def received(fleet: Fleet) -> list[tuple[str, str, bool]]:
-    return [(b["type"], b["dedup_key"], b["resolves"]) for b in fleet.deliveries()]
+def received(fleet: Fleet) -> list[tuple[str, str, frozenset[str]]]:
+    """Per webhook body: its group key, status, and the keys it lists as firing (resolved, when resolved)."""
+    return [
+        (
+            b["group_key"],
+            b["status"],
+            frozenset(alert_keys(b, "firing" if b["status"] == "firing" else "resolved")),
+        )
+        for b in fleet.deliveries()
+    ]
+
+
+def by_group(keys: set[str]) -> list[tuple[str, frozenset[str]]]:
+    """`keys` grouped as the route groups them: by provider, the first part of an alert key."""
+    providers = {key.split("/")[0] for key in keys}
+    return sorted(
+        (f"route=0|provider={name}", frozenset(k for k in keys if k.startswith(name + "/")))
+        for name in providers
+    )
 
 
 async def test_five_formats_at_once_page_each_change_once(
@@ -133,38 +151,31 @@ async def test_five_formats_at_once_page_each_change_once(
         },
     )
     opened = {
-        ("component_changed", f"gcp/component/{apigee_id()}", False),
-        ("incident_opened", f"gcp/incident/{DISK}", False),
-        ("incident_opened", f"aws/incident/{NEW_ARN}", False),
-        ("component_changed", "slack/component/workflows", False),
-        ("incident_opened", "slack/incident/1568", False),
-        ("component_changed", "heroku/component/apps", False),
-        ("component_changed", "heroku/component/data", False),
-        ("component_changed", "heroku/component/tools", False),
-        ("incident_opened", "heroku/incident/1918", False),
-        ("component_changed", "yoti/component/3", False),
+        f"gcp/component/{apigee_id()}",
+        f"gcp/incident/{DISK}",
+        f"aws/incident/{NEW_ARN}",
+        "slack/component/workflows",
+        "slack/incident/1568",
+        "heroku/component/apps",
+        "heroku/component/data",
+        "heroku/component/tools",
+        "heroku/incident/1918",
+        "yoti/component/3",
     }
-    await eventually(lambda: len(hook.requests) >= len(opened), timeout=20, what="one event per change")
+    groups = by_group(opened)  # one notification per provider, listing every change of its page
+    await eventually(lambda: len(hook.requests) >= len(groups), timeout=20, what="one notification per group")
     await asyncio.sleep(1.0)  # and nothing more while the pages stay as they are
-    assert sorted(received(fleet)) == sorted(opened)
+    assert sorted((key, alerts) for key, status, alerts in received(fleet)) == groups
+    assert {status for _, status, _ in received(fleet)} == {"firing"}
 
     serve_all(pages, BASELINE)
-    resolved = {
-        ("component_changed", f"gcp/component/{apigee_id()}", True),
-        ("incident_resolved", f"gcp/incident/{DISK}", True),
-        ("incident_resolved", f"aws/incident/{NEW_ARN}", True),
-        ("component_changed", "slack/component/workflows", True),
-        ("incident_resolved", "slack/incident/1568", True),
-        ("component_changed", "heroku/component/apps", True),
-        ("component_changed", "heroku/component/data", True),
-        ("component_changed", "heroku/component/tools", True),
-        ("incident_resolved", "heroku/incident/1918", True),
-        ("component_changed", "yoti/component/3", True),
-    }
-    total = len(opened) + len(resolved)
+    total = 2 * len(groups)
     await eventually(lambda: len(hook.requests) >= total, timeout=20, what="every resolution")
     await asyncio.sleep(1.0)
-    assert sorted(received(fleet)) == sorted(opened | resolved)
+    resolutions = received(fleet)[len(groups) :]
+    assert len(resolutions) == len(groups)
+    assert sorted((key, alerts) for key, status, alerts in resolutions) == groups
+    assert {status for _, status, _ in resolutions} == {"resolved"}
     for name in ("gcp", "aws", "slack", "heroku", "yoti"):
         assert await daemon.metric("outage_monitor_parse_warnings_total", provider=name) in (None, 0.0), name
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.documents import Fleet, running_fleet
-from tests.e2e.harness import eventually
+from tests.e2e.harness import alert_keys, eventually, providers_in
 
 pytestmark = pytest.mark.e2e
 
@@ -151,6 +151,11 @@ async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
         yield fleet
 
 
+def firing(fleet: Fleet) -> list[dict[str, Any]]:
+    """The webhook bodies about firing groups received so far."""
+    return [d for d in fleet.deliveries() if d["status"] == "firing"]
+
+
 async def statuses(fleet: Fleet) -> dict[str, str]:
     providers = (await fleet.daemon.get_json("/api/v1/providers"))["providers"]
     return {p["name"]: p["status"] for p in providers}
@@ -171,30 +176,27 @@ async def test_five_formats_baseline_page_once_and_resolve(fleet: Fleet) -> None
     show(fleet, "outage")
 
     def paged_about_each() -> bool:
-        return {d["provider"] for d in fleet.deliveries() if not d["resolves"]} == names
+        return set().union(*(providers_in(d) for d in firing(fleet))) == names
 
     await eventually(paged_about_each, timeout=20, what="a page about every provider")
     await asyncio.sleep(1.5)  # a few more polls of the same outage documents
-    paged = [d for d in fleet.deliveries() if not d["resolves"]]
-    repeats = Counter((d["dedup_key"], d["type"], d["new_status"]) for d in paged)
-    assert [key for key, n in repeats.items() if n > 1] == [], "the same news was sent twice"
-    kinds = {(d["provider"], d["type"]) for d in paged}
-    assert {("gh", "incident_opened"), ("pplx", "incident_opened"), ("staffbase", "incident_opened")} <= kinds
-    assert {
-        ("pplx", "component_changed"),
-        ("together", "component_changed"),
-        ("api", "component_changed"),
-    } <= kinds
+    paged = firing(fleet)
+    repeats = Counter(d["group_key"] for d in paged)
+    assert [key for key, n in repeats.items() if n > 1] == [], "the same group was paged twice"
+    kinds = {(a["provider"], a["kind"]) for d in paged for a in d["firing"]}
+    assert {("gh", "incident"), ("pplx", "incident"), ("staffbase", "incident")} <= kinds
+    assert {("pplx", "component"), ("together", "component"), ("api", "component")} <= kinds
     now = await statuses(fleet)
     assert all(now[name] not in ("operational", "unknown") for name in names), now
     for name in names:
         assert (await fleet.daemon.metric("outage_monitor_provider_status", provider=name) or 0) >= 2
 
     show(fleet, "baseline")
-    open_keys = {d["dedup_key"] for d in paged}
+    open_keys = set().union(*(alert_keys(d) for d in paged))
 
     def every_key_resolved() -> bool:
-        return open_keys <= {d["dedup_key"] for d in fleet.deliveries() if d["resolves"]}
+        resolutions = [d for d in fleet.deliveries() if d["status"] == "resolved"]
+        return open_keys <= set().union(*(alert_keys(d, "resolved") for d in resolutions))
 
     await eventually(every_key_resolved, timeout=20, what="a resolution for every page")
     await eventually(all_operational, timeout=10, what="every format operational again")
