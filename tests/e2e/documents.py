@@ -63,14 +63,15 @@ class Fleet:
 
 
 def fleet_config(providers: Iterable[str], hook: Receiver, timeout: str, secret: str | None) -> str:
-    """A config with these provider entries, every change routed to one webhook (signed with `secret`)."""
+    """A config with these provider entries, every change routed to one webhook (signed with `secret`);
+    polled every `timeout` (a timeout may not be longer than the interval)."""
     entries = "\n".join(f"  - {entry}" for entry in providers)
     signed = f', secret: "{secret}"' if secret is not None else ""
     return f"""
 settings:
   state: sqlite://state.db
   listen: "{{LISTEN}}"
-  interval: 1s
+  interval: {timeout}
   timeout: {timeout}
   log_format: json
   retry_initial_delay: 0.2s
