@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -104,6 +108,10 @@ def look(driver: webdriver.Chrome) -> Seen | None:
         return Seen(summary, cards, driver.find_element(By.ID, "events").text, links)
     except (StaleElementReferenceException, NoSuchElementException):
         return None
+    except WebDriverException as error:  # Chromium's own words for an element the reload just replaced
+        if "does not belong to the document" in str(error):
+            return None
+        raise
 
 
 def png_size(path: Path) -> tuple[int, int]:
