@@ -19,7 +19,7 @@ from monitor.notify.secrets import Secrets
 
 SNIPPET_CHARS = 200
 _READ_BYTES = 4096  # enough for any error message worth showing; never buffer a huge answer
-_RETRY_STATUSES = frozenset({408, 425, 429})
+_RETRY_STATUSES = frozenset({408, 420, 425, 429})  # 420: "Enhance Your Calm", a rate limit (Statuspage)
 _NO_SECRETS = Secrets()
 
 
@@ -31,7 +31,7 @@ def truncate(text: str, limit: int) -> str:
 def classify(
     status: int, headers: Mapping[str, str], body: bytes = b"", *, secrets: Secrets = _NO_SECRETS
 ) -> Delivery:
-    """2xx delivered; 408, 425, 429 and 5xx retry (after Retry-After); anything else is permanent.
+    """2xx delivered; 408, 420, 425, 429 and 5xx retry (after Retry-After); anything else is permanent.
 
     Other 4xx mean the request itself is wrong (bad payload, revoked webhook, bad key), and a 3xx
     means the URL is wrong: redirects are not followed, so a signed body never goes elsewhere.
@@ -75,9 +75,11 @@ async def post_json_answer(
     *,
     secrets: Secrets = _NO_SECRETS,
     read_limit: int = _READ_BYTES,
+    method: str = "POST",
 ) -> tuple[Delivery, bytes]:
     """`post_json`, also returning the start of the answer (up to `read_limit` bytes; empty without one),
-    for services that answer errors inside a 200 (Slack's Web API)."""
+    for services that answer errors inside a 200 (Slack's Web API) or ids (a created incident's); `method`
+    for the REST APIs that PATCH or PUT a resource."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -87,7 +89,8 @@ async def post_json_answer(
     send_headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
     send_headers["Content-Type"] = "application/json"
     try:
-        async with session.post(
+        async with session.request(
+            method,
             url,
             data=body,
             headers=send_headers,

@@ -80,6 +80,28 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         (204, ""),
     ),
     "log": None,
+    "atlassian_statuspage": Sample(
+        lambda base: {
+            "type": "atlassian_statuspage",
+            "page_id": "pg42",
+            "api_key": KEY,
+            "url": f"{base}/v1",
+            "components": [{"id": "cmp_api", "providers": ["github"]}],  # one component: one request
+            "timeout": TIMEOUT,
+        },
+        (200, '{"id":"cmp_api","status":"major_outage"}'),
+    ),
+    "instatus": Sample(
+        lambda base: {
+            "type": "instatus",
+            "page_id": "pg42",
+            "api_key": KEY,
+            "url": base,
+            "components": [{"id": "cmp_api", "providers": ["github"]}],
+            "timeout": TIMEOUT,
+        },
+        (200, '{"id":"cmp_api","status":"MAJOROUTAGE"}'),
+    ),
 }
 
 
