@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
+from monitor.notify.alertmanager import AlertmanagerNotifier
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
 from monitor.notify.log import LogNotifier
 from monitor.notify.pagerduty import PagerDutyNotifier
@@ -13,6 +14,7 @@ from monitor.notify.webhook import WebhookNotifier
 NOTIFIERS: dict[str, type[Notifier]] = {
     cls.type_name: cls for cls in (SlackNotifier, PagerDutyNotifier, WebhookNotifier, LogNotifier)
 }
+NOTIFIERS[AlertmanagerNotifier.type_name] = AlertmanagerNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:

@@ -80,6 +80,10 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         (204, ""),
     ),
     "log": None,
+    "alertmanager": Sample(
+        lambda base: {"type": "alertmanager", "urls": [f"{base}/proxy/{TOKEN}"], "timeout": TIMEOUT},
+        (200, ""),
+    ),
 }
 
 
