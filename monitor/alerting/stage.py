@@ -37,6 +37,7 @@ class Rules:
     routes: Sequence[RouteSpec] = ()
     depends_on: Mapping[str, Sequence[str]] = field(default_factory=dict)
     intervals: Mapping[str, TimeInterval] = field(default_factory=dict)
+    repeat_every: Mapping[str, timedelta] = field(default_factory=dict)  # notifier -> must hear this often
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def step(
             alert.labels, silences, route.mute_intervals, route.active_intervals, rules.intervals, now
         )
 
-    result = evaluate(alerts, rules.routes, memory.told, group_started, now, held, rules.depends_on)
+    result = evaluate(
+        alerts, rules.routes, memory.told, group_started, now, held, rules.depends_on, rules.repeat_every
+    )
     notifications = [
         Notification(id=new_id(), notifier=g.notifier, message=g, created_at=now)
         for g in result.notifications

@@ -21,9 +21,11 @@ from pydantic import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from monitor.config import parse_config
 from monitor.model import AlertKind, Notification, Severity
 from monitor.notify.alertmanager import AlertmanagerConfig, AlertmanagerNotifier
 from monitor.notify.base import Delivery, Outcome
+from monitor.plan import rules_for
 from tests.notify.conftest import T0, make_alert, make_message, make_notification_for
 from tests.notify.receiver import Receiver
 from tests.notify.test_pagerduty_notifier import FORMAT_CHECKER
@@ -190,3 +192,14 @@ def test_config_errors(changes: dict[str, Any], error: str) -> None:
 def test_resend_interval_is_the_notifiers_repeat() -> None:
     assert config(["http://alertmanager:9093"]).repeat_every == 60.0
     assert config(["http://alertmanager:9093"], resend_interval="2m").repeat_every == 120.0
+
+
+def test_the_alerting_rules_resend_to_alertmanager_every_resend_interval() -> None:
+    text = """
+notifiers:
+  - {name: am, type: alertmanager, urls: ["http://alertmanager:9093"], resend_interval: 2m}
+  - {name: stdout, type: log}
+routes:
+  - notify: [am, stdout]
+"""
+    assert rules_for(parse_config(text, "providers.yaml")).repeat_every == {"am": timedelta(minutes=2)}
