@@ -105,6 +105,7 @@ class RouteSpec:
     timing: Timing = Timing()
     mute_intervals: tuple[str, ...] = ()  # names, for the `held` callback
     active_intervals: tuple[str, ...] = ()
+    remind_before: timedelta = timedelta(0)  # maintenance reminders (monitor/alerting/reminders.py); 0 = none
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,18 +155,22 @@ def group_key(route: RouteSpec, alert: Alert) -> str:
     """The key of the route's group that `alert` belongs to (see the module docstring)."""
     prefix = f"route={route.index}"
     if EVERY_ALERT in route.group_by:
-        parts = [f"alert={_escape(alert.key)}"]
+        parts = [f"alert={escape(alert.key)}"]
     else:
         labels = alert.labels
-        parts = [f"{_escape(name)}={_escape(labels.get(name, ''))}" for name in route.group_by]
-    key = "|".join([prefix, *parts])
+        parts = [f"{escape(name)}={escape(labels.get(name, ''))}" for name in route.group_by]
+    return bounded_key("|".join([prefix, *parts]))
+
+
+def bounded_key(key: str) -> str:
+    """`key`, or when longer than MAX_KEY its start, `~` and 16 hex digits of its SHA-256: still unique."""
     if len(key) <= MAX_KEY:
         return key
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{key[: MAX_KEY - 17]}~{digest}"
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
     return value.replace("%", "%25").replace("|", "%7C").replace("=", "%3D")
 
 
