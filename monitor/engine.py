@@ -85,7 +85,7 @@ def diff(
     state.description = result.description
     news = _News(provider, now, result.page_url)
     selected = [c for c in result.components if _selected(c, policy)]
-    selected_ids = {c.id for c in selected} | (policy.components or frozenset())
+    selected_ids = _selected_ids(selected, policy)
     watch_all = policy.components is None
     if state.baselined:
         state.components = _components(state.components, selected, bool(result.components), policy, news)
@@ -152,6 +152,23 @@ def _recovered(state: ProviderState, now: datetime) -> list[Event]:
             url=state.page_url,
         )
     ]
+
+
+def scheduled(snapshot: Snapshot, policy: Policy) -> tuple[Maintenance, ...]:
+    """The page's maintenances still to come (scheduled, with a start) that the component filter watches:
+    what routes' `remind_before` reminds of."""
+    selected_ids = _selected_ids([c for c in snapshot.components if _selected(c, policy)], policy)
+    return tuple(
+        m
+        for m in snapshot.maintenances
+        if m.status is MaintenanceStatus.SCHEDULED
+        and m.scheduled_for is not None
+        and (policy.components is None or _affects(m, selected_ids))
+    )
+
+
+def _selected_ids(selected: list[Component], policy: Policy) -> set[str]:
+    return {c.id for c in selected} | (policy.components or frozenset())
 
 
 def _selected(component: Component, policy: Policy) -> bool:

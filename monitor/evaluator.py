@@ -28,7 +28,7 @@ from monitor.alerting.silences import Silence
 from monitor.alerting.stage import AlertingStage, Rules
 from monitor.held import HeldNotifications
 from monitor.logging import get_logger
-from monitor.model import Event, Notification, ProviderState
+from monitor.model import Event, Maintenance, Notification, ProviderState
 from monitor.silencing import all_silences
 from monitor.store.base import AlertingChange, Store
 from monitor.store.health import WRITE_ERRORS, StoreHealth
@@ -87,6 +87,12 @@ class Evaluator:
         """A reloaded config: the next evaluation uses its routes, dependencies and intervals."""
         self._stage.rules = rules
         self._wake.set()
+
+    def announce(self, provider: str, maintenances: tuple[Maintenance, ...]) -> None:
+        """A provider's scheduled maintenances, from each poll that read its page: reminders are due
+        from them, and evaluated at once when they changed."""
+        if self._stage.announce(provider, maintenances, self._clock()):
+            self._wake.set()
 
     def wake(self) -> None:
         """Evaluate now (a silence was added or expired)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from monitor.alerting.stage import Rules
 from monitor.config import Config
@@ -40,9 +41,15 @@ def plans_for(config: Config) -> list[ProviderPlan]:
 
 
 def rules_for(config: Config) -> Rules:
-    """The alerting rules of a config: its routes in order, dependencies and named time intervals."""
+    """The alerting rules of a config: its routes in order, dependencies, named time intervals, and the
+    notifiers that must hear of firing groups at least so often (`NotifierConfig.repeat_every`)."""
     return Rules(
         routes=[route.spec(index) for index, route in enumerate(config.routes)],
         depends_on={p.name: list(p.depends_on) for p in config.providers if p.depends_on},
         intervals={interval.name: interval for interval in config.time_intervals},
+        repeat_every={
+            n.name: timedelta(seconds=seconds)
+            for n in config.notifiers
+            if (seconds := n.repeat_every) is not None
+        },
     )

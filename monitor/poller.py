@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, get_args
 
 from monitor import metrics
-from monitor.engine import diff
+from monitor.engine import diff, scheduled
 from monitor.errors import PollOutcome
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
@@ -151,6 +151,8 @@ class Poller:
         plan = runtime.plan
         name = plan.config.name
         result, outcome = await self._fetch(runtime)
+        if isinstance(result, Snapshot):
+            self._evaluator.announce(name, scheduled(result, plan.policy))
         now = self._clock()
         previous = runtime.state
         state: ProviderState

@@ -43,6 +43,8 @@ and notifier, `decide()` applies the first matching row (each row is a test in t
 | a dependent alert folded under a cause the route takes    | listed in the cause's group as `related`; |
 |                                                           | it does not trigger a send by itself      |
 | the route does not take the cause                         | not folded for that route: pages alone    |
+| the notifier must hear again within `repeat_every`        | its repeat_interval and group_interval    |
+| (Alertmanager: its `resend_interval`)                     | are at most that, whatever the route says |
 
 A notification lists at most 20 alerts of each list (firing, resolved, related) and counts the rest, so a
 page with 3,000 incidents gives one bounded notification; `alert_keys` has every key for the next `Told`.
@@ -103,6 +105,7 @@ class RouteSpec:
     timing: Timing = Timing()
     mute_intervals: tuple[str, ...] = ()  # names, for the `held` callback
     active_intervals: tuple[str, ...] = ()
+    remind_before: timedelta = timedelta(0)  # maintenance reminders (monitor/alerting/reminders.py); 0 = none
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,18 +155,22 @@ def group_key(route: RouteSpec, alert: Alert) -> str:
     """The key of the route's group that `alert` belongs to (see the module docstring)."""
     prefix = f"route={route.index}"
     if EVERY_ALERT in route.group_by:
-        parts = [f"alert={_escape(alert.key)}"]
+        parts = [f"alert={escape(alert.key)}"]
     else:
         labels = alert.labels
-        parts = [f"{_escape(name)}={_escape(labels.get(name, ''))}" for name in route.group_by]
-    key = "|".join([prefix, *parts])
+        parts = [f"{escape(name)}={escape(labels.get(name, ''))}" for name in route.group_by]
+    return bounded_key("|".join([prefix, *parts]))
+
+
+def bounded_key(key: str) -> str:
+    """`key`, or when longer than MAX_KEY its start, `~` and 16 hex digits of its SHA-256: still unique."""
     if len(key) <= MAX_KEY:
         return key
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"{key[: MAX_KEY - 17]}~{digest}"
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
     return value.replace("%", "%25").replace("|", "%7C").replace("=", "%3D")
 
 
@@ -197,6 +204,17 @@ def decide(
     return _at(told.sent_at + timing.group_interval, now, "changed")
 
 
+def for_notifier(timing: Timing, repeat_every: timedelta | None) -> Timing:
+    """The route's timing for a notifier that must hear of a firing group at least every `repeat_every`
+    (Alertmanager resolves alerts not re-sent within its resolve_timeout): repeats and changes no later."""
+    if repeat_every is None:
+        return timing
+    repeat = (
+        repeat_every if timing.repeat_interval <= timedelta(0) else min(timing.repeat_interval, repeat_every)
+    )
+    return replace(timing, group_interval=min(timing.group_interval, repeat_every), repeat_interval=repeat)
+
+
 def _at(when: datetime, now: datetime, reason: str) -> Decision:
     return Send(reason) if now >= when else Hold(when)
 
@@ -209,8 +227,10 @@ def evaluate(
     now: datetime,
     held: Held = _never_held,
     depends_on: Mapping[str, Sequence[str]] | None = None,
+    repeat_every: Mapping[str, timedelta] | None = None,
 ) -> Evaluation:
-    """The notifications due now for every (group, notifier) of every route, and when to look again."""
+    """The notifications due now for every (group, notifier) of every route, and when to look again.
+    `repeat_every`: notifier -> how often it must hear of a group still firing."""
     notifications: list[GroupNotification] = []
     holds: list[datetime] = []
     started: dict[str, datetime] = {}
@@ -227,7 +247,10 @@ def evaluate(
         for gk in sorted(set(plan.active) | told_here):
             for notifier in route.notify:
                 entry = told.get((gk, notifier))
-                decision, note = _notify(plan, gk, notifier, entry, alerts, route, started.get(gk, now), now)
+                timing = for_notifier(route.timing, (repeat_every or {}).get(notifier))
+                decision, note = _notify(
+                    plan, gk, notifier, entry, alerts, route, timing, started.get(gk, now), now
+                )
                 if isinstance(decision, Hold):
                     holds.append(decision.until)
                 elif note is not None:
@@ -279,6 +302,7 @@ def _notify(
     told: Told | None,
     alerts: Mapping[str, Alert],
     route: RouteSpec,
+    timing: Timing,
     group_started_at: datetime,
     now: datetime,
 ) -> tuple[Decision, GroupNotification | None]:
@@ -298,7 +322,7 @@ def _notify(
     effective = replace(told, firing=told.firing - still_held) if told else None
     ordered = sorted(firing.values(), key=_order)
     resolved.sort(key=_order)
-    decision = decide(ordered, resolved, effective, group_started_at, now, route.timing)
+    decision = decide(ordered, resolved, effective, group_started_at, now, timing)
     if not isinstance(decision, Send):
         return decision, None
     related = sorted(plan.related.get(gk, []), key=_order) if ordered else []

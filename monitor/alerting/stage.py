@@ -23,8 +23,9 @@ from monitor.alerting.alerts import apply_events
 from monitor.alerting.grouping import RouteSpec, evaluate
 from monitor.alerting.intervals import TimeInterval
 from monitor.alerting.mute import mute_reasons
+from monitor.alerting.reminders import reminders
 from monitor.alerting.silences import Silence
-from monitor.model import Alert, Event, Notification, Told
+from monitor.model import Alert, Event, Maintenance, Notification, Told
 from monitor.store.base import AlertingChange, AlertingMemory
 
 IDLE_RECHECK = timedelta(minutes=1)  # time intervals have minute granularity: look again at the next minute
@@ -37,6 +38,7 @@ class Rules:
     routes: Sequence[RouteSpec] = ()
     depends_on: Mapping[str, Sequence[str]] = field(default_factory=dict)
     intervals: Mapping[str, TimeInterval] = field(default_factory=dict)
+    repeat_every: Mapping[str, timedelta] = field(default_factory=dict)  # notifier -> must hear this often
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ def step(
     group_started: Mapping[str, datetime],
     now: datetime,
     new_id: Callable[[], str],
+    upcoming: Mapping[str, Sequence[Maintenance]] | None = None,
 ) -> Step:
+    """`upcoming`: each provider's scheduled maintenances, for the routes' reminders."""
     alerts = apply_events(memory.alerts, events)
 
     def held(alert: Alert, route: RouteSpec) -> str | None:
@@ -65,19 +69,23 @@ def step(
             alert.labels, silences, route.mute_intervals, route.active_intervals, rules.intervals, now
         )
 
-    result = evaluate(alerts, rules.routes, memory.told, group_started, now, held, rules.depends_on)
+    result = evaluate(
+        alerts, rules.routes, memory.told, group_started, now, held, rules.depends_on, rules.repeat_every
+    )
+    due = reminders(upcoming or {}, rules.routes, memory.told, now, held)
+    messages = [*result.notifications, *due.notifications]
     notifications = [
-        Notification(id=new_id(), notifier=g.notifier, message=g, created_at=now)
-        for g in result.notifications
+        Notification(id=new_id(), notifier=g.notifier, message=g, created_at=now) for g in messages
     ]
     told = {
         (g.group_key, g.notifier): Told(firing=g.alert_keys, severity=g.severity, sent_at=now)
-        for g in result.notifications
+        for g in messages
     }
     forgotten = result.settled & alerts.keys()
     kept = {key: alert for key, alert in alerts.items() if key not in forgotten}
     changed = [alert for key, alert in kept.items() if memory.alerts.get(key) != alert]
-    wakeups = [w for w in (result.next_wakeup, _next_silence_edge(silences, now)) if w is not None]
+    edges = (result.next_wakeup, due.next_wakeup, _next_silence_edge(silences, now))
+    wakeups = [w for w in edges if w is not None]
     if rules.intervals and any(state == "muted" for state in result.counts):
         wakeups.append(now.replace(second=0, microsecond=0) + IDLE_RECHECK)
     return Step(
@@ -107,11 +115,21 @@ class AlertingStage:
         self.group_started: dict[str, datetime] = {}
         self.counts: dict[str, int] = {}
         self.next_wakeup: datetime | None = None
+        self.upcoming: dict[str, tuple[Maintenance, ...]] = {}  # provider -> scheduled maintenances
 
     def step(
         self, events: Iterable[Event], silences: Sequence[Silence], now: datetime, new_id: Callable[[], str]
     ) -> Step:
-        return step(self.memory, events, self.rules, silences, self.group_started, now, new_id)
+        return step(self.memory, events, self.rules, silences, self.group_started, now, new_id, self.upcoming)
+
+    def announce(self, provider: str, maintenances: tuple[Maintenance, ...], now: datetime) -> bool:
+        """A provider's scheduled maintenances as its page now lists them (kept in memory: every start
+        re-reads them from the pages); when they changed, evaluation is due now and this says True."""
+        if self.upcoming.get(provider, ()) == maintenances:
+            return False
+        self.upcoming[provider] = maintenances
+        self.next_wakeup = now if self.next_wakeup is None else min(self.next_wakeup, now)
+        return True
 
     def apply(self, done: Step) -> None:
         """After the step's commit succeeded."""

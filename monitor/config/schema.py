@@ -204,6 +204,8 @@ class RouteConfig(BaseModel):
     repeat_interval: Annotated[float, BeforeValidator(partial(_zero_or_duration, maximum=365 * DAY))] = 0.0
     mute_time_intervals: list[str] = Field(default_factory=list)
     active_time_intervals: list[str] = Field(default_factory=list)
+    # 0: no reminders; else one maintenance_scheduled notification this long before a maintenance starts
+    remind_before: Annotated[float, BeforeValidator(partial(_zero_or_duration, maximum=30 * DAY))] = 0.0
 
     @field_validator("group_by")
     @classmethod
@@ -235,6 +237,7 @@ class RouteConfig(BaseModel):
             ),
             mute_intervals=tuple(self.mute_time_intervals),
             active_intervals=tuple(self.active_time_intervals),
+            remind_before=timedelta(seconds=self.remind_before),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
+from monitor.notify.alertmanager import AlertmanagerNotifier
 from monitor.notify.atlassian_statuspage import AtlassianStatuspageNotifier
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
 from monitor.notify.instatus import InstatusNotifier
@@ -17,6 +18,7 @@ NOTIFIERS: dict[str, type[Notifier]] = {
 }
 # your own status page
 NOTIFIERS.update({cls.type_name: cls for cls in (AtlassianStatuspageNotifier, InstatusNotifier)})
+NOTIFIERS[AlertmanagerNotifier.type_name] = AlertmanagerNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:

@@ -37,6 +37,12 @@ class NotifierConfig(BaseModel):
     def _template_renders(cls, value: str | None) -> str | None:
         return None if value is None else templates.check(value)
 
+    @property
+    def repeat_every(self) -> float | None:
+        """Seconds within which this notifier must hear again of a group still firing, whatever the route's
+        repeat_interval (Alertmanager forgets alerts not re-sent); None: the route decides alone."""
+        return None
+
 
 class Outcome(StrEnum):
     DELIVERED = "delivered"

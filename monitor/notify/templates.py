@@ -11,7 +11,7 @@ The context (every notifier the same):
 |---|---|
 | `title` | the default title, e.g. `github: major outage — Git Operations and 4 more` |
 | `status` | `firing` or `resolved` |
-| `reason` | `firing` (a new outage), `escalated`, `changed`, `repeat` or `resolved` |
+| `reason` | `firing` (a new outage), `escalated`, `changed`, `repeat`, `resolved`, `maintenance_scheduled` |
 | `severity` | the worst severity: `info`, `minor`, `major`, `critical` |
 | `provider` | the group's provider, or `outage-monitor` for a group of several |
 | `group` | `key`, `firing_total`, `resolved_total`, `related_total`, `truncated` |

@@ -21,6 +21,7 @@ from monitor.alerting.grouping import (
     Timing,
     decide,
     evaluate,
+    for_notifier,
     group_key,
     title,
 )
@@ -335,6 +336,28 @@ def test_repeat_interval_resends_an_unchanged_group_and_next_wakeup_says_when() 
     assert (held.notifications, held.next_wakeup) == ([], at(3600))
     again = evaluate({API.key: API}, [hourly], before, first.group_started, at(3600))
     assert sent(again) == [("slack", "firing", "repeat")]
+
+
+def test_a_notifier_that_must_hear_again_gets_repeats_and_changes_within_its_repeat_every() -> None:
+    route = RouteSpec(index=0, notify=("alertmanager", "slack"))  # the route itself never repeats
+    every = {"alertmanager": timedelta(minutes=1)}
+    first = evaluate({API.key: API}, [route], {}, {}, T0, repeat_every=every)
+    before = record(first, T0)
+    held = evaluate({API.key: API}, [route], before, first.group_started, at(30), repeat_every=every)
+    assert (held.notifications, held.next_wakeup) == ([], at(60))
+    again = evaluate({API.key: API}, [route], before, first.group_started, at(60), repeat_every=every)
+    assert sent(again) == [("alertmanager", "firing", "repeat")]
+    grown = {API.key: API, GIT.key: GIT}
+    changed = evaluate(grown, [route], before, first.group_started, at(60), repeat_every=every)
+    assert (sent(changed), changed.next_wakeup) == ([("alertmanager", "firing", "changed")], T0 + FIVE_MIN)
+
+
+def test_repeat_every_only_shortens_the_routes_timing() -> None:
+    minute = timedelta(minutes=1)
+    assert for_notifier(Timing(), None) == Timing()
+    assert for_notifier(Timing(), minute) == Timing(group_interval=minute, repeat_interval=minute)
+    quick = Timing(group_interval=timedelta(seconds=10), repeat_interval=timedelta(seconds=30))
+    assert for_notifier(quick, minute) == quick
 
 
 def test_group_interval_holds_a_second_alert_until_it_has_passed() -> None:

@@ -102,6 +102,10 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         },
         (200, '{"id":"cmp_api","status":"MAJOROUTAGE"}'),
     ),
+    "alertmanager": Sample(
+        lambda base: {"type": "alertmanager", "urls": [f"{base}/proxy/{TOKEN}"], "timeout": TIMEOUT},
+        (200, ""),
+    ),
 }
 
 

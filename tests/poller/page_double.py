@@ -28,6 +28,7 @@ class PageDouble:
         }
     )
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    maintenances: list[dict[str, Any]] = field(default_factory=list)  # summary.json scheduled_maintenances
     null_incidents: bool = False  # write `"incidents": null` instead of the list
     mode: Mode = "json"
     retry_after: str = "1"
@@ -75,7 +76,7 @@ class PageDouble:
             "status": {"indicator": "none", "description": "synthetic page"},
             "components": items,
             "incidents": None if self.null_incidents else self.incidents,
-            "scheduled_maintenances": [],
+            "scheduled_maintenances": self.maintenances,
         }
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
