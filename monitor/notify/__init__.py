@@ -6,6 +6,7 @@ import aiohttp
 
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
 from monitor.notify.log import LogNotifier
+from monitor.notify.opsgenie import OpsgenieNotifier
 from monitor.notify.pagerduty import PagerDutyNotifier
 from monitor.notify.slack import SlackNotifier
 from monitor.notify.webhook import WebhookNotifier
@@ -13,6 +14,7 @@ from monitor.notify.webhook import WebhookNotifier
 NOTIFIERS: dict[str, type[Notifier]] = {
     cls.type_name: cls for cls in (SlackNotifier, PagerDutyNotifier, WebhookNotifier, LogNotifier)
 }
+NOTIFIERS[OpsgenieNotifier.type_name] = OpsgenieNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:

@@ -1,9 +1,10 @@
 """What several notifiers read off a group notification the same way: an alert as plain JSON data, the
-one provider a group is about (the source of a PagerDuty event, the cause a related alert names), and
-times as RFC 3339."""
+one provider a group is about (the source of a PagerDuty event, the cause a related alert names),
+times as RFC 3339, and a group key bounded to a service's identifier length."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,3 +42,12 @@ def group_provider(message: GroupNotification) -> str:
     """The provider of the group's own (firing, else resolved) alerts, or "outage-monitor" for several."""
     providers = {alert.provider for alert in message.firing or message.resolved}
     return providers.pop() if len(providers) == 1 else SEVERAL_PROVIDERS
+
+
+def bounded_key(key: str, limit: int) -> str:
+    """`key` if it fits in `limit` characters, else a readable prefix plus the key's sha256: deterministic,
+    so every notification of a group names the same incident, alert or thread."""
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: limit - len(digest) - 1]}~{digest}"

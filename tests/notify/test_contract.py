@@ -80,6 +80,10 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         (204, ""),
     ),
     "log": None,
+    "opsgenie": Sample(
+        lambda base: {"type": "opsgenie", "api_key": KEY, "url": f"{base}/{TOKEN}", "timeout": TIMEOUT},
+        (202, '{"result":"Request will be processed","took":0.01,"requestId":"43a29c5c"}'),
+    ),
 }
 
 
