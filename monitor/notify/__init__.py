@@ -9,12 +9,14 @@ from monitor.notify.log import LogNotifier
 from monitor.notify.opsgenie import OpsgenieNotifier
 from monitor.notify.pagerduty import PagerDutyNotifier
 from monitor.notify.slack import SlackNotifier
+from monitor.notify.teams import TeamsNotifier
 from monitor.notify.webhook import WebhookNotifier
 
 NOTIFIERS: dict[str, type[Notifier]] = {
     cls.type_name: cls for cls in (SlackNotifier, PagerDutyNotifier, WebhookNotifier, LogNotifier)
 }
 NOTIFIERS[OpsgenieNotifier.type_name] = OpsgenieNotifier
+NOTIFIERS[TeamsNotifier.type_name] = TeamsNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:

@@ -5,12 +5,14 @@ times as RFC 3339, and a group key bounded to a service's identifier length."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from monitor.model import Alert, GroupNotification
 
 SEVERAL_PROVIDERS = "outage-monitor"  # what a group spanning providers is "from"
+LINK_CHARS = 2000  # a longer "URL" is not a status page link: left out, never cut
 
 
 def rfc3339(moment: datetime) -> str:
@@ -51,3 +53,15 @@ def bounded_key(key: str, limit: int) -> str:
         return key
     digest = hashlib.sha256(key.encode()).hexdigest()
     return f"{key[: limit - len(digest) - 1]}~{digest}"
+
+
+def page_links(alerts: Iterable[Alert], limit: int) -> dict[str, Alert]:
+    """The distinct http(s) pages of `alerts` (at most `limit`), each with the first alert that names it."""
+    links: dict[str, Alert] = {}
+    for alert in alerts:
+        url = alert.url
+        if url and url.startswith(("https://", "http://")) and len(url) <= LINK_CHARS and url not in links:
+            if len(links) == limit:
+                break
+            links[url] = alert
+    return links

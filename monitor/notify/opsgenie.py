@@ -23,7 +23,7 @@ from monitor import USER_AGENT
 from monitor.durations import Timeout
 from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.group import bounded_key, group_provider, rfc3339
+from monitor.notify.group import bounded_key, group_provider, page_links, rfc3339
 from monitor.notify.http import post_json, truncate
 from monitor.notify.secrets import url_secrets
 
@@ -166,8 +166,7 @@ def _tags(provider: str, severity: Severity, extra: Iterable[str]) -> list[str]:
 
 def _details(message: GroupNotification, provider: str) -> dict[str, str]:
     """A flat string map (what Opsgenie's details are), each value cut so the whole stays in bounds."""
-    links = [a.url for a in message.firing if a.url and a.url.startswith(("https://", "http://"))]
-    links = [url for url in links if len(url) <= DETAIL_VALUE_CHARS]  # a cut link is no link
+    links = [url for url in page_links(message.firing, 1) if len(url) <= DETAIL_VALUE_CHARS]  # never cut
     details = {
         "group_key": message.group_key,
         "status": message.status,

@@ -84,6 +84,14 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         lambda base: {"type": "opsgenie", "api_key": KEY, "url": f"{base}/{TOKEN}", "timeout": TIMEOUT},
         (202, '{"result":"Request will be processed","took":0.01,"requestId":"43a29c5c"}'),
     ),
+    "teams": Sample(
+        lambda base: {
+            "type": "teams",
+            "url": f"{base}/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig={TOKEN}",
+            "timeout": TIMEOUT,
+        },
+        (202, ""),
+    ),
 }
 
 
