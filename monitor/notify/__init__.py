@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
+from monitor.notify.discord import DiscordNotifier
 from monitor.notify.log import LogNotifier
 from monitor.notify.opsgenie import OpsgenieNotifier
 from monitor.notify.pagerduty import PagerDutyNotifier
@@ -17,6 +18,7 @@ NOTIFIERS: dict[str, type[Notifier]] = {
 }
 NOTIFIERS[OpsgenieNotifier.type_name] = OpsgenieNotifier
 NOTIFIERS[TeamsNotifier.type_name] = TeamsNotifier
+NOTIFIERS[DiscordNotifier.type_name] = DiscordNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:

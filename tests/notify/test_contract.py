@@ -92,6 +92,15 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         },
         (202, ""),
     ),
+    "discord": Sample(
+        lambda base: {
+            "type": "discord",
+            "webhook_url": f"https://discord.com/api/webhooks/1234567890/{TOKEN}",
+            "url": base,
+            "timeout": TIMEOUT,
+        },
+        (200, '{"id":"1","webhook_id":"1234567890","embeds":[]}'),
+    ),
 }
 
 
