@@ -7,10 +7,13 @@ import aiohttp
 from monitor.notify.alertmanager import AlertmanagerNotifier
 from monitor.notify.atlassian_statuspage import AtlassianStatuspageNotifier
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
+from monitor.notify.discord import DiscordNotifier
 from monitor.notify.instatus import InstatusNotifier
 from monitor.notify.log import LogNotifier
+from monitor.notify.opsgenie import OpsgenieNotifier
 from monitor.notify.pagerduty import PagerDutyNotifier
 from monitor.notify.slack import SlackNotifier
+from monitor.notify.teams import TeamsNotifier
 from monitor.notify.webhook import WebhookNotifier
 
 NOTIFIERS: dict[str, type[Notifier]] = {
@@ -19,6 +22,9 @@ NOTIFIERS: dict[str, type[Notifier]] = {
 # your own status page
 NOTIFIERS.update({cls.type_name: cls for cls in (AtlassianStatuspageNotifier, InstatusNotifier)})
 NOTIFIERS[AlertmanagerNotifier.type_name] = AlertmanagerNotifier
+NOTIFIERS[OpsgenieNotifier.type_name] = OpsgenieNotifier
+NOTIFIERS[TeamsNotifier.type_name] = TeamsNotifier
+NOTIFIERS[DiscordNotifier.type_name] = DiscordNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:

@@ -7,7 +7,6 @@ Events API v2 docs: summary <= 1024 characters, dedup_key <= 255, the whole even
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -19,7 +18,7 @@ from monitor import USER_AGENT
 from monitor.durations import Timeout
 from monitor.model import Alert, GroupNotification, Notification, Severity
 from monitor.notify.base import Delivery, Notifier, NotifierConfig
-from monitor.notify.group import alert_document, group_provider, rfc3339
+from monitor.notify.group import alert_document, bounded_key, group_provider, rfc3339
 from monitor.notify.http import post_json, truncate
 from monitor.notify.secrets import url_secrets
 
@@ -104,10 +103,7 @@ def render(message: GroupNotification, routing_key: str, *, client_url: str | No
 
 def shorten_dedup_key(key: str) -> str:
     """`key` if it fits in 255 characters, else a readable prefix plus the key's sha256 (deterministic)."""
-    if len(key) <= DEDUP_KEY_CHARS:
-        return key
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return f"{key[: DEDUP_KEY_CHARS - len(digest) - 1]}~{digest}"
+    return bounded_key(key, DEDUP_KEY_CHARS)
 
 
 def _custom_details(message: GroupNotification) -> dict[str, Any]:

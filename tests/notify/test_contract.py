@@ -106,6 +106,27 @@ SAMPLES: dict[str, Sample | None] = {  # None: a notifier that talks to no servi
         lambda base: {"type": "alertmanager", "urls": [f"{base}/proxy/{TOKEN}"], "timeout": TIMEOUT},
         (200, ""),
     ),
+    "opsgenie": Sample(
+        lambda base: {"type": "opsgenie", "api_key": KEY, "url": f"{base}/{TOKEN}", "timeout": TIMEOUT},
+        (202, '{"result":"Request will be processed","took":0.01,"requestId":"43a29c5c"}'),
+    ),
+    "teams": Sample(
+        lambda base: {
+            "type": "teams",
+            "url": f"{base}/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig={TOKEN}",
+            "timeout": TIMEOUT,
+        },
+        (202, ""),
+    ),
+    "discord": Sample(
+        lambda base: {
+            "type": "discord",
+            "webhook_url": f"https://discord.com/api/webhooks/1234567890/{TOKEN}",
+            "url": base,
+            "timeout": TIMEOUT,
+        },
+        (200, '{"id":"1","webhook_id":"1234567890","embeds":[]}'),
+    ),
 }
 
 
