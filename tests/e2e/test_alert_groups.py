@@ -303,7 +303,9 @@ async def test_repeat_interval_resends_a_still_firing_group(world: World) -> Non
     assert first.json()["group_key"] == repeat.json()["group_key"] == "route=0|provider=acme"
     assert alert_keys(first.json()) == alert_keys(repeat.json()) == {"acme/component/c-api"}
     assert first.headers["webhook-id"] != repeat.headers["webhook-id"], "a repeat is a new notification"
-    assert repeat.at - first.at >= 1.9
+    # due 2 s after the first was queued; its delivery may have been later than the queueing, so the two
+    # arrivals can be closer than 2 s, but never back to back
+    assert repeat.at - first.at >= 1.0
 
     w.pages["acme"].components["API"] = "operational"
     await eventually(lambda: w.hooks()[-1]["status"] == "resolved", what="the resolution")

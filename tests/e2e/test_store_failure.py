@@ -16,7 +16,16 @@ import aiohttp
 import pytest
 
 from tests.cli.cli_process import clean_env, run_cli
-from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, StatusPage, config_yaml, eventually, running
+from tests.e2e.harness import (
+    E2E_ENV,
+    DaemonProcess,
+    Receiver,
+    StatusPage,
+    alert_keys,
+    config_yaml,
+    eventually,
+    running,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +110,8 @@ async def test_a_full_disk_is_loud_still_pages_and_recovers_without_repaging(
         assert await daemon.metric("outage_monitor_provider_status", provider="acme") == 4.0
         providers = await daemon.get_json("/api/v1/providers")
         assert providers["providers"][0]["status"] == "major_outage"
-        assert hook.requests[0].json()["dedup_key"] == pd.requests[0].json()["dedup_key"]
+        paged = {a["key"] for a in pd.requests[0].json()["payload"]["custom_details"]["firing"]}
+        assert alert_keys(hook.requests[0].json()) == paged == {"acme/component/c-api"}  # the same outage
         assert "major_outage" not in committed_state(tmpfs / "state.db")
         await asyncio.sleep(1.0)  # more polls of the same outage, all failing to commit
         assert counts() == (1, 1, 1)

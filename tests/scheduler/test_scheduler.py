@@ -98,10 +98,11 @@ async def test_jitter_delays_each_tick_but_keeps_the_rate() -> None:
     finally:
         ticker.shutdown()
 
-    # 10 nominal ticks in 1.03 s; a period of interval + jitter (the drift this avoids) would give 8 or 7
-    assert recorder.calls["steady"] in (10, 11)
-    assert recorder.calls["jittery"] in (10, 11)
-    assert recorder.calls["wild"] in (10, 11)
+    # 10 nominal ticks in 1.03 s (one fewer when a loaded machine delays the last past the window); a
+    # period of interval + jitter (the drift this avoids) would give 7 for "wild"
+    assert recorder.calls["steady"] in (9, 10, 11)
+    assert recorder.calls["jittery"] in (9, 10, 11)
+    assert recorder.calls["wild"] in (9, 10, 11)
 
 
 async def test_apply_adds_drops_and_reschedules_only_what_changed() -> None:
