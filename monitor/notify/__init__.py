@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import aiohttp
 
+from monitor.notify.apprise import AppriseNotifier
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
+from monitor.notify.email import EmailNotifier
 from monitor.notify.log import LogNotifier
 from monitor.notify.pagerduty import PagerDutyNotifier
 from monitor.notify.slack import SlackNotifier
@@ -13,6 +15,7 @@ from monitor.notify.webhook import WebhookNotifier
 NOTIFIERS: dict[str, type[Notifier]] = {
     cls.type_name: cls for cls in (SlackNotifier, PagerDutyNotifier, WebhookNotifier, LogNotifier)
 }
+NOTIFIERS.update({cls.type_name: cls for cls in (EmailNotifier, AppriseNotifier)})
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:
