@@ -8,6 +8,7 @@ logged in.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import ipaddress
 import ssl
@@ -79,11 +80,14 @@ class Received:
 
 @dataclass
 class Handler:
-    """aiosmtpd's handler: records messages; `rcpt_answers` / `data_answers` script the next answers."""
+    """aiosmtpd's handler: records messages; `rcpt_answers` / `data_answers` script the next answers;
+    `hang_data` leaves the next message unanswered (its Message-ID in `hung`), a send in flight."""
 
     messages: list[Received] = field(default_factory=list)
     rcpt_answers: list[str] = field(default_factory=list)
     data_answers: list[str] = field(default_factory=list)
+    hang_data: bool = False
+    hung: list[str] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -99,6 +103,10 @@ class Handler:
         assert isinstance(envelope.content, bytes) and envelope.mail_from is not None
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
+        if self.hang_data:
+            self.hang_data = False
+            self.hung.append(str(message["Message-ID"]))
+            await asyncio.sleep(3600)
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else None
         self.messages.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), message, _encrypted(server), login)
