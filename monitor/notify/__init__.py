@@ -5,9 +5,11 @@ from __future__ import annotations
 import aiohttp
 
 from monitor.notify.alertmanager import AlertmanagerNotifier
+from monitor.notify.apprise import AppriseNotifier
 from monitor.notify.atlassian_statuspage import AtlassianStatuspageNotifier
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
 from monitor.notify.discord import DiscordNotifier
+from monitor.notify.email import EmailNotifier
 from monitor.notify.instatus import InstatusNotifier
 from monitor.notify.log import LogNotifier
 from monitor.notify.opsgenie import OpsgenieNotifier
@@ -17,14 +19,22 @@ from monitor.notify.teams import TeamsNotifier
 from monitor.notify.webhook import WebhookNotifier
 
 NOTIFIERS: dict[str, type[Notifier]] = {
-    cls.type_name: cls for cls in (SlackNotifier, PagerDutyNotifier, WebhookNotifier, LogNotifier)
+    cls.type_name: cls
+    for cls in (
+        SlackNotifier,
+        PagerDutyNotifier,
+        WebhookNotifier,
+        LogNotifier,
+        OpsgenieNotifier,
+        TeamsNotifier,
+        DiscordNotifier,
+        EmailNotifier,
+        AlertmanagerNotifier,
+        AppriseNotifier,
+        AtlassianStatuspageNotifier,  # your own status page
+        InstatusNotifier,
+    )
 }
-# your own status page
-NOTIFIERS.update({cls.type_name: cls for cls in (AtlassianStatuspageNotifier, InstatusNotifier)})
-NOTIFIERS[AlertmanagerNotifier.type_name] = AlertmanagerNotifier
-NOTIFIERS[OpsgenieNotifier.type_name] = OpsgenieNotifier
-NOTIFIERS[TeamsNotifier.type_name] = TeamsNotifier
-NOTIFIERS[DiscordNotifier.type_name] = DiscordNotifier
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:
