@@ -1,6 +1,10 @@
 """The status page for people: the providers as the JSON API shows them, problems first, as one HTML page,
 with the silences in force (or about to be) so nobody wonders why a visible outage paged no one.
 
+It is read in a hurry: a healthy provider is one line, and a provider with problems shows what is wrong
+(its components that are not operational, its open incidents and maintenance) with the operational
+components folded behind a count in a `<details>` (no script needed). Each links to its own page.
+
 Everything on it but our own labels comes from third-party status pages, so it is untrusted: Jinja2
 escapes every value, links are kept only when they are http(s), and the response's Content-Security-Policy
 allows no script and no request to anywhere (the page needs nothing from outside: it works in a closed
@@ -13,14 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from monitor.alerting.silences import Silence
+from monitor.human_time import ago, clock
 from monitor.model import ComponentStatus
 from monitor.report import utc_minute
-from monitor.store.codec import parse_time
 
 RECENT_EVENTS = 25
 CONTENT_SECURITY_POLICY = (
@@ -62,6 +66,17 @@ class ComponentGroup:
     components: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a provider's card shows: one line when healthy; else its problems, the rest folded."""
+
+    href: str  # its own page
+    healthy: bool  # operational, nothing open
+    problems: list[ComponentGroup]  # components not operational
+    operational: list[ComponentGroup]  # folded
+    operational_count: int
+
+
 def render(
     providers: list[dict[str, Any]],
     events: list[dict[str, Any]],
@@ -84,11 +99,12 @@ def render(
         utc=utc_minute,
         now=now,
         refresh=refresh,
-        groups=component_groups,
         label=status_label,
         is_problem=is_problem,
         link=safe_link,
-        ago=lambda text: _ago(text, now),
+        ago=lambda text: ago(text, now),
+        clock=lambda text: clock(text, now),
+        card=provider_card,
     )
 
 
@@ -114,6 +130,29 @@ def component_groups(components: list[dict[str, Any]]) -> list[ComponentGroup]:
     return [ComponentGroup(name, members) for name, members in by_group.items() if members]
 
 
+def provider_card(provider: dict[str, Any]) -> Card:
+    """The card of a `provider_json` dict."""
+    operational = [c for c in provider["components"] if c["status"] == ComponentStatus.OPERATIONAL]
+    problems = [c for c in provider["components"] if c["status"] != ComponentStatus.OPERATIONAL]
+    healthy = (
+        provider["status"] == ComponentStatus.OPERATIONAL
+        and not provider["incidents"]
+        and not provider["maintenances"]
+    )
+    return Card(
+        href=provider_href(provider["name"]),
+        healthy=healthy,
+        problems=component_groups(problems),
+        operational=component_groups(operational),
+        operational_count=len(operational),
+    )
+
+
+def provider_href(name: str) -> str:
+    """The provider's own page, its name escaped as one path segment."""
+    return "/providers/" + quote(name, safe="")
+
+
 def safe_link(url: str | None) -> str | None:
     """The URL if it is http(s): a `javascript:` link from a hostile page must not become clickable."""
     if url is None:
@@ -123,15 +162,3 @@ def safe_link(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if scheme.lower() in ("http", "https") else None
-
-
-def _ago(text: str | None, now: datetime) -> str:
-    if text is None:
-        return "never"
-    seconds = int((now - parse_time(text)).total_seconds())
-    if seconds < 0:
-        return "just now"
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return f"{seconds} s ago"

@@ -3,13 +3,14 @@ hostile text stays text, problems come first, an unreadable page reads as unknow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-from monitor import pages
+from monitor import human_time, pages
 from monitor.alerting.matchers import parse_matcher
 from monitor.alerting.silences import Silence
 from monitor.model import (
@@ -34,6 +35,11 @@ class Element:
     tag: str
     attrs: dict[str, str]
     text: str = ""
+    ancestors: list[Element] = field(default_factory=list, repr=False, compare=False)
+
+    def within(self, tag: str) -> Element | None:
+        """The nearest enclosing `tag`, if any."""
+        return next((a for a in reversed(self.ancestors) if a.tag == tag), None)
 
 
 @dataclass
@@ -47,7 +53,7 @@ class Parsed(HTMLParser):
         super().__init__()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs})
+        element = Element(tag, {k: v or "" for k, v in attrs}, ancestors=list(self.open))
         self.elements.append(element)
         if tag not in ("meta", "img", "br", "link", "input"):
             self.open.append(element)
@@ -150,7 +156,11 @@ def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() ->
     assert not doc.select("script") and not doc.select("img")
     assert not [e for e in doc.elements if any(name.startswith("on") for name in e.attrs)]
     hrefs = [e.attrs["href"] for e in doc.select("a")]
-    assert hrefs == ["https://evil.example.com", "https://ok.example.com/m"]  # no javascript: link
+    assert hrefs == [
+        "/providers/evil",
+        "https://evil.example.com",
+        "https://ok.example.com/m",
+    ]  # no javascript:
     # name, group, component, update, maintenance, description, event, silence author and comment
     assert doc.texts().count(HOSTILE) == 9
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -206,8 +216,15 @@ def test_an_unreadable_page_is_unknown_with_its_error_and_last_known_status() ->
     ]
     assert [e.text for e in doc.select("span", **{"class": "last-known"})] == ["Partial outage", "none yet"]
     assert second.attrs["data-provider"] == "fresh"
-    checked = [t.text for t in doc.select("time") if t.attrs.get("title", "").startswith(("2026", "never"))]
-    assert checked[:4] == ["12 s ago", "2 h ago", "never", "never"]
+    checked = [
+        (t.text, t.attrs["title"], t.attrs["datetime"]) for t in doc.select("time") if "title" in t.attrs
+    ]
+    assert checked == [
+        ("12 s ago", "11:59 UTC", "2026-11-23T11:59:48.000000Z"),
+        ("2 h ago", "10:00 UTC", "2026-11-23T10:00:00.000000Z"),
+    ]
+    metas = [" ".join(e.text.split()) for e in doc.select("p", **{"class": "meta"})]
+    assert metas[-1].startswith("Last checked never, last read never")
 
 
 def test_components_are_grouped_ungrouped_first_and_the_page_reloads_itself() -> None:
@@ -293,3 +310,131 @@ def test_without_silences_in_force_the_page_says_every_alert_is_sent() -> None:
     assert [e.text.strip() for e in doc.select("p", **{"class": "muted"}) if "in force" in e.text] == [
         "None in force: every alert is sent as routed."
     ]
+
+
+def five_providers() -> str:
+    """The scene of issue 13: one provider in major outage, one degraded with 60 components (4 degraded),
+    one under maintenance, one unreadable, one fine."""
+    outage = Incident(
+        id="inc",
+        name="Emails delayed",
+        status=IncidentStatus.INVESTIGATING,
+        impact=Impact.MAJOR,
+        url="https://status.courier.example.com/incidents/inc",
+        started_at=datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+        updated_at=NOW - timedelta(minutes=3),
+        latest_update="We are investigating delayed emails.",
+    )
+    courier = state(
+        "courier", ComponentStatus.MAJOR_OUTAGE, ComponentStatus.OPERATIONAL, incidents={"inc": outage}
+    )
+    degraded = [ComponentStatus.DEGRADED_PERFORMANCE] * 4
+    twilio = state("twilio", *degraded, *[ComponentStatus.OPERATIONAL] * 56)
+    window = Maintenance(
+        "m",
+        "Database upgrade",
+        MaintenanceStatus.IN_PROGRESS,
+        scheduled_for=datetime(2026, 11, 23, 11, 4, tzinfo=UTC),
+        scheduled_until=datetime(2026, 11, 24, 23, 0, tzinfo=UTC),
+    )
+    maintained = state(
+        "maintained",
+        ComponentStatus.UNDER_MAINTENANCE,
+        ComponentStatus.OPERATIONAL,
+        maintenances={"m": window},
+    )
+    unread = state("unread", ComponentStatus.OPERATIONAL, consecutive_failures=3, last_error="HTTP 502")
+    github = state("github", *[ComponentStatus.OPERATIONAL] * 10)
+    return render(
+        ("github", github),
+        ("unread", unread),
+        ("maintained", maintained),
+        ("twilio", twilio),
+        ("courier", courier),
+    )
+
+
+def cards(doc: Parsed) -> dict[str, Element]:
+    return {e.attrs["data-provider"]: e for e in doc.select("section") if "data-provider" in e.attrs}
+
+
+def inside(doc: Parsed, card: Element, tag: str) -> list[Element]:
+    return [e for e in doc.select(tag) if card in e.ancestors]
+
+
+def test_a_provider_with_problems_shows_them_and_folds_its_operational_components_behind_a_count() -> None:
+    doc = parse(five_providers())
+    twilio = cards(doc)["twilio"]
+    shown = [li for li in inside(doc, twilio, "li") if li.within("details") is None]
+    folded = [li for li in inside(doc, twilio, "li") if li.within("details") is not None]
+    assert [(li.text.strip(), li.attrs["data-status"]) for li in shown] == [
+        (f"Part {i}", "degraded_performance") for i in range(4)
+    ]
+    assert [li.text for li in folded] == [f"Part {i}" for i in range(4, 60)]
+    assert {li.attrs["data-status"] for li in folded} == {"operational"}
+    (details,) = inside(doc, twilio, "details")
+    assert "open" not in details.attrs  # folded until opened
+    assert [e.text for e in inside(doc, twilio, "summary")] == ["and 56 operational"]
+
+    courier = cards(doc)["courier"]
+    assert [li.text.strip() for li in inside(doc, courier, "li") if li.within("details") is None] == [
+        "Part 0"
+    ]
+    assert [e.text for e in inside(doc, courier, "summary")] == ["and 1 operational"]
+    assert [e.text for e in inside(doc, courier, "p") if e.attrs.get("class") == "latest-update"] == [
+        "We are investigating delayed emails."
+    ]
+    unread = cards(doc)["unread"]
+    assert [e.text for e in inside(doc, unread, "summary")] == ["1 component, all operational"]
+
+
+def test_a_healthy_provider_is_one_line() -> None:
+    doc = parse(five_providers())
+    github = cards(doc)["github"]
+    assert github.attrs["class"] == "provider healthy s-operational"
+    children = [e for e in doc.elements if e.ancestors and e.ancestors[-1] is github]
+    assert [(e.tag, e.attrs.get("class")) for e in children] == [("p", "line")]
+    assert not inside(doc, github, "li") and not inside(doc, github, "details")
+    (line,) = children
+    assert [e.text for e in inside(doc, line, "span")] == ["Operational", "10 components · checked "]
+    assert [e.text for e in inside(doc, line, "time")] == ["12 s ago"]
+    # the others are cards with a heading, problems first
+    assert list(cards(doc)) == ["courier", "twilio", "unread", "maintained", "github"]
+    assert [
+        e.attrs["data-provider"] for e in doc.select("section", **{"class": "provider healthy s-operational"})
+    ] == ["github"]
+
+
+def test_times_read_as_people_read_them_with_the_exact_moment_kept_in_the_time_element() -> None:
+    doc = parse(five_providers())
+    courier, maintained = cards(doc)["courier"], cards(doc)["maintained"]
+    incident_times = [(t.text, t.attrs["datetime"]) for t in inside(doc, courier, "time")]
+    assert incident_times == [
+        ("12 s ago", "2026-11-23T11:59:48.000000Z"),  # last checked
+        ("12 s ago", "2026-11-23T11:59:48.000000Z"),  # last read
+        ("11:00 UTC", "2026-11-23T11:00:00.000000Z"),  # since, today
+        ("3 min ago", "2026-11-23T11:57:00.000000Z"),  # updated
+    ]
+    (incident,) = [e for e in inside(doc, courier, "span") if e.text.startswith("incident")]
+    assert " ".join(incident.text.split()) == "incident · investigating · impact major · since · updated"
+    (window,) = [e for e in inside(doc, maintained, "span") if e.text.startswith("maintenance")]
+    assert " ".join(window.text.split()) == "maintenance · in progress · since · until"
+    assert [(t.text, t.attrs["datetime"]) for t in inside(doc, window, "time")] == [
+        ("11:04 UTC", "2026-11-23T11:04:00.000000Z"),
+        ("24 Nov 23:00 UTC", "2026-11-24T23:00:00.000000Z"),  # another day: with the day
+    ]
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", doc.texts()), "a raw ISO stamp is shown"
+
+
+def test_each_provider_links_to_its_own_page_escaped() -> None:
+    doc = parse(five_providers())
+    names = {e.text: e.attrs["href"] for e in doc.select("a") if e.attrs.get("class") == "name"}
+    assert names == {n: f"/providers/{n}" for n in ("courier", "twilio", "unread", "maintained", "github")}
+    assert pages.provider_href("a b/../c?d#e") == "/providers/a%20b%2F..%2Fc%3Fd%23e"
+
+
+def test_a_moment_shows_its_day_only_when_not_today_and_its_year_only_when_not_this_year() -> None:
+    assert human_time.clock("2026-11-23T00:04:00Z", NOW) == "00:04 UTC"
+    assert human_time.clock("2026-07-16T23:00:00Z", NOW) == "16 Jul 23:00 UTC"
+    assert human_time.clock("2025-12-31T23:59:00+00:00", NOW) == "31 Dec 2025 23:59 UTC"
+    assert human_time.clock("2026-11-23T01:30:00+02:00", NOW) == "22 Nov 23:30 UTC"  # read in UTC
