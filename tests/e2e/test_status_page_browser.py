@@ -4,10 +4,13 @@ what a person sees, and that the page follows a change by reloading itself."""
 from __future__ import annotations
 
 import asyncio
+import re
 import struct
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium import webdriver
@@ -19,6 +22,8 @@ from selenium.common.exceptions import (
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+from monitor.human_time import clock
+from monitor.store.codec import format_time
 from tests.e2e.harness import DaemonProcess, StatusPage, eventually, pages_yaml, running
 from tests.tools import require_tool
 
@@ -139,7 +144,8 @@ async def test_a_person_sees_the_providers_and_the_page_follows_an_outage(
         assert before is not None
         assert before.summary == "All 2 providers operational"
         assert before.order == [("acme", "Operational"), ("zulu", "Operational")]
-        assert "API Operational" in before.cards[0].text and "Checkout Operational" in before.cards[1].text
+        assert before.cards[0].text.startswith("acme Operational 2 components · checked")  # healthy: one line
+        assert before.cards[1].text.startswith("zulu Operational 1 component · checked")
         script = "return performance.getEntriesByType('resource').map(e => e.name)"
         assert await asyncio.to_thread(browser.execute_script, script) == [], "the page loaded something"
         styled = "return getComputedStyle(document.querySelector('.badge')).borderRadius"
@@ -175,3 +181,121 @@ async def test_a_person_sees_the_providers_and_the_page_follows_an_outage(
         assert width >= 800 and height >= 600 and screenshot.stat().st_size > 10_000
     finally:
         daemon.cleanup()
+
+
+def twilio_like() -> StatusPage:
+    """60 components, 4 of them degraded: the provider that used to fill the screen."""
+    components = {f"Carrier {i:02d}": "operational" for i in range(60)}
+    for i in (7, 19, 33, 52):
+        components[f"Carrier {i:02d}"] = "degraded_performance"
+    return StatusPage(components=components)
+
+
+def maintenance_window(now: datetime) -> dict[str, Any]:
+    started = now.replace(second=0, microsecond=0) - timedelta(minutes=30)
+    return {
+        "id": "mnt-db",
+        "name": "Database upgrade",
+        "status": "in_progress",
+        "impact": "maintenance",
+        "shortlink": "https://stspg.io/db",
+        "scheduled_for": format_time(started),
+        "scheduled_until": format_time(started + timedelta(days=2)),
+        "incident_updates": [],
+        "components": [{"id": "c-database", "name": "Database"}],
+    }
+
+
+def visible_components(driver: webdriver.Chrome, provider: str) -> list[str]:
+    """The text of each component of a provider's card that is shown now."""
+    card = driver.find_element(By.CSS_SELECTOR, f'section[data-provider="{provider}"]')
+    return [li.text for li in card.find_elements(By.CSS_SELECTOR, "li.component") if li.is_displayed()]
+
+
+# Each card's height and the bottom of the last one, in CSS pixels, with the viewport's size.
+LAYOUT = """
+const cards = [...document.querySelectorAll('section.provider')];
+return {
+  heights: Object.fromEntries(cards.map(c => [c.dataset.provider, c.getBoundingClientRect().height])),
+  bottom: cards[cards.length - 1].getBoundingClientRect().bottom,
+  lineHeight: parseFloat(getComputedStyle(document.querySelector('.provider .line')).lineHeight),
+  viewport: [window.innerWidth, window.innerHeight],
+};
+"""
+
+
+async def test_five_providers_fit_one_screen_with_the_operational_components_folded_until_opened(
+    tmp_path: Path, browser: webdriver.Chrome
+) -> None:
+    now = datetime.now(UTC)
+    maintained = StatusPage(components={"Database": "under_maintenance", "API": "operational"})
+    maintained.maintenances = [maintenance_window(now)]
+    watched = {
+        "courier": StatusPage(
+            components={"Email": "major_outage", "SMS": "operational"}, incidents=[INCIDENT]
+        ),
+        "twilio": twilio_like(),
+        "maintained": maintained,
+        "unreadable": StatusPage(),
+        "fine": StatusPage(),
+    }
+    expected = {
+        "courier": "major_outage",
+        "twilio": "degraded_performance",
+        "unreadable": "operational",
+        "maintained": "under_maintenance",
+        "fine": "operational",
+    }
+    async with running(*watched.values()):
+        daemon = DaemonProcess(tmp_path, pages_yaml(watched))
+        try:
+            await daemon.start()
+
+            async def all_read() -> bool:
+                providers = (await daemon.get_json("/api/v1/providers"))["providers"]
+                return {p["name"]: p["status"] for p in providers} == expected
+
+            await eventually(all_read, what="the five pages read")
+            watched["unreadable"].mode = "html"  # a CDN's error page where the status page was
+            expected["unreadable"] = "unknown"
+            await eventually(all_read, what="one page unreadable")
+            viewport = {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False}
+            await asyncio.to_thread(browser.execute_cdp_cmd, "Emulation.setDeviceMetricsOverride", viewport)
+            await asyncio.to_thread(browser.get, f"{daemon.base}/?refresh=3600")
+            seen = await asyncio.to_thread(look, browser)
+            assert seen is not None
+            assert [name for name, _ in seen.order] == list(expected)
+            await asyncio.to_thread(browser.save_screenshot, str(tmp_path / "overview.png"))
+            layout = await asyncio.to_thread(browser.execute_script, LAYOUT)
+            assert layout["viewport"] == [1280, 800]
+            # the healthy provider is one line; all five fit the first screen
+            assert layout["heights"]["fine"] < 2 * layout["lineHeight"], layout
+            assert layout["bottom"] <= 800, layout
+
+            degraded = [f"Carrier {i} Degraded performance" for i in ("07", "19", "33", "52")]
+            assert await asyncio.to_thread(visible_components, browser, "twilio") == degraded
+            fold = '[data-provider="twilio"] details summary'
+            summary = await asyncio.to_thread(browser.find_element, By.CSS_SELECTOR, fold)
+            assert await asyncio.to_thread(lambda: summary.text) == "and 56 operational"
+            await asyncio.to_thread(summary.click)
+            operational = [f"Carrier {i:02d}" for i in range(60) if i not in (7, 19, 33, 52)]
+            opened = await asyncio.to_thread(visible_components, browser, "twilio")
+            assert opened == degraded + operational
+            await asyncio.to_thread(browser.save_screenshot, str(tmp_path / "overview-opened.png"))
+
+            courier, _, unreadable, maintenance, _ = seen.cards
+            assert f"since {clock(str(INCIDENT['created_at']), now)}" in courier.text
+            window = maintained.maintenances[0]
+            assert f"since {clock(window['scheduled_for'], now)}" in maintenance.text
+            assert f"until {clock(window['scheduled_until'], now)}" in maintenance.text
+            assert "cannot be read: expected JSON" in unreadable.text
+            assert "Last known status: Operational" in unreadable.text
+            assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", " ".join(c.text for c in seen.cards))
+            for name in expected:
+                assert seen.links[name] == f"{daemon.base}/providers/{name}"
+            console = await asyncio.to_thread(browser.get_log, "browser")
+            assert not [entry for entry in console if entry["level"] == "SEVERE"], console
+            for shot in ("overview.png", "overview-opened.png"):
+                assert png_size(tmp_path / shot) == (1280, 800)
+        finally:
+            daemon.cleanup()
