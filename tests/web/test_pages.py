@@ -164,6 +164,8 @@ def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() ->
     # name, group, component, update, maintenance, description, event, silence author and comment
     assert doc.texts().count(HOSTILE) == 9
     assert "<script>" not in html and "&lt;script&gt;" in html
+    when = doc.select("time", datetime="2026-11-23T11:59:00.000000Z")
+    assert [(t.text, t.attrs["title"]) for t in when] == [("1 min ago", "11:59 UTC")]  # the event's
 
 
 def test_problems_come_first_worst_status_first_then_by_name() -> None:
