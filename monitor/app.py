@@ -114,7 +114,7 @@ class Daemon:
     async def _start(self, cleanup: contextlib.AsyncExitStack) -> None:
         """Open, start and serve everything, registering each part's shutdown as soon as it exists."""
         settings = self._config.settings
-        store = open_store(settings.state)
+        store = open_store(settings.state, password=settings.state_password())
         await store.open()
         cleanup.push_async_callback(store.close)
         await store.probe_write()

@@ -263,8 +263,12 @@ class Settings(BaseModel):
         scheme, sep, path = value.partition("://")
         if not sep:
             raise ValueError("expected a URL like sqlite:///var/lib/outage-monitor/state.db")
+        if scheme in ("postgresql", "postgres"):
+            return value  # libpq parses the rest when the store opens
         if scheme != "sqlite":
-            raise ValueError(f"unsupported state store {scheme!r}: only sqlite://<path> is supported")
+            raise ValueError(
+                f"unsupported state store {scheme!r}: expected sqlite://<path> or postgresql://user@host/db"
+            )
         if not path:
             raise ValueError("sqlite:// needs a file path, e.g. sqlite:///var/lib/outage-monitor/state.db")
         return value
@@ -302,6 +306,25 @@ class Settings(BaseModel):
     @property
     def listen_port(self) -> int:
         return _split_listen(self.listen)[1]
+
+    # High availability (issue 12, README "High availability"): replicas share a postgresql:// state; its
+    # password from the URL, PGPASSWORD or this file; the leader's lease lasts this long unrenewed.
+    state_password_file: str | None = None
+    leader_lease: Annotated[float, bounded(3.0, HOUR)] = 15.0
+
+    @property
+    def state_is_file(self) -> bool:
+        return self.state.startswith(_SQLITE)
+
+    def state_password(self) -> str | None:
+        """The password in `state_password_file`, read when the store opens (a rotated one is picked up)."""
+        if self.state_password_file is None:
+            return None
+        path = Path(self.state_password_file).expanduser()
+        try:
+            return _read_regular_file(path, MAX_SECRET_BYTES).decode("utf-8").strip()
+        except _NotReadable as exc:
+            raise OSError(f"cannot read state_password_file {path}: {exc}") from None
 
 
 GROUP_LABELS = ("provider", "kind", "component", "severity")

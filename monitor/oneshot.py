@@ -53,10 +53,10 @@ async def status(config: Config) -> int:
     """Print the stored state. Exit 1 when there is none: opening the store would create an empty one."""
     setup_logging(config.settings.log_format, "warning")
     path = config.settings.state_path
-    if not path.exists():
+    if config.settings.state_is_file and not path.exists():
         print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
         return 1
-    store = open_store(config.settings.state)
+    store = open_store(config.settings.state, password=config.settings.state_password())
     await store.open()
     try:
         states = await store.load_states()

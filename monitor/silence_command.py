@@ -83,7 +83,7 @@ async def routes_test(config: Config, labels: Sequence[str]) -> int:
         return 2
     now = datetime.now(UTC)
     silences: list[Silence] = []
-    if config.settings.state_path.exists():
+    if not config.settings.state_is_file or config.settings.state_path.exists():
         async with _store(config, create=False) as store:
             silences = await silencing.all_silences(store)
     rules = rules_for(config)
@@ -172,10 +172,10 @@ class _store:
     async def __aenter__(self) -> Store:
         setup_logging(self._config.settings.log_format, "warning")
         path = self._config.settings.state_path
-        if not self._create and not path.exists():
+        if not self._create and self._config.settings.state_is_file and not path.exists():
             print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
             raise SystemExit(1)
-        self._store = open_store(self._config.settings.state)
+        self._store = open_store(self._config.settings.state, password=self._config.settings.state_password())
         await self._store.open()
         return self._store
 

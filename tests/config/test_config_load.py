@@ -85,6 +85,14 @@ def test_state_url_text_after_the_scheme_is_the_path() -> None:
     assert state_path("sqlite://data/x.db") == Path("data/x.db")
 
 
+def test_state_may_be_postgresql_with_the_password_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("db-secret\n")
+    text = f"settings: {{state: 'postgres://om@db:5432/om', state_password_file: '{tmp_path / 'pw'}'}}\n"
+    settings = parse_config(text, "p.yaml", env={}).settings
+    assert not settings.state_is_file and settings.state_password() == "db-secret"
+    assert settings.leader_lease == 15.0
+
+
 def test_listen_accepts_bracketed_ipv6() -> None:
     settings = parse_config('settings: {listen: "[::]:9110"}\n', "p.yaml", env={}).settings
     assert (settings.listen_host, settings.listen_port) == ("::", 9110)
