@@ -288,6 +288,7 @@ class PostgresStore(ClusterStore):
             return []
         lease_until = codec.format_time(now + timedelta(seconds=lease_seconds))
         async with self._transaction() as conn:
+            await self._check_fence(conn)  # a paused ex-leader takes nothing the new leader may be sending
             cursor = await conn.execute(
                 _CLAIM_SQL, {"now": codec.format_time(now), "limit": limit, "names": names}
             )

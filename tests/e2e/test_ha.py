@@ -1,0 +1,132 @@
+"""High availability end to end: real daemons sharing the machine's PostgreSQL over loopback (README "High
+availability"). Two replicas page once; a killed leader is replaced within the lease and the survivor sends
+the resolve once; a leader paused past its lease is fenced when it wakes and pages nothing."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import DaemonProcess, Receiver, StatusPage, eventually, running
+from tests.postgres_server import as_url, require_postgres, throwaway_database
+
+pytestmark = pytest.mark.e2e
+
+LEASE = 3.0  # the shortest settings.leader_lease
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    with throwaway_database(require_postgres()) as url:
+        yield as_url(url)
+
+
+def config(database: str, page: StatusPage, pd: Receiver) -> str:
+    return f"""
+settings:
+  state: "{database}"
+  leader_lease: {LEASE:g}s
+  listen: "{{LISTEN}}"
+  interval: 1s
+  timeout: 1s
+  log_format: json
+  retry_initial_delay: 0.2s
+  retry_max_delay: 1s
+providers:
+  - {{name: acme, type: statuspage, url: "{page.url}"}}
+notifiers:
+  - name: pagerduty
+    type: pagerduty
+    routing_key: "0123456789abcdef0123456789abcdef"
+    url: "{pd.url}/v2/enqueue"
+routes:
+  - {{notify: [pagerduty]}}
+"""
+
+
+def actions(pd: Receiver, action: str) -> int:
+    return sum(r.json()["event_action"] == action for r in pd.requests)
+
+
+async def delivered(replica: DaemonProcess) -> bool:
+    """A send the receiver saw may not be recorded yet: a crash then re-sends it (same dedup key)."""
+    labels = {"notifier": "pagerduty", "outcome": "delivered"}
+    return await replica.metric("outage_monitor_notifications_total", **labels) == 1.0
+
+
+async def leader_of(replicas: list[DaemonProcess]) -> DaemonProcess | None:
+    for replica in replicas:
+        if (
+            replica.proc is not None
+            and replica.proc.poll() is None
+            and await replica.metric("outage_monitor_leader") == 1.0
+        ):
+            return replica
+    return None
+
+
+async def start_replicas(tmp_path: Path, text: str) -> list[DaemonProcess]:
+    replicas = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        replicas.append(DaemonProcess(tmp_path / name, text))
+    for replica in replicas:
+        await replica.start()
+    return replicas
+
+
+async def test_two_replicas_page_once_and_the_survivor_of_a_killed_leader_resolves_once(
+    tmp_path: Path, database: str
+) -> None:
+    page, pd = StatusPage(), Receiver(default=202)
+    async with running(page, pd):
+        replicas = await start_replicas(tmp_path, config(database, page, pd))
+        try:
+            await eventually(lambda: leader_of(replicas), what="a leader")
+            leader = await leader_of(replicas)
+            assert leader is not None
+            [follower] = [r for r in replicas if r is not leader]
+            cluster = (await follower.get_json("/api/v1/cluster"))["replicas"]
+            assert len(cluster) == 2 and sum(r["leader"] for r in cluster) == 1
+            assert await follower.metric("outage_monitor_provider_up", provider="acme") is None
+            page.components["API"] = "major_outage"
+            await eventually(lambda: actions(pd, "trigger") == 1, what="the page")
+            await eventually(lambda: delivered(leader), what="the page recorded as delivered")
+            leader.kill()
+            await eventually(lambda: leader_of([follower]), timeout=LEASE + 20, what="the takeover")
+            page.components["API"] = "operational"
+            await eventually(lambda: actions(pd, "resolve") == 1, what="the resolve")
+            assert (actions(pd, "trigger"), actions(pd, "resolve")) == (1, 1)
+        finally:
+            for replica in replicas:
+                replica.cleanup()
+
+
+async def test_a_leader_paused_past_its_lease_is_fenced_and_pages_nothing(
+    tmp_path: Path, database: str
+) -> None:
+    page, pd = StatusPage(), Receiver(default=202)
+    async with running(page, pd):
+        replicas = await start_replicas(tmp_path, config(database, page, pd))
+        try:
+            await eventually(lambda: leader_of(replicas), what="a leader")
+            paused = await leader_of(replicas)
+            assert paused is not None
+            [other] = [r for r in replicas if r is not paused]
+            paused.signal(signal.SIGSTOP)
+            await eventually(lambda: leader_of([other]), timeout=LEASE + 20, what="the takeover")
+            page.components["API"] = "major_outage"
+            await eventually(lambda: actions(pd, "trigger") == 1, what="the new leader's page")
+            paused.signal(signal.SIGCONT)
+            await eventually(
+                lambda: "leader_stepped_down" in paused.log.read_text(), timeout=LEASE + 20, what="step down"
+            )
+            assert await paused.metric("outage_monitor_leader") == 0.0
+            assert await leader_of(replicas) is other
+            assert actions(pd, "trigger") == 1
+        finally:
+            for replica in replicas:
+                replica.cleanup()
