@@ -27,6 +27,7 @@ from monitor.scheduler import Ticker
 from monitor.store import open_store
 from monitor.store.base import Store, StoreError
 from monitor.store.health import StoreHealth
+from monitor.stored_states import StoredStates
 from monitor.web import build_app
 
 log = get_logger(__name__)
@@ -65,6 +66,7 @@ class Daemon:
         self._http: HttpClient | None = None
         self._health = StoreHealth()
         self._leadership: Leadership | None = None
+        self._stored_states: StoredStates | None = None  # a follower's view of the leader's states
         self._term = contextlib.AsyncExitStack()  # the leader's parts: stopped when it stops leading
 
     @property
@@ -106,8 +108,14 @@ class Daemon:
         if self._evaluator is not None:
             self._evaluator.wake()
 
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
-        return self._poller.states() if self._poller else []
+    async def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
+        """The leader's own; a follower's read from the shared store (monitor/stored_states.py)."""
+        if self._poller is not None:
+            return self._poller.states()
+        if self._stored_states is None:
+            return []
+        states = await self._stored_states.get()
+        return [(plan, states.get(plan.config.name)) for plan in plans_for(self._config)]
 
     def stop(self) -> None:
         self._stopping.set()
@@ -135,6 +143,7 @@ class Daemon:
         cleanup.push_async_callback(store.close)
         await store.probe_write()
         self._store = store
+        self._stored_states = StoredStates(store)
         http = HttpClient(listen=(settings.listen_host, settings.listen_port))
         cleanup.push_async_callback(http.close)
         self._http = http

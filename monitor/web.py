@@ -38,7 +38,7 @@ class DaemonView(Protocol):
     @property
     def store(self) -> Store: ...
 
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
+    async def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
 
     @property
     def api_token(self) -> str | None: ...
@@ -98,7 +98,7 @@ async def _readyz(_: web.Request, daemon: DaemonView) -> web.Response:
 
 
 async def _providers(_: web.Request, daemon: DaemonView) -> web.Response:
-    return web.json_response({"providers": _providers_json(daemon)})
+    return web.json_response({"providers": await _providers_json(daemon)})
 
 
 async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
@@ -108,7 +108,7 @@ async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
 
 async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response:
     refresh = _query_int(request, PAGE_REFRESH)
-    providers = _providers_json(daemon)
+    providers = await _providers_json(daemon)
     events = await _events_json(daemon, pages.RECENT_EVENTS)
     # The dicts are the request's own copies: rendering thousands of providers need not hold up the loop.
     html = await asyncio.to_thread(pages.render, providers, events, datetime.now(UTC), refresh)
@@ -120,8 +120,8 @@ async def _openapi(_: web.Request) -> web.Response:
     return web.json_response(openapi.document())
 
 
-def _providers_json(daemon: DaemonView) -> list[dict[str, Any]]:
-    return [provider_json(p, s) for p, s in daemon.provider_states()]
+async def _providers_json(daemon: DaemonView) -> list[dict[str, Any]]:
+    return [provider_json(p, s) for p, s in await daemon.provider_states()]
 
 
 async def _events_json(daemon: DaemonView, limit: int) -> list[dict[str, Any]]:

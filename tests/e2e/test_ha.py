@@ -8,6 +8,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.e2e.harness import DaemonProcess, Receiver, StatusPage, eventually, running
@@ -57,6 +58,12 @@ async def delivered(replica: DaemonProcess) -> bool:
     return await replica.metric("outage_monitor_notifications_total", **labels) == 1.0
 
 
+async def follower_sees_outage(follower: DaemonProcess) -> bool:
+    """What a load balancer may show from any replica: the provider states the leader committed."""
+    [acme] = (await follower.get_json("/api/v1/providers"))["providers"]
+    return bool(acme["components"]) and acme["components"][0]["status"] == "major_outage"
+
+
 async def leader_of(replicas: list[DaemonProcess]) -> DaemonProcess | None:
     for replica in replicas:
         if (
@@ -78,7 +85,7 @@ async def start_replicas(tmp_path: Path, text: str) -> list[DaemonProcess]:
     return replicas
 
 
-async def test_two_replicas_page_once_and_the_survivor_of_a_killed_leader_resolves_once(
+async def test_two_replicas_page_once_both_show_it_and_the_survivor_of_a_killed_leader_resolves_once(
     tmp_path: Path, database: str
 ) -> None:
     page, pd = StatusPage(), Receiver(default=202)
@@ -95,6 +102,9 @@ async def test_two_replicas_page_once_and_the_survivor_of_a_killed_leader_resolv
             page.components["API"] = "major_outage"
             await eventually(lambda: actions(pd, "trigger") == 1, what="the page")
             await eventually(lambda: delivered(leader), what="the page recorded as delivered")
+            await eventually(lambda: follower_sees_outage(follower), what="the outage on the follower")
+            async with aiohttp.ClientSession() as http, http.get(follower.base + "/") as page_html:
+                assert 'data-provider="acme" data-status="major_outage"' in await page_html.text()
             leader.kill()
             await eventually(lambda: leader_of([follower]), timeout=LEASE + 20, what="the takeover")
             page.components["API"] = "operational"

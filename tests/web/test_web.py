@@ -49,7 +49,7 @@ class FakeDaemon:
     store_error: str | None = None
     entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
 
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
+    async def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
         return list(self.entries)
 
 
