@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -384,6 +385,35 @@ class PostgresStore(ClusterStore):
                     "UPDATE group_log SET receipt_json = %s WHERE (group_key, notifier) = "
                     "(SELECT dedup_key, notifier FROM notifications WHERE id = %s)",
                     (codec.receipt_to_json(receipt), notification_id),
+                )
+
+    async def import_tables(
+        self, tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]
+    ) -> None:
+        """`outage-monitor migrate` (monitor/store/transfer.py): write each table's rows as they are, in one
+        transaction, into tables that must all be empty (locked while checked, so no replica writes
+        meanwhile); the identity counters then go on after the highest copied id."""
+        async with self._transaction() as conn:
+            for table in tables:
+                name = sql.Identifier(table)
+                await conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(name))
+                found = await (await conn.execute(sql.SQL("SELECT count(*) FROM {}").format(name))).fetchone()
+                if found and found[0]:
+                    raise StoreError(f"{self._display} is not empty: table {table} has {found[0]} rows")
+            for table, (columns, values) in tables.items():
+                copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+                )
+                async with conn.cursor().copy(copy_sql) as copy:
+                    for row in values:
+                        await copy.write_row(row)
+            for table, column in (("events", "id"), ("notifications", "seq")):
+                await conn.execute(
+                    sql.SQL(
+                        "SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({column}), 1), "
+                        "max({column}) IS NOT NULL) FROM {table}"
+                    ).format(column=sql.Identifier(column), table=sql.Identifier(table)),
+                    (table, column),
                 )
 
     async def _migrate(self, migrations: Sequence[Migration]) -> None:
