@@ -4,6 +4,7 @@ the resolve once; a leader paused past its lease is fenced when it wakes and pag
 
 from __future__ import annotations
 
+import asyncio
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.harness import DaemonProcess, Receiver, StatusPage, eventually, running
-from tests.postgres_server import as_url, require_postgres, throwaway_database
+from tests.e2e.harness import DaemonProcess, Receiver, StatusPage, eventually, free_port, running
+from tests.e2e.test_store_failure import log_events, readyz
+from tests.postgres_server import as_url, private_cluster, require_postgres, throwaway_database
 
 pytestmark = pytest.mark.e2e
 
@@ -140,3 +142,42 @@ async def test_a_leader_paused_past_its_lease_is_fenced_and_pages_nothing(
         finally:
             for replica in replicas:
                 replica.cleanup()
+
+
+async def test_a_replica_that_loses_the_database_stops_pages_nothing_stale_and_rejoins(
+    tmp_path: Path,
+) -> None:
+    """A private server stopped under the running daemon: it stays up, stops polling, answers 503, logs it
+    once; an outage that came and went meanwhile is never paged; when the server is back it leads again."""
+    with private_cluster(free_port()) as cluster:
+        page, pd = StatusPage(), Receiver(default=202)
+        async with running(page, pd):
+            daemon = DaemonProcess(tmp_path, config(cluster.url, page, pd))
+            await daemon.start()
+            try:
+                await eventually(lambda: leader_of([daemon]), what="the only replica leads")
+                await eventually(lambda: page.hits >= 2, what="polling")
+                cluster.stop()
+                await eventually(
+                    lambda: _status(daemon, 503), timeout=LEASE + 10, what="/readyz 503 without the database"
+                )
+                hits = page.hits
+                page.components["API"] = "major_outage"
+                await asyncio.sleep(3.0)  # three poll intervals: nobody polls, nothing is paged
+                page.components["API"] = "operational"
+                assert page.hits <= hits + 1, "a replica without its database stopped polling"
+                assert daemon.proc is not None and daemon.proc.poll() is None
+                cluster.start()
+                await eventually(lambda: _status(daemon, 200), timeout=45, what="/readyz 200 again")
+                await eventually(lambda: page.hits >= hits + 3, what="polling resumed")
+                assert pd.requests == [], "the outage seen by nobody is paged by nobody"
+                page.components["API"] = "major_outage"
+                await eventually(lambda: actions(pd, "trigger") == 1, what="a page after rejoining")
+                assert len(log_events(daemon, "database_lost")) == 1
+                assert len(log_events(daemon, "database_recovered")) == 1
+            finally:
+                daemon.cleanup()
+
+
+async def _status(daemon: DaemonProcess, expected: int) -> bool:
+    return (await readyz(daemon))[0] == expected
