@@ -27,7 +27,17 @@ def database() -> Iterator[str]:
         yield as_url(url)
 
 
-def config(database: str, page: StatusPage, pd: Receiver) -> str:
+def config(database: str, page: StatusPage, pd: Receiver, notifier: str | None = None) -> str:
+    """Paging PagerDuty at `pd`, or through the one `notifier` given (a YAML flow mapping named `hook`)."""
+    if notifier is not None:
+        return (
+            config(database, page, pd).split("notifiers:")[0]
+            + f"""notifiers:
+  - {notifier}
+routes:
+  - {{notify: [hook]}}
+"""
+        )
     return f"""
 settings:
   state: "{database}"
@@ -181,3 +191,57 @@ async def test_a_replica_that_loses_the_database_stops_pages_nothing_stale_and_r
 
 async def _status(daemon: DaemonProcess, expected: int) -> bool:
     return (await readyz(daemon))[0] == expected
+
+
+async def test_a_leader_killed_during_a_hung_send_is_replaced_and_the_survivor_delivers_it_once(
+    tmp_path: Path, database: str
+) -> None:
+    """The claim of a dead leader is freed by the next one, which sends it with the same webhook-id."""
+    page, hook = StatusPage(), Receiver(hang_first=True)
+    async with running(page, hook):
+        notifier = f'{{name: hook, type: webhook, url: "{hook.url}/outages", timeout: 60s}}'
+        replicas = await start_replicas(tmp_path, config(database, page, hook, notifier))
+        try:
+            await eventually(lambda: leader_of(replicas), what="a leader")
+            leader = await leader_of(replicas)
+            assert leader is not None
+            [survivor] = [r for r in replicas if r is not leader]
+            page.components["API"] = "major_outage"
+            await eventually(lambda: len(hook.requests) == 1, what="the send that hangs")
+            leader.kill()
+            await eventually(lambda: leader_of([survivor]), timeout=LEASE + 20, what="the takeover")
+            labels = {"notifier": "hook", "outcome": "delivered"}
+            await eventually(
+                lambda: survivor.metric("outage_monitor_notifications_total", **labels),
+                what="the survivor's delivery",
+            )
+            hung, sent = hook.requests
+            assert hung.headers["webhook-id"] == sent.headers["webhook-id"]
+            assert hung.json() == sent.json()
+            assert await survivor.metric("outage_monitor_notifications_total", **labels) == 1.0
+        finally:
+            for replica in replicas:
+                replica.cleanup()
+
+
+async def test_replicas_started_at_the_same_instant_elect_one_leader(tmp_path: Path, database: str) -> None:
+    """Both migrate the empty database and race for the lease: one wins, and it stays so."""
+    page, pd = StatusPage(), Receiver(default=202)
+    async with running(page, pd):
+        replicas = []
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            replicas.append(DaemonProcess(tmp_path / name, config(database, page, pd)))
+        try:
+            await asyncio.gather(*(replica.start() for replica in replicas))
+            await eventually(lambda: leader_of(replicas), what="a leader")
+            await asyncio.sleep(LEASE)  # renewals by both: still one leader, never a change
+            leaders = [await r.metric("outage_monitor_leader") for r in replicas]
+            changes = [await r.metric("outage_monitor_leader_changes_total") for r in replicas]
+            assert sorted(leaders) == [0.0, 1.0] and sorted(changes) == [0.0, 1.0]
+            cluster = (await replicas[0].get_json("/api/v1/cluster"))["replicas"]
+            assert len(cluster) == 2 and sum(r["leader"] for r in cluster) == 1
+            assert not any("leader_stepped_down" in r.log.read_text() for r in replicas)
+        finally:
+            for replica in replicas:
+                replica.cleanup()
