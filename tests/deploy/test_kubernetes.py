@@ -14,7 +14,7 @@ from monitor.config import load_config
 from tests.deploy.image import read_image
 from tests.deploy.project import DEFAULT_PORT, REPO, get_routes, parse_cli
 
-MANIFESTS = REPO / "deploy" / "kubernetes"
+MANIFESTS = REPO / "deploy" / "kubernetes" / "base"
 Manifest = dict[str, Any]
 
 
