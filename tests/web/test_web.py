@@ -48,9 +48,13 @@ class FakeDaemon:
     ready: bool = False
     store_error: str | None = None
     entries: list[tuple[ProviderPlan, ProviderState | None]] = field(default_factory=list)
+    api_token: str | None = None
 
     async def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
         return list(self.entries)
+
+    def silences_changed(self) -> None:
+        """Nothing evaluates here."""
 
 
 @pytest.fixture
