@@ -14,15 +14,16 @@ def write_config(
     *,
     fleet_url: str,
     providers: int,
-    state: Path,
+    state: Path | str,
     listen: str = "127.0.0.1:0",
     interval: float = 60.0,
     max_concurrent_fetches: int = 50,
 ) -> Path:
-    """Pages 0..providers-1 of the fleet; every event goes to a `log` notifier (quiet at level warning)."""
+    """Pages 0..providers-1 of the fleet; every event goes to a `log` notifier (quiet at level warning).
+    `state`: a SQLite file, or a store URL (postgresql://...)."""
     lines = [
         "settings:",
-        f"  state: sqlite://{state}",
+        f"  state: sqlite://{state}" if isinstance(state, Path) else f"  state: '{state}'",
         f"  listen: {listen}",
         f"  interval: {interval:g}s",
         "  timeout: 10s",

@@ -32,6 +32,7 @@ from typing import Any
 
 from bench.compare import CompareError, Comparison, compare
 from bench.configs import write_config
+from bench.failover import Failover, FailoverError, kill_and_time
 from bench.hotspots import read_profile, render
 from bench.procs import Children, cpu_seconds, cpu_times, memory_mb
 from bench.scrape import MetricsSample, delta, get_json, ready, scrape
@@ -76,6 +77,7 @@ class Run:
     peak_rss_mb: float
     stop_seconds: float
     comparison: Comparison | None
+    failover: Failover | None = None
 
     @property
     def wanted(self) -> float:
@@ -128,6 +130,11 @@ class Run:
             "metrics_bytes": m1.body_bytes,
             "stop_s": round(self.stop_seconds, 2),
         }
+        if self.failover is not None:
+            figures["failover"] = {
+                "takeover_s": round(self.failover.takeover_s, 2),
+                "first_poll_s": round(self.failover.first_poll_s, 2),
+            }
         c = self.comparison
         if c is not None:
             figures["comparison"] = {
@@ -206,6 +213,15 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         ("graceful stop (SIGTERM to exit)", f"{f['stop_s']:.1f} s", "", ""),
     ]
+    if (failover := f.get("failover")) is not None:
+        table.append(
+            (
+                "failover: leader SIGKILLed -> follower leads / polls",
+                f"{failover['takeover_s']:.1f} s / {failover['first_poll_s']:.1f} s",
+                "",
+                "",
+            )
+        )
     c = f.get("comparison")
     if c is not None:
         n, cpu = c["pages"], c["cpu_s"]
@@ -289,30 +305,39 @@ class Bench:
 
     def start_daemon(self) -> tuple[float, float]:
         """Start `monitor run` and wait for /readyz; (seconds, CPU seconds) it took."""
+        started = time.monotonic()
+        proc, self.daemon_url = self._start_replica("daemon")
+        self.daemon_pid = proc.pid
+        self._proc = proc
+        return time.monotonic() - started, cpu_seconds(proc.pid)
+
+    def start_follower(self) -> tuple[subprocess.Popen[bytes], str]:
+        """A second replica on the same PostgreSQL state, once the first leads: it follows."""
+        return self._start_replica("follower")
+
+    def _start_replica(self, name: str) -> tuple[subprocess.Popen[bytes], str]:
         listen = f"{HOST}:{_free_port()}"
         config = write_config(
-            self.workdir / "providers.yaml",
+            self.workdir / f"providers-{name}.yaml",
             fleet_url=self.fleet_url,
             providers=self.args.providers,
-            state=self.workdir / "state.db",
+            state=self.args.state or self.workdir / "state.db",
             listen=listen,
             interval=self.args.interval,
         )
-        self.daemon_url = f"http://{listen}"
+        url = f"http://{listen}"
         started = time.monotonic()
-        with (self.workdir / "daemon.log").open("wb") as log:
+        with (self.workdir / f"{name}.log").open("wb") as log:
             proc = self.children.start(
                 [sys.executable, "-m", "monitor", "run", "-c", str(config)], stdout=log, stderr=log
             )
-        self.daemon_pid = proc.pid
-        self._proc = proc
-        while not ready(self.daemon_url + "/readyz"):
+        while not ready(url + "/readyz"):
             if proc.poll() is not None:
-                raise BenchError(f"the daemon exited with {proc.returncode}: {self._tail('daemon.log')}")
+                raise BenchError(f"the {name} exited with {proc.returncode}: {self._tail(f'{name}.log')}")
             if time.monotonic() - started > self.args.ready_timeout:
-                raise BenchError(f"the daemon was not ready in {self.args.ready_timeout:g} s")
+                raise BenchError(f"the {name} was not ready in {self.args.ready_timeout:g} s")
             time.sleep(0.2)
-        return time.monotonic() - started, cpu_seconds(proc.pid)
+        return proc, url
 
     @property
     def daemon(self) -> subprocess.Popen[bytes]:
@@ -396,6 +421,7 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         f"daemon ready in {startup_seconds:.1f} s ({startup_cpu:.1f} s CPU), pid {bench.daemon_pid}",
         flush=True,
     )
+    follower = bench.start_follower() if args.failover else None
     warmup = bench.watch("warm-up", args.warmup if args.warmup is not None else 1.1 * args.interval)
     m0, scrape_cpu = bench.scrape()
     spy = bench.profile()
@@ -405,7 +431,13 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         spy.wait(60)
     m1, _ = bench.scrape()
     peak = memory_mb(bench.daemon_pid, "VmHWM")
-    stop_seconds = bench.stop_daemon()
+    failover = None
+    if follower is not None:
+        print("failover: SIGKILL of the leader...", flush=True)
+        failover = kill_and_time(bench.daemon, follower[1], timeout=args.ready_timeout)
+        stop_seconds = children.stop(follower[0])
+    else:
+        stop_seconds = bench.stop_daemon()
     comparison = None
     if args.compare:
         print(
@@ -428,6 +460,7 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         peak_rss_mb=peak,
         stop_seconds=stop_seconds,
         comparison=comparison,
+        failover=failover,
     )
 
 
@@ -465,6 +498,15 @@ def _parser() -> argparse.ArgumentParser:
         help="profile only samples holding the GIL (Python code at work)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (config, logs, state)")
+    parser.add_argument(
+        "--state",
+        help="the daemon's store: postgresql://... (an empty database; default SQLite in the work dir)",
+    )
+    parser.add_argument(
+        "--failover",
+        action="store_true",
+        help="with --state postgresql://: a second replica; time its takeover after SIGKILL of the leader",
+    )
     return parser
 
 
@@ -473,13 +515,16 @@ def _terminate(signum: int, _: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.failover and not (args.state or "").startswith(("postgresql://", "postgres://")):
+        parser.error("--failover needs --state postgresql://... (replicas share a PostgreSQL store)")
     signal.signal(signal.SIGTERM, _terminate)
     workdir = Path(tempfile.mkdtemp(prefix="outage-bench-"))
     children = Children()
     try:
         run = measure(args, children, workdir)
-    except (BenchError, CompareError) as error:
+    except (BenchError, CompareError, FailoverError) as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog`."""
+"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog | migrate`."""
 
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         "search", help="only entries whose name, title or notes contain TERM (any case)"
     )
     search.add_argument("term", metavar="TERM")
+    migrate_help = (
+        "copy a SQLite store into an empty PostgreSQL database, in one transaction (stop the daemon first)"
+    )
+    migrate = commands.add_parser("migrate", help=migrate_help, description=migrate_help)
+    migrate.add_argument("--from", dest="source", required=True, help="sqlite:///path/state.db")
+    migrate.add_argument("--to", dest="target", required=True, help="postgresql://user@host:5432/db")
     return parser
 
 
@@ -93,6 +99,8 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "discover":
             return asyncio.run(lookup.discover_page(args.url, args.timeout))
         return lookup.list_catalog(args.term if args.action == "search" else None)
+    if args.command == "migrate":
+        return _migrate(args.source, args.target)
     path = _config_path(args.config)
     if args.command == "run":
         from monitor.app import run
@@ -126,3 +134,22 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "poll":
         return asyncio.run(oneshot.poll(config, args.providers))
     return asyncio.run(oneshot.status(config))
+
+
+def _migrate(source: str, target: str) -> int:
+    """Print the rows copied per table; 1 with the reason when nothing was copied."""
+    import sqlite3
+
+    from monitor.store.base import StoreError
+    from monitor.store.postgres import redacted
+    from monitor.store.transfer import migrate
+
+    try:
+        copied = asyncio.run(migrate(source, target))
+    except (StoreError, ValueError, OSError, sqlite3.Error) as error:
+        print(f"migrate: nothing copied: {error}", file=sys.stderr)
+        return 1
+    print(f"copied {source} to {redacted(target)} in one transaction:")
+    for table, count in copied.items():
+        print(f"  {table}: {count} rows")
+    return 0

@@ -30,7 +30,7 @@ from monitor.held import HeldNotifications
 from monitor.logging import get_logger
 from monitor.model import Event, Maintenance, Notification, ProviderState
 from monitor.silencing import all_silences
-from monitor.store.base import AlertingChange, Store
+from monitor.store.base import AlertingChange, FencedError, Store
 from monitor.store.health import WRITE_ERRORS, StoreHealth
 
 log = get_logger(__name__)
@@ -66,6 +66,7 @@ class Evaluator:
         clock: Callable[[], datetime] = utcnow,
         health: StoreHealth | None = None,
         held: HeldNotifications | None = None,
+        on_unsaved: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self._stage = stage
@@ -73,6 +74,9 @@ class Evaluator:
         self._clock = clock
         self._health = health or StoreHealth()
         self._held = held or HeldNotifications()
+        # A replica of a shared store (monitor/leadership.py): a commit that fails may mean another replica
+        # leads now, so nothing is kept or sent from memory; the term ends and the next starts from the store.
+        self._on_unsaved = on_unsaved
         self._unsaved = _Unsaved()
         self._silences: list[Silence] = []
         self._wake = asyncio.Event()
@@ -122,13 +126,20 @@ class Evaluator:
                     self._held.settled(n.id for n in unsaved.notifications),
                 )
             except WRITE_ERRORS as error:
-                self._health.failed("commit", error)
-                self._unsaved = _Unsaved(
-                    [*unsaved.events, *events],
-                    [*unsaved.notifications, *notifications],
-                    unsaved.change.then(change),
-                )
-                self._held.hold(notifications)
+                if isinstance(error, FencedError):
+                    log.warning("commit_fenced", error=str(error))
+                else:
+                    self._health.failed("commit", error)
+                if self._on_unsaved is not None:
+                    self._on_unsaved()
+                    notifications = []
+                else:
+                    self._unsaved = _Unsaved(
+                        [*unsaved.events, *events],
+                        [*unsaved.notifications, *notifications],
+                        unsaved.change.then(change),
+                    )
+                    self._held.hold(notifications)
                 saved = False
             else:
                 self._health.succeeded("commit")

@@ -160,6 +160,10 @@ class ProviderSeries:
     def attach(self, source: ReadingSource) -> None:
         self._sources.add(source)
 
+    def detach(self, source: ReadingSource) -> None:
+        """A replica that stops leading exports no provider series (monitor/leadership.py)."""
+        self._sources.discard(source)
+
     def exposition(self, chunk_lines: int = 4000) -> Iterator[str]:
         """Prometheus text format 0.0.4, one family after the other."""
         readings = [(r, _escape(r.provider)) for source in list(self._sources) for r in source.readings()]
@@ -222,3 +226,14 @@ def exposition() -> Iterator[bytes]:
     yield generate_latest(REGISTRY)
     for chunk in provider_series.exposition():
         yield chunk.encode()
+
+
+# High availability (issue 12): a follower exports 0 and no provider series, so sum() never double counts.
+leader = Gauge(
+    "outage_monitor_leader", "1 on the replica that polls, evaluates and delivers", registry=REGISTRY
+)
+leader_changes_total = Counter(
+    "outage_monitor_leader_changes_total",
+    "Times this replica became or stopped being the leader",
+    registry=REGISTRY,
+)

@@ -59,7 +59,7 @@ async def status(config: Config) -> int:
     if not store_exists(config.settings.state):
         print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
         return 1
-    store = open_store(config.settings.state)
+    store = open_store(config.settings.state, password=config.settings.state_password())
     await store.open()
     try:
         states = await store.load_states()

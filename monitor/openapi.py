@@ -247,6 +247,18 @@ _SCHEMAS: dict[str, Schema] = {
             "comment": {"type": "string", "minLength": 1},
         },
     },
+    "Replica": _object(
+        "A daemon sharing the store.",
+        id=_TEXT,
+        host=_TEXT,
+        started_at=_TIME,
+        last_heartbeat=_TIME,
+        leader={"type": "boolean"},
+        token={"type": ["integer", "null"], "description": "The leader's fencing token."},
+    ),
+    "Cluster": _object(
+        "The replicas, by id; one leads (polls, evaluates, delivers).", replicas=_array("Replica")
+    ),
 }
 
 _BAD_QUERY = _json("An invalid query parameter.", _ref("Error"))
@@ -338,6 +350,11 @@ _PATHS: dict[str, Schema] = {
             },
         }
     },
+    "/api/v1/cluster": _get(
+        "cluster",
+        "The replicas sharing the store (README: High availability).",
+        {"200": _json("The replicas.", _ref("Cluster"))},
+    ),
     "/api/v1/openapi.json": _get(
         "openapi", "This document.", {"200": _json("OpenAPI 3.1.", {"type": "object"})}
     ),

@@ -153,7 +153,7 @@ class _store:
         if not self._create and not store_exists(self._config.settings.state):
             print(f"no state at {path}: the daemon has not run with this config here yet", file=sys.stderr)
             raise SystemExit(1)
-        self._store = open_store(self._config.settings.state)
+        self._store = open_store(self._config.settings.state, password=self._config.settings.state_password())
         await self._store.open()
         return self._store
 

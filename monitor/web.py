@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__, api_silences, openapi, pages, silencing
+from monitor import __version__, api_cluster, api_silences, openapi, pages, silencing
 from monitor.fetch import public_url
 from monitor.logging import get_logger
 from monitor.metrics import exposition
@@ -38,7 +38,7 @@ class DaemonView(Protocol):
     @property
     def store(self) -> Store: ...
 
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
+    async def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]: ...
 
     @property
     def api_token(self) -> str | None: ...
@@ -56,6 +56,7 @@ def build_app(daemon: DaemonView) -> web.Application:
     app.router.add_get("/api/v1/events", _with(daemon, _events))
     app.router.add_get("/api/v1/openapi.json", _openapi)
     api_silences.add_routes(app, daemon)
+    api_cluster.add_route(app, lambda: daemon.store)
     return app
 
 
@@ -97,7 +98,7 @@ async def _readyz(_: web.Request, daemon: DaemonView) -> web.Response:
 
 
 async def _providers(_: web.Request, daemon: DaemonView) -> web.Response:
-    return web.json_response({"providers": _providers_json(daemon)})
+    return web.json_response({"providers": await _providers_json(daemon)})
 
 
 async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
@@ -107,7 +108,7 @@ async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
 
 async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response:
     refresh = _query_int(request, PAGE_REFRESH)
-    providers = _providers_json(daemon)
+    providers = await _providers_json(daemon)
     events = await _events_json(daemon, pages.RECENT_EVENTS)
     silences = await silencing.all_silences(daemon.store)
     # The dicts are the request's own copies: rendering thousands of providers need not hold up the loop.
@@ -122,8 +123,8 @@ async def _openapi(_: web.Request) -> web.Response:
     return web.json_response(openapi.document())
 
 
-def _providers_json(daemon: DaemonView) -> list[dict[str, Any]]:
-    return [provider_json(p, s) for p, s in daemon.provider_states()]
+async def _providers_json(daemon: DaemonView) -> list[dict[str, Any]]:
+    return [provider_json(p, s) for p, s in await daemon.provider_states()]
 
 
 async def _events_json(daemon: DaemonView, limit: int) -> list[dict[str, Any]]:

@@ -175,6 +175,21 @@ class Settings(BaseModel):
             raise ValueError(f"must not be shorter than retry_initial_delay ({initial:g}s)")
         return value
 
+    # High availability (README "High availability"): replicas share a postgresql:// state, its password from
+    # the URL, PGPASSWORD or this file; the leader's lease lasts this long unrenewed.
+    state_password_file: str | None = None
+    leader_lease: Annotated[float, bounded(3.0, HOUR)] = 15.0
+
+    def state_password(self) -> str | None:
+        """The password in `state_password_file`, read when the store opens (a rotated one is picked up)."""
+        if self.state_password_file is None:
+            return None
+        path = Path(self.state_password_file).expanduser()
+        try:
+            return read_regular_file(path, MAX_SECRET_BYTES).decode("utf-8").strip()
+        except NotReadable as exc:
+            raise OSError(f"cannot read state_password_file {path}: {exc}") from None
+
     @property
     def listen_host(self) -> str:
         return _split_listen(self.listen)[0]

@@ -1,4 +1,4 @@
-"""The persistence contract. SQLite implements it today; PostgreSQL will, behind the same contract.
+"""The persistence contract: SQLite (one daemon) and PostgreSQL (replicas sharing one database) implement it.
 
 The outbox rule: `commit()` writes a provider's new state, its events and their notifications in
 ONE transaction, so a notification exists durably before anyone tries to send it, and a crash
@@ -22,6 +22,14 @@ Settled = Literal["delivered", "dead"]  # a notification sent from memory while 
 
 class StoreError(Exception):
     """The store refused an operation (a notification id enqueued twice, ...); nothing was written."""
+
+
+class StoreUnavailable(StoreError):
+    """The database server could not be reached or did not answer in time; nothing was written."""
+
+
+class FencedError(StoreError):
+    """Another replica took the leader lease: this one's fencing token is stale, so it wrote nothing."""
 
 
 class SchemaVersionError(StoreError):

@@ -1,4 +1,5 @@
 """Versioned SQLite schema: `migrations/NNNN_name.sql` files applied in order, tracked by PRAGMA user_version.
+(PostgreSQL has its own folder, `migrations_postgres/`, read by the same loader: monitor/store/postgres.py.)
 
 All missing migrations run in one transaction with the version bump, so a failed upgrade leaves the
 database exactly as it was. A migration file holds plain DDL/DML: no BEGIN/COMMIT of its own.
@@ -29,9 +30,9 @@ class Migration:
     sql: str
 
 
-def load_migrations() -> list[Migration]:
+def load_migrations(folder_name: str = "migrations") -> list[Migration]:
     """The packaged migrations, checked: numbered 0001 upwards without gaps, each complete SQL."""
-    folder = resources.files("monitor.store").joinpath("migrations")
+    folder = resources.files("monitor.store").joinpath(folder_name)
     migrations = []
     for entry in folder.iterdir():
         match = _NAME.fullmatch(entry.name)
@@ -48,16 +49,20 @@ def load_migrations() -> list[Migration]:
     return migrations
 
 
-async def migrate(conn: aiosqlite.Connection, migrations: Sequence[Migration]) -> int:
-    """Bring the database to the newest version in `migrations`; return that version."""
-    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
-    current = int(rows[0][0])
-    latest = migrations[-1].version if migrations else 0
+def refuse_newer(current: int, latest: int) -> None:
     if current > latest:
         raise SchemaVersionError(
             f"database schema version {current} is newer than this outage-monitor supports ({latest}): "
             "upgrade outage-monitor or point it at another database"
         )
+
+
+async def migrate(conn: aiosqlite.Connection, migrations: Sequence[Migration]) -> int:
+    """Bring the database to the newest version in `migrations`; return that version."""
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    current = int(rows[0][0])
+    latest = migrations[-1].version if migrations else 0
+    refuse_newer(current, latest)
     missing = [m for m in migrations if m.version > current]
     if not missing:
         return current

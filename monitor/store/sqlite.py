@@ -25,7 +25,7 @@ import aiosqlite
 
 from monitor.logging import get_logger
 from monitor.model import Event, Notification, ProviderState
-from monitor.store import codec
+from monitor.store import codec, rows
 from monitor.store.base import (
     AlertingChange,
     AlertingMemory,
@@ -41,9 +41,6 @@ from monitor.store.schema import load_migrations, migrate
 log = get_logger(__name__)
 
 _MAX_ERROR_CHARS = 1000  # last_error / dead reason: enough to diagnose, bounded per row
-
-# A group's first page of an outage, and an escalation, go before other groups' updates and resolutions.
-URGENT_REASONS = frozenset({"firing", "escalated"})
 
 _CLAIM_SQL = """
 SELECT n.seq, n.id, n.notifier, n.created_at, n.attempts, n.body_json, e.body_json, g.receipt_json
@@ -161,17 +158,7 @@ class SqliteStore(Store):
                 await conn.executemany(
                     "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            event.provider,
-                            event.kind.value,
-                            event.severity.label,
-                            event.dedup_key,
-                            codec.format_time(event.occurred_at),
-                            codec.event_to_json(event),
-                        )
-                        for event in events
-                    ],
+                    rows.event_rows(events),
                 )
                 await conn.executemany(
                     "INSERT INTO alerts (key, provider, body_json, updated_at) VALUES (?, ?, ?, ?) "
@@ -192,23 +179,7 @@ class SqliteStore(Store):
                     "INSERT INTO notifications (id, notifier, dedup_key, body_json, priority, status, "
                     "attempts, created_at, next_attempt_at, delivered_at, dead_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            n.id,
-                            n.notifier,
-                            n.message.group_key,
-                            codec.message_to_json(n.message),
-                            0 if n.message.reason in URGENT_REASONS else 1,
-                            status,
-                            n.attempts,
-                            codec.format_time(n.created_at),
-                            codec.format_time(n.created_at),
-                            now if status == "delivered" else None,
-                            now if status == "dead" else None,
-                        )
-                        for n in notifications
-                        for status in (settled.get(n.id, "pending"),)
-                    ],
+                    rows.notification_rows(notifications, settled, now),
                 )
         except sqlite3.IntegrityError as exc:
             where = f"provider {state.provider!r}" if state is not None else "alert groups"
@@ -242,32 +213,14 @@ class SqliteStore(Store):
             notifier_filter = f"AND n.notifier IN ({', '.join(f':n{i}' for i in range(len(names)))})"
         lease_until = codec.format_time(now + timedelta(seconds=lease_seconds))
         async with self._transaction() as conn:
-            rows = list(
+            claimed = list(
                 await conn.execute_fetchall(_CLAIM_SQL.format(notifier_filter=notifier_filter), params)
             )
             await conn.executemany(
                 "UPDATE notifications SET lease_until = ? WHERE seq = ?",
-                [(lease_until, row[0]) for row in rows],
+                [(lease_until, row[0]) for row in claimed],
             )
-        notifications = []
-        for _seq, notification_id, notifier, created_at, attempts, body, event, receipt_json in rows:
-            receipt = codec.receipt_from_json(receipt_json)
-            message = (
-                codec.message_from_json(body, receipt)
-                if body is not None
-                else codec.legacy_message(codec.event_from_json(event), notifier)
-            )
-            notifications.append(
-                Notification(
-                    id=notification_id,
-                    notifier=notifier,
-                    message=message,
-                    created_at=codec.parse_time(created_at),
-                    attempts=attempts,
-                    receipt=receipt,
-                )
-            )
-        return notifications
+        return [rows.claimed_notification(row) for row in claimed]
 
     async def mark_delivered(
         self, notification_id: str, now: datetime, receipt: Mapping[str, str] | None = None

@@ -148,8 +148,8 @@ def test_missing_required_field(errors_of: ErrorsOf) -> None:
     ("settings", "expected"),
     [
         (
-            "state: postgres://monitor:hunter2pw@db/monitor",
-            "settings.state: unsupported state store 'postgres'",
+            "state: mysql://monitor:hunter2pw@db/monitor",
+            "settings.state: unsupported state store 'mysql'",
         ),
         ("state: /var/lib/state.db", "settings.state: expected a URL like sqlite:///"),
         ("listen: 0.0.0.0:70000", "settings.listen: port 70000 is out of range 0-65535"),

@@ -15,7 +15,7 @@ from monitor.notify.slack import SlackConfig
 from monitor.notify.webhook import WebhookConfig
 from monitor.sources import SOURCES
 from monitor.sources.statuspage import StatuspageConfig
-from monitor.store import store_path
+from monitor.store import is_server, store_path
 
 PROVIDER = "{name: github, type: statuspage, url: https://www.githubstatus.com}"
 
@@ -84,6 +84,14 @@ def test_state_url_text_after_the_scheme_is_the_path() -> None:
 
     assert state_path("sqlite:///var/x.db") == Path("/var/x.db")
     assert state_path("sqlite://data/x.db") == Path("data/x.db")
+
+
+def test_state_may_be_postgresql_with_the_password_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("db-secret\n")
+    text = f"settings: {{state: 'postgres://om@db:5432/om', state_password_file: '{tmp_path / 'pw'}'}}\n"
+    settings = parse_config(text, "p.yaml", env={}).settings
+    assert is_server(settings.state) and settings.state_password() == "db-secret"
+    assert settings.leader_lease == 15.0
 
 
 def test_listen_accepts_bracketed_ipv6() -> None:

@@ -78,8 +78,8 @@ def test_yaml_syntax_errors_show_no_snippet_of_the_line(errors_of: ErrorsOf) -> 
 
 
 def test_state_urls_with_credentials_are_not_echoed(errors_of: ErrorsOf) -> None:
-    [error] = errors_of("settings: {state: 'postgresql://monitor:s3cr3t-pw@db.internal/monitor'}\n")
-    assert "unsupported state store 'postgresql'" in error
+    [error] = errors_of("settings: {state: 'mysql://monitor:s3cr3t-pw@db.internal/monitor'}\n")
+    assert "unsupported state store 'mysql'" in error
     assert "s3cr3t-pw" not in error and "db.internal" not in error
 
 

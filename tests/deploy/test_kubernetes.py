@@ -15,7 +15,7 @@ from monitor.store import store_path
 from tests.deploy.image import read_image
 from tests.deploy.project import DEFAULT_PORT, REPO, get_routes, parse_cli
 
-MANIFESTS = REPO / "deploy" / "kubernetes"
+MANIFESTS = REPO / "deploy" / "kubernetes" / "base"
 Manifest = dict[str, Any]
 
 

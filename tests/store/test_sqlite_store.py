@@ -276,7 +276,7 @@ def test_open_store_reads_the_path_after_the_scheme(url: str, expected: Path) ->
     assert isinstance(store, SqliteStore) and store.path == expected
 
 
-@pytest.mark.parametrize("url", ["postgresql://db/monitor", "sqlite://", ""])
+@pytest.mark.parametrize("url", ["mysql://db/monitor", "sqlite://", ""])
 def test_open_store_rejects_what_it_cannot_open(url: str) -> None:
     with pytest.raises(ValueError):
         open_store(url)

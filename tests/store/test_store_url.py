@@ -25,7 +25,7 @@ async def test_a_store_exists_once_opened_and_is_described_by_its_file(tmp_path:
     ("url", "problem"),
     [
         ("/var/lib/state.db", "expected a URL like sqlite:///"),
-        ("postgres://db/state", "unsupported state store 'postgres': only sqlite://<path> is supported"),
+        ("mysql://db/state", "unsupported state store 'mysql': expected sqlite://<path> or postgresql://"),
         ("sqlite://", "sqlite:// needs a file path"),
     ],
 )
@@ -33,3 +33,9 @@ def test_a_config_may_name_only_a_store_this_build_has(url: str, problem: str) -
     with pytest.raises(ValueError, match=problem):
         check_store_url(url)
     assert check_store_url("sqlite://state.db") == "sqlite://state.db"
+    assert check_store_url("postgresql://om@db:5432/om") == "postgresql://om@db:5432/om"
+
+
+def test_a_server_store_is_described_without_its_password() -> None:
+    assert describe_store("postgresql://om:s3cret@db:5432/om?sslmode=require") == "postgresql://om@db:5432/om"
+    assert store_exists("postgres://db/om")  # a server is asked when the store opens

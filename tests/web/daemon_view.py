@@ -25,7 +25,7 @@ class FakeDaemon:
     api_token: str | None = None
     changes: int = 0  # calls of silences_changed
 
-    def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
+    async def provider_states(self) -> list[tuple[ProviderPlan, ProviderState | None]]:
         return list(self.entries)
 
     def silences_changed(self) -> None:
