@@ -1,4 +1,4 @@
-"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog`."""
+"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog | replay`."""
 
 from __future__ import annotations
 
@@ -73,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
         "search", help="only entries whose name, title or notes contain TERM (any case)"
     )
     search.add_argument("term", metavar="TERM")
+    replay_help = "print what the config would have sent over a recorded timeline (sends nothing)"
+    replay = commands.add_parser("replay", help=replay_help, description=replay_help)
+    replay.add_argument("timeline", type=Path, metavar="TIMELINE", help="a directory or JSON Lines file")
+    replay.add_argument("-c", "--config", help=config_help)
+    replay.add_argument(
+        "--silences", type=Path, metavar="FILE", help="silences as GET /api/v1/silences lists them"
+    )
+    replay.add_argument("--json", action="store_true", help="one JSON object per notification and line")
     return parser
 
 
@@ -111,6 +119,10 @@ def _command(args: argparse.Namespace) -> int:
             f"{len(config.routes)} routes)"
         )
         return 0
+    if args.command == "replay":
+        from monitor import replay
+
+        return replay.main(config, args.timeline, args.silences, args.json)
     if args.command in ("silence", "routes"):
         from monitor import silence_command as tools
 
