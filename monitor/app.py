@@ -21,6 +21,7 @@ from monitor.model import ProviderState
 from monitor.notify import Notifier, build_notifier
 from monitor.plan import ProviderPlan, plans_for, rules_for
 from monitor.poller import Poller
+from monitor.recorder import Recorder
 from monitor.scheduler import Ticker
 from monitor.store import describe_store, open_store
 from monitor.store.base import Store
@@ -45,6 +46,8 @@ _SET_AT_START = (
     "max_connections",
     "header_timeout",
     "keepalive_timeout",
+    "record",
+    "record_max_bytes",
 )
 
 
@@ -118,7 +121,8 @@ class Daemon:
         cleanup.push_async_callback(store.close)
         await store.probe_write()
         self._store = store
-        http = HttpClient(listen=(settings.listen_host, settings.listen_port))
+        recorder = Recorder(Path(settings.record), settings.record_max_bytes) if settings.record else None
+        http = HttpClient(listen=(settings.listen_host, settings.listen_port), observer=recorder)
         cleanup.push_async_callback(http.close)
         dispatcher = Dispatcher(
             store,
@@ -133,7 +137,9 @@ class Daemon:
             store, stage, on_queued=dispatcher.wake, health=self._health, held=dispatcher.held
         )
         self._evaluator = evaluator
-        poller = Poller(http, store, evaluator, max_concurrent=settings.max_concurrent_fetches)
+        poller = Poller(
+            http, store, evaluator, max_concurrent=settings.max_concurrent_fetches, recorder=recorder
+        )
         poller.configure(plans_for(self._config), await store.load_states())
         self._poller = poller
         runner = web.AppRunner(
