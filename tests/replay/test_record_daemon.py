@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ async def test_the_directory_stays_within_its_bound_oldest_deleted_first(tmp_pat
             first = captures(root / "acme")[0].name
             for status in ["degraded_performance", "partial_outage", "major_outage"] * 2:
                 page.components["Web"] = status
-                await eventually(lambda s=status: _newest_web(root) == s, what=f"Web {status} recorded")
+                await eventually(partial(_newest_web_is, root, status), what=f"Web {status} recorded")
         finally:
             daemon.cleanup()
     kept = captures(root / "acme")
@@ -83,7 +84,7 @@ async def test_the_directory_stays_within_its_bound_oldest_deleted_first(tmp_pat
     assert json.loads(kept[-1].read_bytes())["components"][1]["status"] == "major_outage"
 
 
-def _newest_web(root: Path) -> str | None:
-    """The Web component's status in the newest capture."""
+def _newest_web_is(root: Path, status: str) -> bool:
+    """The newest capture shows the Web component with `status`."""
     kept = captures(root / "acme")
-    return json.loads(kept[-1].read_bytes())["components"][1]["status"] if kept else None
+    return bool(kept) and json.loads(kept[-1].read_bytes())["components"][1]["status"] == status
