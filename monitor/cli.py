@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--silences", type=Path, metavar="FILE", help="silences as GET /api/v1/silences lists them"
     )
+    replay.add_argument(
+        "--tail", type=_duration, default=3600.0, help="keep polling this long after the last capture (1h)"
+    )
     replay.add_argument("--json", action="store_true", help="one JSON object per notification and line")
     return parser
 
@@ -122,7 +125,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "replay":
         from monitor import replay
 
-        return replay.main(config, args.timeline, args.silences, args.json)
+        return replay.main(config, args.timeline, args.silences, args.tail, args.json)
     if args.command in ("silence", "routes"):
         from monitor import silence_command as tools
 

@@ -1,13 +1,14 @@
 """`outage-monitor replay`: what a config would have sent over a recorded timeline, with a simulated clock.
 
 Each provider is polled as the daemon polls it: at every capture's time and every `interval` in between,
-until the timeline's last capture. A poll is answered by the provider's latest capture (read by its real
-format's parser through `ReplayHttp`, so an HTML error page fails the poll as it would live); a 2xx capture
-already read answers as a 304, while a failed answer fails every poll until the next capture, so
-`confirm` and `failure_threshold` count polls as they do live. The engine's events go through the real
-alerting stage (grouping, silences, time intervals, routing, dependencies), which is also stepped at each
-wake-up it asks for (group_interval, repeat_interval, the end of a silence or a mute), in time order.
-Nothing is stored and nothing is sent: each notification is printed with its time and notifier.
+until `tail` (an hour) after the timeline's last capture. A poll is answered by the provider's latest
+capture, read by its format's real parser through `ReplayHttp` (so an HTML error page fails the poll as
+it would live); a 2xx capture already read answers as a 304, while a failed one fails every poll until
+the next capture, so `confirm` and `failure_threshold` count polls as they do live. The engine's events
+go through the real alerting stage (grouping, silences, time intervals, routing, dependencies), which is
+also stepped at each wake-up it asks for (group_interval, repeat_interval, the end of a silence or a
+mute), in time order. Nothing is stored and nothing is sent: each notification is printed with its time
+and notifier.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from monitor.sources import Source, build_source
 from monitor.sources.read import read_page
 from monitor.store.base import AlertingMemory
 from monitor.timeline import Capture, TimelineError, iso_utc, read_timeline
+
+TAIL = timedelta(hours=1)  # polled after the last capture by default: confirmations and held groups settle
 
 
 class ReplayHttp(HttpClient):
@@ -89,10 +92,9 @@ class _Provider:
         return fetched
 
 
-def polls(captures: Sequence[Capture], intervals: dict[str, float]) -> list[Poll]:
-    """The simulated polls, in time order: each provider's at each of its captures and every interval
-    from its first capture to the timeline's end, answered by its latest capture then."""
-    end = max((c.at for c in captures), default=None)
+def polls(captures: Sequence[Capture], intervals: dict[str, float], end: datetime) -> list[Poll]:
+    """The simulated polls up to `end`, in time order: each provider's at each of its captures and every
+    interval from its first capture on, answered by its latest capture then."""
     by_provider: dict[str, list[Capture]] = {}
     for capture in captures:
         by_provider.setdefault(capture.provider, []).append(capture)
@@ -103,26 +105,22 @@ def polls(captures: Sequence[Capture], intervals: dict[str, float]) -> list[Poll
 
 
 def _provider_polls(
-    provider: str, captures: list[Capture], interval: timedelta, end: datetime | None
+    provider: str, captures: list[Capture], interval: timedelta, end: datetime
 ) -> Iterator[Poll]:
-    assert end is not None
-    index, at = 0, captures[0].at
-    while at <= end:
-        yield Poll(at, provider, captures[index], repeat=False)
-        following = captures[index + 1].at if index + 1 < len(captures) else None
-        tick = at + interval
-        while tick <= end and (following is None or tick < following):
-            yield Poll(tick, provider, captures[index], repeat=True)
+    for index, capture in enumerate(captures):
+        following = captures[index + 1].at if index + 1 < len(captures) else end + interval
+        yield Poll(capture.at, provider, capture, repeat=False)
+        tick = capture.at + interval
+        while tick <= end and tick < following:
+            yield Poll(tick, provider, capture, repeat=True)
             tick += interval
-        if following is None:
-            return
-        index, at = index + 1, following
 
 
 async def replay(
-    config: Config, captures: Sequence[Capture], silences: Sequence[Silence]
+    config: Config, captures: Sequence[Capture], silences: Sequence[Silence], tail: timedelta = TAIL
 ) -> list[Notification]:
-    """Every notification the config would have queued over the timeline, in order."""
+    """Every notification the config would have queued over the timeline and `tail` after its last
+    capture (the pages still answering as last captured), in order."""
     providers = {
         plan.config.name: _Provider(plan, build_source(plan.config), ReplayHttp())
         for plan in plans_for(config)
@@ -136,21 +134,30 @@ async def replay(
         stage.apply(done)
         sent.extend(done.notifications)
 
-    intervals = {name: p.plan.interval for name, p in providers.items()}
-    for poll in polls([c for c in captures if c.provider in providers], intervals):
-        while (wakeup := stage.next_wakeup) is not None and wakeup <= poll.at:
+    def until(when: datetime) -> None:
+        """The evaluations the stage asked for up to `when`."""
+        while (wakeup := stage.next_wakeup) is not None and wakeup <= when:
             evaluate((), wakeup)
             if stage.next_wakeup is not None and stage.next_wakeup <= wakeup:
-                break  # asked to look again at once: the next poll will
+                return  # asked to look again at once: the next poll will
+
+    replayed = [c for c in captures if c.provider in providers]
+    if not replayed:
+        return sent
+    end = max(c.at for c in replayed) + tail
+    intervals = {name: p.plan.interval for name, p in providers.items()}
+    for poll in polls(replayed, intervals, end):
+        until(poll.at)
         provider = providers[poll.provider]
         result = await provider.poll(poll)
         provider.state, events = diff(provider.state, poll.provider, result, poll.at, provider.plan.policy)
         if events:
             evaluate(events, poll.at)
+    until(end)
     return sent
 
 
-def main(config: Config, timeline: Path, silences_file: Path | None, as_json: bool) -> int:
+def main(config: Config, timeline: Path, silences_file: Path | None, tail: float, as_json: bool) -> int:
     """Entry point of `outage-monitor replay`: exit 0 with the notifications printed, 1 naming what
     could not be read."""
     setup_logging(config.settings.log_format, "error")  # the parsers' warnings are not the output
@@ -165,7 +172,7 @@ def main(config: Config, timeline: Path, silences_file: Path | None, as_json: bo
     if unknown:
         print(f"not in the config, skipped: {', '.join(unknown)}", file=sys.stderr)
     kinds = {n.name: n.type for n in config.notifiers}
-    for notification in asyncio.run(replay(config, captures, silences)):
+    for notification in asyncio.run(replay(config, captures, silences, timedelta(seconds=tail))):
         shown = notification_json(notification, kinds[notification.notifier])
         print(json.dumps(shown) if as_json else notification_line(shown))
     return 0
