@@ -63,7 +63,9 @@ class Recorder:
         try:
             folder = self._directory / provider
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_bytes(response.body)
+            partial = folder / f".{name}.partial"  # renamed when whole: a crash leaves no torn capture
+            partial.write_bytes(response.body)
+            partial.replace(folder / name)
         except OSError as error:
             log.warning("record_failed", provider=provider, error=str(error))
             return

@@ -2,9 +2,9 @@
 
 A timeline is either a directory holding one folder per provider, each document in a file named by its
 capture time (`TIMELINE/github/2024-05-01T12:00:00.000Z.json`; `.xml`, `.html` or `.txt` for other
-media, served with HTTP 200 and the media type its extension names), or a JSON Lines file of
-`{"at", "provider", "status", "headers", "body"}` objects, which can also carry a failed answer
-(`"status": 503`). docs/replay.md describes both.
+media, served with HTTP 200 and the media type its extension names; hidden files are skipped), or a
+JSON Lines file of `{"at", "provider", "status", "headers", "body"}` objects, which can also carry a
+failed answer (`"status": 503`). docs/replay.md describes both.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def read_timeline(path: Path) -> list[Capture]:
 def _read_directory(root: Path) -> list[Capture]:
     captures = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        for file in sorted(p for p in folder.iterdir() if p.is_file()):
+        for file in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
             media = MEDIA_BY_EXTENSION.get(file.suffix.lower())
             if media is None:
                 raise TimelineError(f"{file}: unknown extension (expected {', '.join(MEDIA_BY_EXTENSION)})")

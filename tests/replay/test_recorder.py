@@ -47,3 +47,11 @@ def test_a_document_over_the_bound_or_for_no_provider_is_not_kept(tmp_path: Path
         recorder(page(b"{}"))
         recorder(page(b"{}"))  # the same body again: a page without validators, unchanged
     assert [(c.provider, c.body) for c in read_timeline(tmp_path)] == [("acme", b"{}")]
+
+
+def test_a_write_cut_short_leaves_nothing_a_replay_reads(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path, max_bytes=1024, clock=Clock())
+    with recorder.reading("acme"):
+        recorder(page(b"{}"))
+    (tmp_path / "acme" / ".2024-05-01T13:00:00.000Z.json.partial").write_bytes(b'{"torn')  # a crash mid-write
+    assert [c.body for c in read_timeline(tmp_path)] == [b"{}"]
