@@ -21,6 +21,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "sources" / "fixtures"
 GITHUB_OPERATIONAL = FIXTURES / "statuspage/summary/github-2019-12-30-operational.json"
 GITHUB_INCIDENT = FIXTURES / "statuspage/summary/github-2022-11-25-active-incident-minor.json"
 CLOUDAMQP_MAINTENANCE = FIXTURES / "statuspage/summary/cloudamqp-2020-07-16-under-maintenance.json"
+HEROKU_INCIDENT = FIXTURES / "heroku/status.heroku.com-api-v4-current-status-2019-10-24-incident.json"
 CDN_ERROR_PAGE = FIXTURES / "errors/cdn-504-gateway-timeout.html"
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=10)
@@ -38,6 +39,7 @@ settings: {interval: 60s, timeout: 10s, log_format: json}
 providers:
   - {name: github, type: statuspage, url: "https://www.githubstatus.com", confirm: 2}
   - {name: cloudamqp, type: statuspage, url: "https://status.cloudamqp.com", confirm: 2}
+  - {name: heroku, type: heroku, url: "https://status.heroku.com", confirm: 2}
 notifiers:
   - {name: oncall, type: pagerduty, routing_key: R0UT1NGKEY0000000000000000000000}
   - {name: chat, type: slack, webhook_url: "https://hooks.slack.example/services/T0/B0/XXXX"}
@@ -203,3 +205,17 @@ def incident_updates() -> list[Document]:
             synthetic(live, incident_status("resolved", "This incident is resolved.", packages="operational"))
         ),
     ]
+
+
+def heroku_all_green(page: Page) -> None:
+    for system in page["status"]:
+        system["status"] = "green"
+    page["incidents"] = []
+
+
+def heroku_incident() -> list[Document]:
+    """Heroku's own format: all green, the 2019 connection-timeouts incident (the real capture: every
+    system yellow), all green again with the incident gone from the current status."""
+    live = load(HEROKU_INCIDENT)
+    calm_page = json_document(synthetic(live, heroku_all_green))
+    return [calm_page, json_document(live), calm_page]

@@ -1,7 +1,7 @@
 """The replay corpus (tests/replay/corpus.py) through the real parsers, engine and alerting stage: each
 timeline with the notifications it must produce, to whom and when. Across the corpus, the on-call is
-paged once and told of the resolution once per outage, and hears nothing from noise (flapping, a short
-error page, a maintenance)."""
+paged once and told of the resolution once per outage, hears nothing from noise (flapping, a short
+error page, a maintenance, a minor incident), and every notifier told of an episode hears it end once."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ PACKAGES = "github/component/st3j38cctv9l"
 INCIDENT = "github/incident/ljwdk6qml8z8"
 SOURCE = "github/source"
 MAINTENANCE = "cloudamqp/maintenance/qy6n39trpl7l"
+HEROKU = [f"heroku/component/{system}" for system in ("apps", "data", "tools")]
+HEROKU_INCIDENT = "heroku/incident/1918"
 
 Sent = tuple[
     str, str, str, str, list[str], list[str]
@@ -78,6 +80,15 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], list[Sent]]] = {
             ("12:40", "chat", "resolved", "major", [], [INCIDENT]),
         ],
     ),
+    "heroku incident (minor: the chat only)": (
+        lambda root: corpus.write_directory(root, "heroku", corpus.heroku_incident()),
+        [
+            ("12:10", "chat", "firing", "minor", [HEROKU_INCIDENT], []),
+            ("12:15", "chat", "changed", "minor", [*HEROKU, HEROKU_INCIDENT], []),  # systems confirmed
+            ("12:20", "chat", "changed", "minor", HEROKU, [HEROKU_INCIDENT]),  # gone from the page: resolved
+            ("12:21", "chat", "resolved", "minor", [], HEROKU),
+        ],
+    ),
 }
 OUTAGES = {"outage": 1, "error page in an outage": 1, "incident updated many times": 1}
 
@@ -115,7 +126,15 @@ async def test_every_outage_pages_once_and_resolves_once_and_noise_pages_nobody(
     config: Config, tmp_path: Path, name: str
 ) -> None:
     sent = await replayed(config, SCENARIOS[name][0](tmp_path))
-    pages = [s for s in sent if s["notifier"] == "oncall"]
-    assert [s["reason"] for s in pages].count("firing") == OUTAGES.get(name, 0)
-    assert [s["reason"] for s in pages].count("resolved") == OUTAGES.get(name, 0)
-    assert pages == [] or pages[-1]["status"] == "resolved"  # nobody is left paged at the end
+    pages = [s["reason"] for s in sent if s["notifier"] == "oncall"]
+    assert (pages.count("firing"), pages.count("resolved")) == (OUTAGES.get(name, 0),) * 2
+    episodes: dict[tuple[object, object], list[object]] = {}
+    for s in sent:
+        episodes.setdefault((s["notifier"], s["group_key"]), []).append(s["reason"])
+    for reasons in episodes.values():  # whoever was told of an episode is told it ended, once
+        assert (reasons[0], reasons.count("firing"), reasons[-1], reasons.count("resolved")) == (
+            "firing",
+            1,
+            "resolved",
+            1,
+        )
