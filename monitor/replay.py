@@ -6,9 +6,10 @@ capture, read by its format's real parser through `ReplayHttp` (so an HTML error
 it would live); a 2xx capture already read answers as a 304, while a failed one fails every poll until
 the next capture, so `confirm` and `failure_threshold` count polls as they do live. The engine's events
 go through the real alerting stage (grouping, silences, time intervals, routing, dependencies), which is
-also stepped at each wake-up it asks for (group_interval, repeat_interval, the end of a silence or a
-mute), in time order. Nothing is stored and nothing is sent: each notification is printed with its time
-and notifier.
+also stepped when the daemon's evaluator would step it on its own: at each wake-up it asks for
+(group_interval, repeat_interval, the edge of a silence) and at least every `MAX_IDLE_SECONDS` (the end
+of a quiet-hours interval is noticed so). Nothing is stored and nothing is sent: each notification is
+printed with its time and notifier.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from monitor.alerting.silences import Silence, SilenceError
 from monitor.alerting.stage import AlertingStage
 from monitor.config import Config
 from monitor.engine import diff
+from monitor.evaluator import MAX_IDLE_SECONDS
 from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, _raise_for_status
 from monitor.logging import setup_logging
 from monitor.model import Event, Notification, PollFailure, ProviderState, Snapshot
@@ -129,21 +131,30 @@ async def replay(
     ids = count(1)
     sent: list[Notification] = []
 
-    def evaluate(events: Sequence[Event], now: datetime) -> None:
-        done = stage.step(events, silences, now, lambda: f"replay-{next(ids)}")
-        stage.apply(done)
-        sent.extend(done.notifications)
-
-    def until(when: datetime) -> None:
-        """The evaluations the stage asked for up to `when`."""
-        while (wakeup := stage.next_wakeup) is not None and wakeup <= when:
-            evaluate((), wakeup)
-            if stage.next_wakeup is not None and stage.next_wakeup <= wakeup:
-                return  # asked to look again at once: the next poll will
-
     replayed = [c for c in captures if c.provider in providers]
     if not replayed:
         return sent
+    last = replayed[0].at  # the last evaluation
+
+    def evaluate(events: Sequence[Event], now: datetime) -> None:
+        nonlocal last
+        done = stage.step(events, silences, now, lambda: f"replay-{next(ids)}")
+        stage.apply(done)
+        sent.extend(done.notifications)
+        last = now
+
+    def until(when: datetime) -> None:
+        """The evaluations the daemon's evaluator makes on its own up to `when`: at each wake-up the stage
+        asks for, and at least every MAX_IDLE_SECONDS."""
+        while True:
+            at = last + timedelta(seconds=MAX_IDLE_SECONDS)
+            wakeup = stage.next_wakeup
+            if wakeup is not None and last < wakeup < at:
+                at = wakeup
+            if at > when:
+                return
+            evaluate((), at)
+
     end = max(c.at for c in replayed) + tail
     intervals = {name: p.plan.interval for name, p in providers.items()}
     for poll in polls(replayed, intervals, end):

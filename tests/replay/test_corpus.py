@@ -138,3 +138,26 @@ async def test_every_outage_pages_once_and_resolves_once_and_noise_pages_nobody(
             "resolved",
             1,
         )
+
+
+async def test_quiet_hours_hold_the_chat_until_they_end(tmp_path: Path) -> None:
+    """The chat's route muted 12:00-12:30 UTC: the outage reaches it when the interval ends, as it is then.
+    (The stage asks for no wake-up here, since the alert fires on the on-call's route; the daemon's
+    evaluator notices within MAX_IDLE_SECONDS, and so does the replay.)"""
+    quiet = corpus.CONFIG.replace(
+        "  - {notify: [chat]}", "  - {notify: [chat], mute_time_intervals: [lunch]}"
+    )
+    quiet += (
+        "time_intervals:\n"
+        '  - {name: lunch, time_intervals: [{times: [{start_time: "12:00", end_time: "12:30"}]}]}\n'
+    )
+    sent = await replayed(
+        parse_config(quiet, "quiet.yaml"), corpus.write_directory(tmp_path, "github", corpus.outage())
+    )
+    to_chat = [(str(s["at"])[11:16], s["reason"], s["severity"]) for s in sent if s["notifier"] == "chat"]
+    assert to_chat == [
+        ("12:30", "firing", "critical"),
+        ("12:35", "changed", "minor"),  # a change that is not a rise waits a group_interval
+        ("12:41", "resolved", "minor"),
+    ]
+    assert [s["reason"] for s in sent if s["notifier"] == "oncall"] == ["firing", "changed", "resolved"]
