@@ -15,6 +15,7 @@ printed with its time and notifier.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -94,16 +95,18 @@ class _Provider:
         return fetched
 
 
-def polls(captures: Sequence[Capture], intervals: dict[str, float], end: datetime) -> list[Poll]:
+def polls(captures: Sequence[Capture], intervals: dict[str, float], end: datetime) -> Iterator[Poll]:
     """The simulated polls up to `end`, in time order: each provider's at each of its captures and every
-    interval from its first capture on, answered by its latest capture then."""
+    interval from its first capture on, answered by its latest capture then. Made as they are replayed,
+    so a month of polls is never held at once."""
     by_provider: dict[str, list[Capture]] = {}
     for capture in captures:
         by_provider.setdefault(capture.provider, []).append(capture)
-    found: list[Poll] = []
-    for provider, own in by_provider.items():
-        found.extend(_provider_polls(provider, own, timedelta(seconds=intervals[provider]), end))
-    return sorted(found, key=lambda p: (p.at, p.provider))
+    each = [
+        _provider_polls(provider, own, timedelta(seconds=intervals[provider]), end)
+        for provider, own in sorted(by_provider.items())
+    ]
+    return heapq.merge(*each, key=lambda p: p.at)
 
 
 def _provider_polls(
