@@ -22,6 +22,7 @@ from monitor.model import ProviderState
 from monitor.notify import Notifier, build_notifier
 from monitor.plan import ProviderPlan, plans_for, rules_for
 from monitor.poller import Poller
+from monitor.recorder import Recorder
 from monitor.scheduler import Ticker
 from monitor.store import describe_store, open_store
 from monitor.store.base import Store
@@ -47,6 +48,8 @@ _SET_AT_START = (
     "max_connections",
     "header_timeout",
     "keepalive_timeout",
+    "record",
+    "record_max_bytes",
 )
 
 
@@ -63,6 +66,7 @@ class Daemon:
         self._evaluator: Evaluator | None = None
         self._dispatcher: Dispatcher | None = None
         self._http: HttpClient | None = None
+        self._recorder: Recorder | None = None
         self._health = StoreHealth()
         self._leadership: Leadership | None = None
         self._stored_states: StoredStates | None = None  # a follower's view of the leader's states
@@ -143,7 +147,9 @@ class Daemon:
         await store.probe_write()
         self._store = store
         self._stored_states = StoredStates(store)
-        http = HttpClient(listen=(settings.listen_host, settings.listen_port))
+        recorder = Recorder(Path(settings.record), settings.record_max_bytes) if settings.record else None
+        self._recorder = recorder
+        http = HttpClient(listen=(settings.listen_host, settings.listen_port), observer=recorder)
         cleanup.push_async_callback(http.close)
         self._http = http
         runner = web.AppRunner(
@@ -202,7 +208,9 @@ class Daemon:
             on_unsaved=self._lost_commit if self.leadership.shared else None,
         )
         self._evaluator = evaluator
-        poller = Poller(http, store, evaluator, max_concurrent=settings.max_concurrent_fetches)
+        poller = Poller(
+            http, store, evaluator, max_concurrent=settings.max_concurrent_fetches, recorder=self._recorder
+        )
         poller.configure(plans_for(self._config), await store.load_states())
         self._poller = poller
         term.callback(metrics.provider_series.detach, poller)

@@ -1,4 +1,4 @@
-"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog | migrate`."""
+"""`outage-monitor run | check | poll | status | silence | routes | discover | catalog | migrate | replay`."""
 
 from __future__ import annotations
 
@@ -79,6 +79,17 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help=migrate_help, description=migrate_help)
     migrate.add_argument("--from", dest="source", required=True, help="sqlite:///path/state.db")
     migrate.add_argument("--to", dest="target", required=True, help="postgresql://user@host:5432/db")
+    replay_help = "print what the config would have sent over a recorded timeline (sends nothing)"
+    replay = commands.add_parser("replay", help=replay_help, description=replay_help)
+    replay.add_argument("timeline", type=Path, metavar="TIMELINE", help="a directory or JSON Lines file")
+    replay.add_argument("-c", "--config", help=config_help)
+    replay.add_argument(
+        "--silences", type=Path, metavar="FILE", help="silences as GET /api/v1/silences lists them"
+    )
+    replay.add_argument(
+        "--tail", type=_duration, default=3600.0, help="keep polling this long after the last capture (1h)"
+    )
+    replay.add_argument("--json", action="store_true", help="one JSON object per notification and line")
     return parser
 
 
@@ -119,6 +130,10 @@ def _command(args: argparse.Namespace) -> int:
             f"{len(config.routes)} routes)"
         )
         return 0
+    if args.command == "replay":
+        from monitor import replay
+
+        return replay.main(config, args.timeline, args.silences, args.tail, args.json)
     if args.command in ("silence", "routes"):
         from monitor import silence_command as tools
 

@@ -18,7 +18,7 @@ import os
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -160,10 +160,13 @@ class HttpClient:
         max_redirects: int = 5,
         connector_limit: int = 100,
         listen: tuple[str, int] | None = None,
+        observer: Callable[[Response], None] | None = None,
     ) -> None:
-        """`listen` is the daemon's own host and port: no fetch may reach it."""
+        """`listen` is the daemon's own host and port: no fetch may reach it. `observer` sees every 2xx
+        answer to a `get` (`settings.record`: monitor/recorder.py)."""
         self.user_agent = user_agent
         self.listen = listen
+        self.observer = observer
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.connector_limit = connector_limit
@@ -203,7 +206,7 @@ class HttpClient:
                     return NOT_MODIFIED
                 _raise_for_status(resp.status, resp.headers, hop.url)
                 body = await self._read_capped(resp, hop.url)
-                return Response(
+                response = Response(
                     url=str(resp.url),
                     status=resp.status,
                     body=body,
@@ -212,6 +215,9 @@ class HttpClient:
                     last_modified=resp.headers.get("Last-Modified"),
                     charset=resp.charset if "Content-Type" in resp.headers else None,
                 )
+        if self.observer is not None:
+            self.observer(response)
+        return response
 
     async def probe(self, url: str, *, timeout: float, max_body: int = PROBE_BODY_BYTES) -> ProbeResult:
         """One uncached GET that answers whatever the status (a 500 is a result, not an error), with

@@ -31,6 +31,7 @@ from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
 from monitor.model import Event, PollFailure, ProviderState, Snapshot
 from monitor.plan import ProviderPlan
+from monitor.recorder import Recorder
 from monitor.sources import Source, build_source
 from monitor.sources.read import read_page
 from monitor.store.base import Store
@@ -76,8 +77,10 @@ class Poller:
         *,
         max_concurrent: int,
         clock: Callable[[], datetime] = utcnow,
+        recorder: Recorder | None = None,
     ) -> None:
         self._http = http
+        self._recorder = recorder  # told which provider each fetch is for (settings.record)
         self._store = store
         self._evaluator = evaluator
         self._clock = clock
@@ -180,7 +183,8 @@ class Poller:
         started = time.perf_counter()
         failing = runtime.state is not None and runtime.state.consecutive_failures > 0
         async with self._failing_gate if failing else contextlib.nullcontext(), self._gate:
-            fetched = await read_page(name, runtime.source, self._http, plan.timeout)
+            with self._recorder.reading(name) if self._recorder else contextlib.nullcontext():
+                fetched = await read_page(name, runtime.source, self._http, plan.timeout)
         metrics.poll_duration_seconds.observe(time.perf_counter() - started)
         if isinstance(fetched, PollFailure):
             runtime.not_before = time.monotonic() + _backoff(

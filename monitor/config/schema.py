@@ -129,6 +129,9 @@ class Settings(BaseModel):
     # Bearer token for the HTTP endpoints that change anything (silences); without one they answer 403.
     api_token: SecretStr | None = Field(default=None, min_length=16)
     api_token_file: str | None = None
+    # issue 13: keep each fetched document that changed here, as a replay timeline (docs/replay.md)
+    record: str | None = None
+    record_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)  # past it, the oldest captures go
 
     @model_validator(mode="after")
     def _token_from_file(self) -> Settings:
