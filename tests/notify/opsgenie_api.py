@@ -6,12 +6,14 @@
 (422 with Opsgenie's error shape: message <= 130 characters and not empty, alias <= 512, description
 <= 15000, priority P1..P5, at most 20 tags of <= 50 characters, details a flat string map of <= 8000
 characters, source <= 100, entity <= 512, note <= 25000, no unknown field), and answers scripted
-failures (429 with Retry-After) first. It keeps alerts by alias as Opsgenie does: a create with the alias
+failures (429 with Retry-After) first, and can hold one request unanswered (`hang_next`), as a service that
+stalls mid-send. It keeps alerts by alias as Opsgenie does: a create with the alias
 of an open alert counts one more occurrence; a close closes the open alert. Tests read its final state.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -44,6 +46,9 @@ class FakeOpsgenie:
         self.alerts: list[OpsgenieAlert] = []  # every alert ever created, oldest first
         self.requests: list[tuple[str, dict[str, Any]]] = []  # (path with query, body) of accepted requests
         self.failures: list[web.Response] = []  # answers to give before working
+        self.hang_next = False  # hold the next request unanswered (and unprocessed) until close
+        self.hung: list[dict[str, Any]] = []  # the bodies of the requests held so
+        self._released = asyncio.Event()
         self.server: TestServer | None = None
 
     @property
@@ -67,6 +72,7 @@ class FakeOpsgenie:
         await self.server.start_server()
 
     async def close(self) -> None:
+        self._released.set()
         if self.server is not None:
             await self.server.close()
 
@@ -79,6 +85,11 @@ class FakeOpsgenie:
             body = json.loads(await request.read())
         except ValueError:
             return _invalid("Request body is not a valid JSON")
+        if self.hang_next:
+            self.hang_next = False
+            self.hung.append(body)
+            await self._released.wait()
+            return _answer(503, message="Service unavailable")
         if not isinstance(body, dict):
             return _invalid("Request body should be a JSON object")
         problem = _problem(body)

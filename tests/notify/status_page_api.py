@@ -4,11 +4,13 @@ Both keep the page's state (component statuses, incidents with their updates) fo
 end, refuse a missing or wrong key (401), an unknown page, component or incident (404), a status word
 outside the service's vocabulary or a missing required field (422 / 400), and a request that comes
 sooner than `SPACING` after the previous one with the same key (Statuspage 420, Instatus 429, with
-Retry-After), as the real services rate-limit each key to about one request a second.
+Retry-After), as the real services rate-limit each key to about one request a second. `hang_next` holds
+the next request unanswered and unprocessed, as a service that stalls mid-send.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -44,6 +46,9 @@ class FakePage:
         self.incidents: dict[str, FakeIncident] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, refused ones too
         self.refused: list[int] = []  # the statuses of refused requests
+        self.hang_next = False  # hold the next request unanswered (and unprocessed) until close
+        self.hung: list[tuple[str, str]] = []  # (method, path) of the requests held so
+        self._released = asyncio.Event()
         self.server: TestServer | None = None
         self._last = -1e9
 
@@ -67,12 +72,18 @@ class FakePage:
         await self.server.start_server()
 
     async def close(self) -> None:
+        self._released.set()
         if self.server is not None:
             await self.server.close()
 
     @web.middleware
     async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
+        if self.hang_next:
+            self.hang_next = False
+            self.hung.append((request.method, request.path))
+            await self._released.wait()
+            return self._refuse(503, "unavailable")
         now, last = time.monotonic(), self._last
         if request.headers.get("Authorization") != f"{self.auth_scheme} {self.key}":
             return self._refuse(401, "Could not authenticate")
