@@ -249,11 +249,14 @@ async def test_status_page_components_follow_and_one_incident_resolves(
     assert_no_secret(daemon)
 
 
-async def test_opsgenie_killed_mid_send_creates_the_alert_once_after_restart(
-    page: StatusPage, daemons: Callable[[StatusPage, str], DaemonProcess]
+@pytest.mark.parametrize("processed", [False, True], ids=["unprocessed", "processed-answer-lost"])
+async def test_opsgenie_killed_mid_send_keeps_one_alert_after_restart(
+    page: StatusPage, daemons: Callable[[StatusPage, str], DaemonProcess], processed: bool
 ) -> None:
+    """Whether or not Opsgenie had acted on the create the daemon died waiting for, the create sent
+    again after restart carries the same alias, so there is one alert, closed by that alias."""
     opsgenie = FakeOpsgenie(KEY)
-    opsgenie.hang_next = True
+    opsgenie.hang_next, opsgenie.hang_processed = True, processed
     await opsgenie.start()
     try:
         daemon = daemons(page, f'  - {{name: og, type: opsgenie, api_key: "{KEY}", url: "{opsgenie.url}"}}')
@@ -262,16 +265,18 @@ async def test_opsgenie_killed_mid_send_creates_the_alert_once_after_restart(
         await eventually(lambda: len(opsgenie.hung) == 1, what="the create in flight")
         daemon.kill()
         await daemon.start()
-        await eventually(lambda: len(opsgenie.requests) == 1, what="the create after restart")
+        creates = 1 + processed
+        await eventually(lambda: len(opsgenie.requests) == creates, what="the create after restart")
         page.components["API"] = "operational"
-        await eventually(lambda: len(opsgenie.requests) == 2, what="the close")
+        await eventually(lambda: len(opsgenie.requests) == creates + 1, what="the close")
     finally:
         await opsgenie.close()
-    (_, create), (close, _) = opsgenie.requests
-    assert create["alias"] == opsgenie.hung[0]["alias"] == GROUP
+    *created, (close, _) = opsgenie.requests
+    assert [body["alias"] for _, body in created] == [GROUP] * creates
+    assert opsgenie.hung[0]["alias"] == GROUP
     assert unquote(close) == f"/v2/alerts/{GROUP}/close?identifierType=alias"
     [alert] = opsgenie.alerts
-    assert (alert.status, alert.count) == ("closed", 1), "created once, closed by the same alias"
+    assert (alert.status, alert.count) == ("closed", creates), "one alert, closed by the same alias"
 
 
 @pytest.mark.parametrize(("kind", "fake_class"), STATUS_PAGES, ids=[kind for kind, _ in STATUS_PAGES])
