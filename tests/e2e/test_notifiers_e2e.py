@@ -287,7 +287,7 @@ async def test_status_page_killed_mid_send_opens_one_incident_after_restart(
     fake_class: type[FakePage],
 ) -> None:
     fake = fake_class(KEY, ("cmp_api", "cmp_web"))
-    fake.hang_next = True
+    fake.hang_method = "PATCH" if kind == "atlassian_statuspage" else "PUT"  # the first request
     await fake.start()
     try:
         daemon = daemons(page, status_page_notifier(kind, fake))
@@ -305,4 +305,39 @@ async def test_status_page_killed_mid_send_opens_one_incident_after_restart(
         await fake.close()
     assert list(fake.incidents) == ["inc1"], "exactly one incident: the restart did not open another"
     assert len(fake.incidents["inc1"].updates) == 2  # opened, resolved
+    assert fake.components == {"cmp_api": ComponentStatus.OPERATIONAL, "cmp_web": ComponentStatus.OPERATIONAL}
+
+
+@pytest.mark.parametrize(("kind", "fake_class"), STATUS_PAGES, ids=[kind for kind, _ in STATUS_PAGES])
+async def test_status_page_killed_after_the_incident_opened_adopts_it_after_restart(
+    page: StatusPage,
+    daemons: Callable[[StatusPage, str], DaemonProcess],
+    kind: str,
+    fake_class: type[FakePage],
+) -> None:
+    """The service opened the incident but the daemon died before its answer (and the id) arrived: after
+    restart the resend finds that incident instead of opening a second one, and resolves it."""
+    fake = fake_class(KEY, ("cmp_api", "cmp_web"))
+    fake.hang_method, fake.hang_processed = "POST", True  # the incident's creation
+    await fake.start()
+    try:
+        daemon = daemons(page, status_page_notifier(kind, fake))
+        await baseline(daemon, page)
+        page.components["API"] = "major_outage"
+        await eventually(lambda: len(fake.hung) == 1, timeout=20, what="the incident's creation in flight")
+        assert list(fake.incidents) == ["inc1"]
+        daemon.kill()
+        await daemon.start()
+        await eventually(
+            lambda: any(method == "GET" for method, _ in fake.requests) or len(fake.incidents) > 1,
+            timeout=20,
+            what="the resend after restart",
+        )
+        page.components["API"] = "operational"
+        await eventually(
+            lambda: fake.incidents["inc1"].status == "resolved", timeout=20, what="the incident resolved"
+        )
+    finally:
+        await fake.close()
+    assert list(fake.incidents) == ["inc1"], "exactly one incident: the restart did not open another"
     assert fake.components == {"cmp_api": ComponentStatus.OPERATIONAL, "cmp_web": ComponentStatus.OPERATIONAL}
