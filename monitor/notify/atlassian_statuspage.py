@@ -5,6 +5,7 @@ REST API v1 (https://developer.statuspage.io), `Authorization: OAuth <key>`:
 - PATCH /pages/{page_id}/components/{id}  `{"component": {"status": ...}}`
 - POST  /pages/{page_id}/incidents        `{"incident": {name, status, body, component_ids, impact_override}}`
 - PATCH /pages/{page_id}/incidents/{id}   `{"incident": {status, body}}`, status `resolved` at the end.
+- GET   /pages/{page_id}/incidents/unresolved  before opening one: an incident a crash lost the id of.
 The API allows about one request a second per key and answers 420 (or 429) beyond: retried.
 """
 
@@ -67,6 +68,9 @@ class AtlassianStatuspageNotifier(StatusPageNotifier):
         }
         delivery, answer = await self.request("POST", "/incidents", payload)
         return delivery, incident_id_from(answer)
+
+    async def list_incidents(self) -> tuple[Delivery, bytes]:
+        return await self.request("GET", "/incidents/unresolved", None)
 
     async def update_incident(self, incident_id: str, incident: IncidentText, *, resolved: bool) -> Delivery:
         fields = {"status": "resolved" if resolved else "identified", "body": incident.body}

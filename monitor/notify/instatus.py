@@ -5,6 +5,7 @@ API (https://instatus.com/help/api), `Authorization: Bearer <key>`, statuses in 
 - PUT  /v2/{page_id}/components/{id}  `{"status": "PARTIALOUTAGE"}`
 - POST /v1/{page_id}/incidents        `{name, message, components, statuses, status, started, notify}`
 - POST /v1/{page_id}/incidents/{id}/incident-updates  the same without `name`; `RESOLVED` at the end.
+- GET  /v1/{page_id}/incidents         before opening one: an incident a crash lost the id of.
 Each incident call carries the statuses the components were just set to, so it never contradicts them.
 """
 
@@ -62,6 +63,9 @@ class InstatusNotifier(StatusPageNotifier):
         payload = {"name": incident.name, **_update(incident, "IDENTIFIED")}
         delivery, answer = await self.request("POST", f"/v1/{self.config.page_id}/incidents", payload)
         return delivery, incident_id_from(answer)
+
+    async def list_incidents(self) -> tuple[Delivery, bytes]:
+        return await self.request("GET", f"/v1/{self.config.page_id}/incidents", None)
 
     async def update_incident(self, incident_id: str, incident: IncidentText, *, resolved: bool) -> Delivery:
         path = f"/v1/{self.config.page_id}/incidents/{incident_id}/incident-updates"

@@ -24,9 +24,10 @@ Requests. The services allow about one request a second per key, and one send ma
 component it touches plus one for the incident; so the requests of this notifier are paced
 `REQUEST_INTERVAL` apart (the dispatcher's `min_interval` only spaces sends). Setting a component is
 idempotent, so the components go first and a failure anywhere retries the whole send (420 and 429
-with Retry-After); opening the incident comes last, so a refused request never opens a second one. The
-one window left: a crash after the service opened the incident and before the receipt is stored opens
-another on the retry.
+with Retry-After); opening the incident comes last, so a refused request never opens a second one. A
+crash after the service opened the incident and before the receipt stored its id leaves the retry (the
+same notification, so the same name) without an id: before opening one, the notifier looks for an
+unresolved incident of that exact name on the page and takes it over.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ COMPONENT_PREFIX = "component:"  # receipt key prefix: what the group wants of t
 NAME_CHARS = 255
 BODY_CHARS = 4000
 MAX_LINES = 10  # alerts listed in an incident's body
+ANSWER_BYTES = 4 * 1024 * 1024  # read of an answer: a list of the page's unresolved incidents, with updates
 
 _MIRROR = {
     Severity.INFO: ComponentStatus.DEGRADED_PERFORMANCE,
@@ -179,6 +181,10 @@ class StatusPageNotifier(Notifier):
         """Open the incident; its id, or None when the answer carried none."""
 
     @abstractmethod
+    async def list_incidents(self) -> tuple[Delivery, bytes]:
+        """The page's incidents (the unresolved ones at least) as the service's JSON list."""
+
+    @abstractmethod
     async def update_incident(
         self, incident_id: str, incident: IncidentText, *, resolved: bool
     ) -> Delivery: ...
@@ -203,7 +209,9 @@ class StatusPageNotifier(Notifier):
             return Delivery(Outcome.DELIVERED, f"{len(shown)} component(s) set", receipt=receipt)
         text = self._incident_text(message, wants or before, shown)
         if incident_id is None:
-            delivery, incident_id = await self.open_incident(text)
+            delivery, incident_id = await self.find_incident(text.name)
+            if delivery.outcome is Outcome.DELIVERED and incident_id is None:
+                delivery, incident_id = await self.open_incident(text)
             if delivery.outcome is not Outcome.DELIVERED or incident_id is None:
                 return delivery
         elif wants and message.reason == "repeat":
@@ -218,13 +226,23 @@ class StatusPageNotifier(Notifier):
             Outcome.DELIVERED, f"{len(shown)} component(s) set, incident {incident_id}", receipt=receipt
         )
 
-    async def request(self, method: str, path: str, payload: Mapping[str, Any]) -> tuple[Delivery, bytes]:
-        """One API call, paced REQUEST_INTERVAL after this notifier's previous one, classified."""
+    async def find_incident(self, name: str) -> tuple[Delivery, str | None]:
+        """The id of an unresolved incident named `name`: one opened by a send whose answer a crash lost."""
+        delivery, answer = await self.list_incidents()
+        if delivery.outcome is not Outcome.DELIVERED:
+            return delivery, None
+        return delivery, unresolved_incident_named(answer, name)
+
+    async def request(
+        self, method: str, path: str, payload: Mapping[str, Any] | None
+    ) -> tuple[Delivery, bytes]:
+        """One API call, paced REQUEST_INTERVAL after this notifier's previous one, classified; a GET
+        (`payload` None) sends no body."""
         delay = self._next_request - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         headers = {"User-Agent": USER_AGENT, "Authorization": self.authorization()}
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
         try:
             return await post_json_answer(
                 self.session,
@@ -234,6 +252,7 @@ class StatusPageNotifier(Notifier):
                 self.config.timeout,
                 secrets=self.secrets,
                 method=method,
+                read_limit=ANSWER_BYTES,
             )
         finally:
             self._next_request = time.monotonic() + REQUEST_INTERVAL
@@ -270,6 +289,21 @@ def incident_id_from(answer: bytes) -> str | None:
         return None
     found = document.get("id") if isinstance(document, dict) else None
     return found if isinstance(found, str) and found else None
+
+
+def unresolved_incident_named(answer: bytes, name: str) -> str | None:
+    """In the service's JSON list of incidents, the id of the first unresolved one called `name`."""
+    try:
+        document = json.loads(answer)
+    except ValueError:
+        return None
+    for incident in document if isinstance(document, list) else ():
+        if not isinstance(incident, dict) or incident.get("name") != name:
+            continue
+        found, status = incident.get("id"), incident.get("status")
+        if isinstance(found, str) and found and str(status).lower() != "resolved":
+            return found
+    return None
 
 
 def _firing_body(provider: str, message: GroupNotification) -> str:

@@ -6,14 +6,18 @@
 (422 with Opsgenie's error shape: message <= 130 characters and not empty, alias <= 512, description
 <= 15000, priority P1..P5, at most 20 tags of <= 50 characters, details a flat string map of <= 8000
 characters, source <= 100, entity <= 512, note <= 25000, no unknown field), and answers scripted
-failures (429 with Retry-After) first. It keeps alerts by alias as Opsgenie does: a create with the alias
-of an open alert counts one more occurrence; a close closes the open alert. Tests read its final state.
+failures (429 with Retry-After) first. It can hold one request unanswered (`hang_next`), as a service that
+stalls mid-send, with or without having processed it (`hang_processed`: the work done, the answer lost).
+It keeps alerts by alias as Opsgenie does: a create with the alias of an open alert counts one more
+occurrence; a close closes the open alert. Tests read its final state.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +27,7 @@ from aiohttp.test_utils import TestServer
 LIMITS = {"message": 130, "alias": 512, "description": 15000, "source": 100, "entity": 512, "note": 25000}
 FIELDS = {*LIMITS, "priority", "tags", "details", "responders", "visibleTo", "actions", "user"}
 PRIORITIES = {"P1", "P2", "P3", "P4", "P5"}
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 @dataclass
@@ -44,6 +49,10 @@ class FakeOpsgenie:
         self.alerts: list[OpsgenieAlert] = []  # every alert ever created, oldest first
         self.requests: list[tuple[str, dict[str, Any]]] = []  # (path with query, body) of accepted requests
         self.failures: list[web.Response] = []  # answers to give before working
+        self.hang_next = False  # hold the next request unanswered until close
+        self.hang_processed = False  # ...after processing it
+        self.hung: list[dict[str, Any]] = []  # the bodies of the requests held so
+        self._released = asyncio.Event()
         self.server: TestServer | None = None
 
     @property
@@ -61,14 +70,30 @@ class FakeOpsgenie:
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_post("/v2/alerts", self._create)
-        app.router.add_post("/v2/alerts/{identifier}/close", self._close)
+        app.router.add_post("/v2/alerts", self._held(self._create))
+        app.router.add_post("/v2/alerts/{identifier}/close", self._held(self._close))
         self.server = TestServer(app, host="127.0.0.1", port=0)
         await self.server.start_server()
 
     async def close(self) -> None:
+        self._released.set()
         if self.server is not None:
             await self.server.close()
+
+    def _held(self, handler: Handler) -> Handler:
+        """The handler, holding the request `hang_next` asks for until close."""
+
+        async def handle(request: web.Request) -> web.Response:
+            if not self.hang_next:
+                return await handler(request)
+            self.hang_next = False
+            self.hung.append(json.loads(await request.read()))
+            if self.hang_processed:
+                await handler(request)
+            await self._released.wait()
+            return _answer(503, message="Service unavailable")
+
+        return handle
 
     async def _checked(self, request: web.Request) -> dict[str, Any] | web.Response:
         if request.headers.get("Authorization") != f"GenieKey {self.key}":

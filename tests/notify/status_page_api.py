@@ -4,11 +4,14 @@ Both keep the page's state (component statuses, incidents with their updates) fo
 end, refuse a missing or wrong key (401), an unknown page, component or incident (404), a status word
 outside the service's vocabulary or a missing required field (422 / 400), and a request that comes
 sooner than `SPACING` after the previous one with the same key (Statuspage 420, Instatus 429, with
-Retry-After), as the real services rate-limit each key to about one request a second.
+Retry-After), as the real services rate-limit each key to about one request a second. `hang_method`
+holds the next request of that method unanswered, as a service that stalls mid-send, with or without
+having processed it (`hang_processed`: the work done, the answer lost). Both list the unresolved incidents.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -44,6 +47,10 @@ class FakePage:
         self.incidents: dict[str, FakeIncident] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, refused ones too
         self.refused: list[int] = []  # the statuses of refused requests
+        self.hang_method = ""  # hold the next request of this method unanswered until close
+        self.hang_processed = False  # ...after processing it
+        self.hung: list[tuple[str, str]] = []  # (method, path) of the requests held so
+        self._released = asyncio.Event()
         self.server: TestServer | None = None
         self._last = -1e9
 
@@ -67,12 +74,23 @@ class FakePage:
         await self.server.start_server()
 
     async def close(self) -> None:
+        self._released.set()
         if self.server is not None:
             await self.server.close()
 
     @web.middleware
     async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
+        if request.method == self.hang_method:
+            self.hang_method = ""
+            self.hung.append((request.method, request.path))
+            if self.hang_processed:
+                await self._checked(request, handler)
+            await self._released.wait()
+            return self._refuse(503, "unavailable")
+        return await self._checked(request, handler)
+
+    async def _checked(self, request: web.Request, handler: Any) -> web.StreamResponse:
         now, last = time.monotonic(), self._last
         if request.headers.get("Authorization") != f"{self.auth_scheme} {self.key}":
             return self._refuse(401, "Could not authenticate")
@@ -81,6 +99,9 @@ class FakePage:
             return self._refuse(self.limited_status, "Enhance your calm", {"Retry-After": "1"})
         if request.match_info.get("page_id") != PAGE_ID:
             return self._refuse(404, "page not found")
+        if request.method == "GET":  # a listing: no body to check
+            listing: web.StreamResponse = await handler(request)
+            return listing
         if request.content_type != "application/json":
             return self._refuse(415, "JSON only")
         try:
@@ -102,6 +123,14 @@ class FakePage:
     def _component(self, request: web.Request) -> str | None:
         component_id = request.match_info["component_id"]
         return component_id if component_id in self.components else None
+
+    def listed(self, status_word: Any = str, resolved: bool = False) -> list[dict[str, str]]:
+        """The incidents (with the resolved ones or not), newest first, statuses spelled by `status_word`."""
+        return [
+            {"id": incident_id, "name": incident.name, "status": status_word(incident.status)}
+            for incident_id, incident in reversed(self.incidents.items())
+            if resolved or incident.status != "resolved"
+        ]
 
     def _open(self, name: str, status: str, components: list[str], body: str) -> web.Response:
         incident_id = f"inc{len(self.incidents) + 1}"
@@ -126,6 +155,10 @@ class FakeStatuspage(FakePage):
         app.router.add_patch("/v1/pages/{page_id}/components/{component_id}", self._patch_component)
         app.router.add_post("/v1/pages/{page_id}/incidents", self._create_incident)
         app.router.add_patch("/v1/pages/{page_id}/incidents/{incident_id}", self._update_incident)
+        app.router.add_get("/v1/pages/{page_id}/incidents/unresolved", self._list_unresolved)
+
+    async def _list_unresolved(self, request: web.Request) -> web.Response:
+        return web.json_response(self.listed())
 
     async def _patch_component(self, request: web.Request) -> web.Response:
         component_id = self._component(request)
@@ -194,6 +227,10 @@ class FakeInstatus(FakePage):
         app.router.add_put("/v2/{page_id}/components/{component_id}", self._put_component)
         app.router.add_post("/v1/{page_id}/incidents", self._create_incident)
         app.router.add_post("/v1/{page_id}/incidents/{incident_id}/incident-updates", self._add_update)
+        app.router.add_get("/v1/{page_id}/incidents", self._list)
+
+    async def _list(self, request: web.Request) -> web.Response:
+        return web.json_response(self.listed(str.upper, resolved=True))
 
     async def _put_component(self, request: web.Request) -> web.Response:
         component_id = self._component(request)

@@ -103,6 +103,28 @@ async def test_an_outage_and_recovery_leave_one_resolved_incident_and_the_page_o
     assert page.refused == [], "paced: no request was refused"
 
 
+async def test_a_resend_whose_answer_was_lost_takes_over_the_incident_it_opened(
+    page: FakePage, session: aiohttp.ClientSession
+) -> None:
+    """A crash after the service opened the incident and before its id was stored: the retry, the same
+    notification with no receipt, finds the unresolved incident by its name instead of opening another;
+    a resolved one of that name is history, so a later outage opens a new incident."""
+    outage = group("github", Severity.MAJOR)
+    await sent(page_notifier(page, session, incident=True), outage)
+    await asyncio.sleep(REQUEST_INTERVAL)
+    retried = await sent(page_notifier(page, session, incident=True), outage)  # a restart: no receipt
+    [(incident_id, incident)] = page.incidents.items()
+    assert retried.receipt is not None and retried.receipt["incident_id"] == incident_id
+    assert len(incident.updates) == 1, "taken over as it is: the same notification says nothing new"
+
+    await asyncio.sleep(REQUEST_INTERVAL)
+    await sent(page_notifier(page, session, incident=True), group("github", None), dict(retried.receipt))
+    await asyncio.sleep(REQUEST_INTERVAL)
+    await sent(page_notifier(page, session, incident=True), outage)
+    assert len(page.incidents) == 2 and incident.status == "resolved"
+    assert page.refused == []
+
+
 async def test_the_worst_status_any_group_wants_wins(page: FakePage, session: aiohttp.ClientSession) -> None:
     email = [{"id": "cmp_email", "providers": ["courier", "send*"], "status": "mirror"}]
     notifier = page_notifier(page, session, components=email)
