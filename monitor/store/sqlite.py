@@ -13,6 +13,7 @@ coroutines must never interleave statements of their transactions on it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
@@ -23,8 +24,10 @@ from typing import Any
 
 import aiosqlite
 
+from monitor import history
+from monitor.history import StatusInterval
 from monitor.logging import get_logger
-from monitor.model import Event, Notification, ProviderState
+from monitor.model import Event, Impact, Incident, IncidentStatus, Notification, ProviderState
 from monitor.store import codec
 from monitor.store.base import (
     AlertingChange,
@@ -60,6 +63,17 @@ WHERE n.status = 'pending' AND n.next_attempt_at <= :now
 ORDER BY n.priority, n.seq
 LIMIT :limit
 """
+
+
+# Retention: what ended before the cutoff. Notifications first, so the events only they referred to go too.
+_PRUNE_SQL = (
+    "DELETE FROM notifications WHERE status IN ('delivered', 'dead') "
+    "AND COALESCE(delivered_at, dead_at, created_at) < ?",
+    "DELETE FROM events WHERE occurred_at < ? "
+    "AND NOT EXISTS (SELECT 1 FROM notifications AS n WHERE n.event_id = events.id)",
+    "DELETE FROM incident_history WHERE resolved_at IS NOT NULL AND resolved_at < ?",
+    "DELETE FROM status_intervals WHERE ended_at IS NOT NULL AND ended_at < ?",
+)
 
 
 class SqliteStore(Store):
@@ -158,6 +172,7 @@ class SqliteStore(Store):
                         "updated_at = excluded.updated_at",
                         (state.provider, codec.state_to_json(state), now),
                     )
+                    await _record_history(conn, state, state.last_poll_at or datetime.now(UTC))
                 await conn.executemany(
                     "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -213,6 +228,60 @@ class SqliteStore(Store):
         except sqlite3.IntegrityError as exc:
             where = f"provider {state.provider!r}" if state is not None else "alert groups"
             raise StoreError(f"commit for {where} rejected: {exc}") from exc
+
+    async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
+        async with self._transaction() as conn:
+            await _upsert_incidents(conn, provider, incidents, datetime.now(UTC))
+
+    async def incident_history(self, provider: str, since: datetime, limit: int) -> list[Incident]:
+        start = codec.format_time(since)
+        async with self._connection() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT incident_id, name, status, impact, url, started_at, resolved_at, updates_json "
+                "FROM incident_history WHERE provider = ? AND (resolved_at IS NULL OR started_at >= ? "
+                "OR resolved_at >= ?) ORDER BY started_at DESC, incident_id LIMIT ?",
+                (provider, start, start, max(limit, 0)),
+            )
+        return [
+            Incident(
+                id=incident_id,
+                name=name,
+                status=IncidentStatus(status),
+                impact=Impact(impact),
+                url=url,
+                started_at=codec.parse_time(started_at),
+                resolved_at=codec.parse_time(resolved_at) if resolved_at else None,
+                updates=codec.updates_from_list(json.loads(updates)),
+            )
+            for incident_id, name, status, impact, url, started_at, resolved_at, updates in rows
+        ]
+
+    async def status_intervals(self, provider: str, since: datetime) -> list[StatusInterval]:
+        async with self._connection() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT component, name, status, started_at, ended_at FROM status_intervals "
+                "WHERE provider = ? AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at, id",
+                (provider, codec.format_time(since)),
+            )
+        return [
+            StatusInterval(
+                component,
+                name,
+                status,
+                codec.parse_time(started),
+                codec.parse_time(ended) if ended else None,
+            )
+            for component, name, status, started, ended in rows
+        ]
+
+    async def prune(self, before: datetime) -> int:
+        cutoff = codec.format_time(before)
+        deleted = 0
+        async with self._transaction() as conn:
+            for sql in _PRUNE_SQL:
+                cursor = await conn.execute(sql, (cutoff,))
+                deleted += cursor.rowcount
+        return deleted
 
     async def put_silence(self, silence: StoredSilence) -> None:
         async with self._transaction() as conn:
@@ -362,6 +431,73 @@ class SqliteStore(Store):
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
+
+
+async def _record_history(conn: aiosqlite.Connection, state: ProviderState, at: datetime) -> None:
+    """The status intervals and incident timelines this state changes (monitor/history.py)."""
+    when = codec.format_time(at)
+    rows = await conn.execute_fetchall(
+        "SELECT component, name, status FROM status_intervals WHERE provider = ? AND ended_at IS NULL",
+        (state.provider,),
+    )
+    ended, begun = history.status_changes({c: history.OpenStatus(n, s) for c, n, s in rows}, state)
+    await conn.executemany(
+        "UPDATE status_intervals SET ended_at = ? WHERE provider = ? AND component = ? AND ended_at IS NULL",
+        [(when, state.provider, component) for component in ended],
+    )
+    await conn.executemany(
+        "INSERT INTO status_intervals (provider, component, name, status, started_at) VALUES (?, ?, ?, ?, ?)",
+        [(state.provider, component, s.name, s.status, when) for component, s in begun.items()],
+    )
+    await _upsert_incidents(conn, state.provider, list(state.incidents.values()), at)
+    if history.settled_incidents(state):
+        open_rows = await conn.execute_fetchall(
+            "SELECT incident_id FROM incident_history WHERE provider = ? AND resolved_at IS NULL",
+            (state.provider,),
+        )
+        await conn.executemany(
+            "UPDATE incident_history SET resolved_at = ?, status = ? WHERE provider = ? AND incident_id = ?",
+            [
+                (when, IncidentStatus.RESOLVED.value, state.provider, incident_id)
+                for (incident_id,) in open_rows
+                if incident_id not in state.incidents
+            ],
+        )
+
+
+async def _upsert_incidents(
+    conn: aiosqlite.Connection, provider: str, incidents: Sequence[Incident], at: datetime
+) -> None:
+    """Insert or refresh each incident, its stored timeline united with the updates seen now."""
+    for incident in incidents:
+        rows = list(
+            await conn.execute_fetchall(
+                "SELECT updates_json FROM incident_history WHERE provider = ? AND incident_id = ?",
+                (provider, incident.id),
+            )
+        )
+        stored = codec.updates_from_list(json.loads(rows[0][0])) if rows else ()
+        resolved_at = None
+        if incident.status.is_closed:
+            resolved_at = incident.resolved_at or incident.updated_at or at
+        await conn.execute(
+            "INSERT INTO incident_history (provider, incident_id, name, status, impact, url, started_at, "
+            "resolved_at, updates_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (provider, incident_id) DO UPDATE SET name = excluded.name, "
+            "status = excluded.status, impact = excluded.impact, url = excluded.url, "
+            "resolved_at = excluded.resolved_at, updates_json = excluded.updates_json",
+            (
+                provider,
+                incident.id,
+                incident.name,
+                incident.status.value,
+                incident.impact.value,
+                incident.url,
+                codec.format_time(incident.started_at or at),
+                codec.format_time(resolved_at) if resolved_at else None,
+                json.dumps(codec.updates_to_list(history.merge_updates(stored, incident.updates))),
+            ),
+        )
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:

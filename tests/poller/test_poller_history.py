@@ -1,0 +1,42 @@
+"""A provider's first sight backfills its recent history from the page's history document, silently."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from monitor.config import RouteConfig
+from monitor.model import IncidentStatus
+from tests.poller.conftest import Rig
+from tests.poller.page_double import incident
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+async def test_first_sight_backfills_history_without_an_event_and_only_once(rig: Rig, name: str) -> None:
+    rig.page.incidents = [incident("open1", "Elevated errors")]
+    resolved = {
+        **incident("old1", "Last week's outage", status="resolved"),
+        "resolved_at": "2026-11-20T10:00:00Z",
+    }
+    other = incident("elsewhere", "Open on a component not watched")
+    other["components"] = [{"id": "c-other"}]
+    rig.page.history = [resolved, rig.page.incidents[0], other]
+    rig.configure([rig.plan(name, components=["c-api"])], [RouteConfig(notify=["log"])], {})
+
+    await rig.poller.poll(name)
+    await rig.poller.poll(name)
+
+    assert rig.page.history_hits == 1
+    assert all(events == [] and notifications == [] for _, events, notifications in rig.store.commits)
+    stored = {i.id: i for i in await rig.store.incident_history(name, LONG_AGO, 10)}
+    assert set(stored) == {"old1", "open1"}  # an open incident the engine does not track is left out
+    assert stored["old1"].status is IncidentStatus.RESOLVED
+    assert stored["old1"].resolved_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    assert stored["open1"].resolved_at is None
+    assert [u.text for u in stored["open1"].updates] == ["We are looking into it."]
+
+
+async def test_a_page_without_a_history_document_still_polls(rig: Rig, name: str) -> None:
+    rig.configure([rig.plan(name, url=rig.page.url + "/nowhere")], [RouteConfig(notify=["log"])], {})
+    await rig.poller.poll(name)  # summary 404s too: the poll fails as before, and no backfill is tried
+    assert rig.page.history_hits == 0
