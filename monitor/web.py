@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__, api_silences, openapi, pages, silencing
+from monitor import __version__, api_silences, openapi, pages, provider_detail, silencing
 from monitor.fetch import public_url
 from monitor.logging import get_logger
 from monitor.metrics import exposition
@@ -56,6 +56,7 @@ def build_app(daemon: DaemonView) -> web.Application:
     app.router.add_get("/api/v1/events", _with(daemon, _events))
     app.router.add_get("/api/v1/openapi.json", _openapi)
     api_silences.add_routes(app, daemon)
+    provider_detail.add_routes(app, daemon, provider_json)
     return app
 
 

@@ -149,8 +149,9 @@ def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() ->
 
     assert not doc.select("script") and not doc.select("img")
     assert not [e for e in doc.elements if any(name.startswith("on") for name in e.attrs)]
+    # our own link to the provider's page, then the http(s) ones: no javascript: link
     hrefs = [e.attrs["href"] for e in doc.select("a")]
-    assert hrefs == ["https://evil.example.com", "https://ok.example.com/m"]  # no javascript: link
+    assert hrefs == ["providers/evil", "https://evil.example.com", "https://ok.example.com/m"]
     # name, group, component, update, maintenance, description, event, silence author and comment
     assert doc.texts().count(HOSTILE) == 9
     assert "<script>" not in html and "&lt;script&gt;" in html
