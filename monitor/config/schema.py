@@ -129,6 +129,8 @@ class Settings(BaseModel):
     # Bearer token for the HTTP endpoints that change anything (silences); without one they answer 403.
     api_token: SecretStr | None = Field(default=None, min_length=16)
     api_token_file: str | None = None
+    # issue 13: what ended longer ago than this (events, sent notifications, resolved incidents) is pruned
+    retention: Annotated[float, bounded(DAY, 365 * DAY)] = 90 * DAY
 
     @model_validator(mode="after")
     def _token_from_file(self) -> Settings:
