@@ -171,8 +171,8 @@ class Poller:
         runtime.state = state  # what was read, committed or not: the next poll diffs against it
         runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)
-        if previous is None and isinstance(result, Snapshot):
-            await self._backfill(runtime, state)
+        if isinstance(result, Snapshot) and (previous is None or not previous.baselined):
+            await self._backfill(runtime, state)  # the first successful read: the baseline
 
     async def _backfill(self, runtime: _Runtime, state: ProviderState) -> None:
         """A first sight: the page's recent history into the store, silently (no event, no page). Open

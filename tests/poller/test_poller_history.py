@@ -36,7 +36,15 @@ async def test_first_sight_backfills_history_without_an_event_and_only_once(rig:
     assert [u.text for u in stored["open1"].updates] == ["We are looking into it."]
 
 
-async def test_a_page_without_a_history_document_still_polls(rig: Rig, name: str) -> None:
-    rig.configure([rig.plan(name, url=rig.page.url + "/nowhere")], [RouteConfig(notify=["log"])], {})
-    await rig.poller.poll(name)  # summary 404s too: the poll fails as before, and no backfill is tried
+async def test_a_first_sight_that_fails_backfills_at_the_first_successful_read(rig: Rig, name: str) -> None:
+    rig.page.history = [{**incident("old1", "Earlier outage", status="resolved")}]
+    rig.page.mode = "html"  # a CDN error page: nothing read, nothing to backfill against
+    rig.configure([rig.plan(name)], [RouteConfig(notify=["log"])], {})
+    await rig.poller.poll(name)
     assert rig.page.history_hits == 0
+
+    rig.page.mode = "json"
+    await rig.poller.poll(name)
+    await rig.poller.poll(name)
+    assert rig.page.history_hits == 1
+    assert [i.id for i in await rig.store.incident_history(name, LONG_AGO, 10)] == ["old1"]
