@@ -80,14 +80,13 @@ def _since(request: web.Request) -> datetime:
     if raw is None:
         return datetime.now(UTC) - timedelta(days=HISTORY_DAYS)
     try:
-        since = datetime.fromisoformat(raw)
-    except ValueError:
-        since = None
-    if since is None or since.tzinfo is None:
-        raise _error(
-            web.HTTPBadRequest, "since must be an ISO 8601 time with a zone, e.g. 2026-07-01T00:00:00Z"
-        )
-    return since.astimezone(UTC)
+        since = datetime.fromisoformat(raw.upper())  # RFC 3339 allows a lower-case t and z
+        if since.tzinfo is not None:
+            return since.astimezone(UTC)
+    except (ValueError, OverflowError):  # overflow: year 1 with a positive offset
+        pass
+    message = "since must be an ISO 8601 time with a zone, e.g. 2026-07-01T00:00:00Z"
+    raise _error(web.HTTPBadRequest, message)
 
 
 def _error(kind: type[web.HTTPError], message: str) -> web.HTTPError:
