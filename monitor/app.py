@@ -23,6 +23,7 @@ from monitor.notify import Notifier, build_notifier
 from monitor.plan import ProviderPlan, plans_for, rules_for
 from monitor.poller import Poller
 from monitor.recorder import Recorder
+from monitor.retention import prune_periodically
 from monitor.scheduler import Ticker
 from monitor.store import describe_store, open_store
 from monitor.store.base import Store
@@ -218,6 +219,10 @@ class Daemon:
         term.push_async_callback(_stop_delivering, dispatcher, delivering)
         evaluating = asyncio.create_task(evaluator.run(), name="evaluator")
         term.push_async_callback(_stop_evaluating, evaluator, evaluating)
+        pruning = asyncio.create_task(
+            prune_periodically(store, lambda: self._config.settings.retention), name="retention"
+        )
+        term.push_async_callback(_stop_pruning, pruning)
         ticker = Ticker(poller.poll)
         ticker.start(poller.plans)
         self._ticker = ticker
@@ -309,6 +314,13 @@ async def _stop_polling(ticker: Ticker, poller: Poller) -> None:
 async def _stop_evaluating(evaluator: Evaluator, evaluating: asyncio.Task[None]) -> None:
     evaluator.stop()
     await evaluating
+
+
+async def _stop_pruning(pruning: asyncio.Task[None]) -> None:
+    """A prune in flight rolls back (its transaction is all or nothing); the next start prunes again."""
+    pruning.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await pruning
 
 
 async def _stop_delivering(dispatcher: Dispatcher, delivering: asyncio.Task[None]) -> None:

@@ -145,6 +145,15 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class IncidentUpdate:
+    """One entry of an incident's timeline as the vendor wrote it (investigating, identified, ...)."""
+
+    at: datetime | None
+    status: IncidentStatus
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     id: str
     name: str
@@ -155,6 +164,8 @@ class Incident:
     updated_at: datetime | None = None
     latest_update: str | None = None  # body of the newest update, plain text
     component_ids: tuple[str, ...] = ()  # affected components; empty when the page names none
+    updates: tuple[IncidentUpdate, ...] = ()  # the timeline, oldest first, where the format gives one
+    resolved_at: datetime | None = None  # when the page says it was resolved
 
 
 @dataclass(frozen=True, slots=True)

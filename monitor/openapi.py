@@ -261,6 +261,69 @@ _SCHEMAS: dict[str, Schema] = {
     ),
 }
 
+# Issue 13: one provider in depth (monitor/provider_detail.py).
+_WINDOW = _object(
+    "Our own observations over the window: `availability` is (observed - down) / observed, null when nothing "
+    "was observed; `unread_seconds` (page unreadable, or status unknown) is neither up nor down.",
+    observed_seconds={"type": "number", "minimum": 0},
+    down_seconds={"type": "number", "minimum": 0},
+    unread_seconds={"type": "number", "minimum": 0},
+    availability={"type": ["number", "null"], "minimum": 0, "maximum": 1},
+)
+_SCHEMAS.update(
+    {
+        "ComponentAvailability": _object(
+            "A component's availability over the last 24 h, 7 d and 30 d.",
+            id=_TEXT,
+            name=_TEXT,
+            windows=_object("Per window.", **{label: _WINDOW for label in ("24h", "7d", "30d")}),
+        ),
+        "ProviderDetail": _object(
+            "A provider and its components' availability.",
+            provider=_ref("Provider"),
+            availability=_array("ComponentAvailability"),
+        ),
+        "IncidentUpdate": _object(
+            "One update of an incident's timeline.",
+            at=_NULLABLE_TIME,
+            status=_enum(IncidentStatus),
+            text=_TEXT,
+        ),
+        "PastIncident": _object(
+            "An incident as kept in the history: open while `resolved_at` is null; its updates oldest first.",
+            id=_TEXT,
+            name=_TEXT,
+            status=_enum(IncidentStatus),
+            impact=_enum(Impact),
+            url=_NULLABLE_TEXT,
+            started_at=_TIME,
+            resolved_at=_NULLABLE_TIME,
+            updates=_array("IncidentUpdate"),
+        ),
+        "IncidentHistory": _object(
+            "The provider's incidents open now or started or resolved since `since`, newest first "
+            "(500 at most).",
+            since=_TIME,
+            incidents=_array("PastIncident"),
+        ),
+    }
+)
+_NAME_PARAMETER: Schema = {
+    "name": "name",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1},
+    "description": "The provider, as configured.",
+}
+_SINCE_PARAMETER: Schema = {
+    "name": "since",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "format": "date-time"},
+    "description": "ISO 8601 time with a zone; default 90 days ago.",
+}
+_NO_PROVIDER = _json("No provider has this name.", _ref("Error"))
+
 _BAD_QUERY = _json("An invalid query parameter.", _ref("Error"))
 _BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _WRITE_ERRORS: dict[str, Schema] = {
@@ -358,6 +421,37 @@ _PATHS: dict[str, Schema] = {
     "/api/v1/openapi.json": _get(
         "openapi", "This document.", {"200": _json("OpenAPI 3.1.", {"type": "object"})}
     ),
+    "/providers/{name}": {
+        "get": {
+            "operationId": "providerPage",
+            "summary": "One provider for people: status, components, incident timelines, availability.",
+            "parameters": [_NAME_PARAMETER],
+            "responses": {
+                "200": {"description": "An HTML page.", "content": {"text/html": {"schema": _TEXT}}},
+                "404": _NO_PROVIDER,
+            },
+        }
+    },
+    "/api/v1/providers/{name}": {
+        "get": {
+            "operationId": "provider",
+            "summary": "One provider's state and its components' availability.",
+            "parameters": [_NAME_PARAMETER],
+            "responses": {"200": _json("The provider.", _ref("ProviderDetail")), "404": _NO_PROVIDER},
+        }
+    },
+    "/api/v1/providers/{name}/incidents": {
+        "get": {
+            "operationId": "providerIncidents",
+            "summary": "One provider's incident history, each incident with its updates.",
+            "parameters": [_NAME_PARAMETER, _SINCE_PARAMETER],
+            "responses": {
+                "200": _json("The incidents.", _ref("IncidentHistory")),
+                "400": _BAD_QUERY,
+                "404": _NO_PROVIDER,
+            },
+        }
+    },
 }
 
 

@@ -25,6 +25,7 @@ from monitor.alerting.silences import Silence
 from monitor.human_time import ago, clock
 from monitor.model import ComponentStatus
 from monitor.report import utc_minute
+from monitor.store.codec import parse_time
 
 RECENT_EVENTS = 25
 CONTENT_SECURITY_POLICY = (
@@ -162,3 +163,37 @@ def safe_link(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if scheme.lower() in ("http", "https") else None
+
+
+def render_provider(
+    provider: dict[str, Any], history: list[dict[str, Any]], availability: list[dict[str, Any]], now: datetime
+) -> str:
+    """One provider's page (monitor/provider_detail.py): `provider_json`, its stored incidents (newest
+    first, each with its updates) split into open and past, and its components' availability."""
+    template = _env.get_template("provider.html")
+    return template.render(
+        p=provider,
+        open_incidents=[i for i in history if i["resolved_at"] is None],
+        past_incidents=[i for i in history if i["resolved_at"] is not None],
+        availability=availability,
+        now=now,
+        groups=component_groups,
+        label=status_label,
+        link=safe_link,
+        ago=lambda text: ago(text, now),
+        when=lambda text: utc_minute(parse_time(text)) if text else "unknown time",
+        percent=_percent,
+        span=_span,
+    )
+
+
+def _percent(ratio: float | None) -> str:
+    return "no data" if ratio is None else f"{ratio * 100:.2f}%"
+
+
+def _span(seconds: float) -> str:
+    """A duration for people: 2 h 5 min, 40 min, 12 s."""
+    whole = int(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600} h {whole % 3600 // 60} min"
+    return f"{whole // 60} min" if whole >= 60 else f"{whole} s"

@@ -176,6 +176,22 @@ class Poller:
         runtime.state = state  # what was read, committed or not: the next poll diffs against it
         runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)
+        if isinstance(result, Snapshot) and (previous is None or not previous.baselined):
+            await self._backfill(runtime, state)  # the first successful read: the baseline
+
+    async def _backfill(self, runtime: _Runtime, state: ProviderState) -> None:
+        """A first sight: the page's recent history into the store, silently (no event, no page). Open
+        incidents the engine does not track (another component's) are left out: nothing would close them."""
+        name = runtime.plan.config.name
+        try:
+            async with self._gate:
+                incidents = await runtime.source.history(self._http, runtime.plan.timeout)
+            kept = [i for i in incidents if i.status.is_closed or i.id in state.incidents]
+            await self._store.add_history(name, kept)
+        except Exception as error:  # the history is a nicety: a failure must not fail the poll
+            log.warning("history_backfill_failed", provider=name, error=f"{type(error).__name__}: {error}")
+            return
+        log.info("history_backfilled", provider=name, incidents=len(kept))
 
     async def _fetch(self, runtime: _Runtime) -> tuple[Snapshot | PollFailure, str]:
         plan = runtime.plan

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from monitor import __version__, api_cluster, api_silences, openapi, pages, silencing
+from monitor import __version__, api_cluster, api_silences, openapi, pages, provider_detail, silencing
 from monitor.fetch import public_url
 from monitor.logging import get_logger
 from monitor.metrics import exposition
@@ -57,6 +57,7 @@ def build_app(daemon: DaemonView) -> web.Application:
     app.router.add_get("/api/v1/openapi.json", _openapi)
     api_silences.add_routes(app, daemon)
     api_cluster.add_route(app, lambda: daemon.store)
+    provider_detail.add_routes(app, daemon, provider_json)
     return app
 
 

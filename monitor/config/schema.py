@@ -132,6 +132,8 @@ class Settings(BaseModel):
     # issue 13: keep each fetched document that changed here, as a replay timeline (docs/replay.md)
     record: str | None = None
     record_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)  # past it, the oldest captures go
+    # issue 13: what ended longer ago than this (events, sent notifications, resolved incidents) is pruned
+    retention: Annotated[float, bounded(DAY, 365 * DAY)] = 90 * DAY
 
     @model_validator(mode="after")
     def _token_from_file(self) -> Settings:

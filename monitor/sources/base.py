@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from monitor.durations import Interval, Timeout
 from monitor.errors import ParseError
 from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redact_url
-from monitor.model import Snapshot
+from monitor.model import Incident, Snapshot
 
 LARGE_DOCUMENT_BYTES = 256 * 1024  # below this a parse takes milliseconds: the loop may do it itself
 PARSE_BUDGET_SECONDS = 10.0
@@ -81,6 +81,11 @@ class Source(ABC):
     @abstractmethod
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         """Fetch and parse the page; `NotModified` when nothing changed since the last fetch."""
+
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        """The page's recent incidents, resolved ones included, for a first sight's backfill; none when
+        the format has no history document."""
+        return ()
 
     async def _get_json(
         self,

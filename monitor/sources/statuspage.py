@@ -19,14 +19,19 @@ from monitor.model import (
     Impact,
     Incident,
     IncidentStatus,
+    IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
     Snapshot,
 )
-from monitor.sources.base import Source, SourceConfig
+from monitor.sources.base import Source, SourceConfig, decode_json, page_of
 from monitor.sources.reader import EARLIEST, Reader, json_type, link, plain_text, quote, text
 
 SUMMARY_PATH = "/api/v2/summary.json"
+HISTORY_PATH = (
+    "/api/v2/incidents.json"  # the last 50 incidents, resolved ones included, each with its updates
+)
+MAX_UPDATES = 100  # per incident, the newest kept: a timeline is read by people, not archived
 
 
 class StatuspageConfig(SourceConfig):
@@ -40,6 +45,13 @@ class StatuspageSource(Source):
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         return await self._get_api_json(http, SUMMARY_PATH, timeout, parse_summary)
+
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        url = self.config.url.rstrip("/") + HISTORY_PATH
+        response = await http.get(url, timeout=timeout)
+        if isinstance(response, NotModified):  # no validators were sent: cannot happen
+            return ()
+        return parse_incidents(decode_json(response), page_of(response.url, HISTORY_PATH))
 
 
 _COMPONENT_STATUS_ALIASES = {"full_outage": "major_outage"}  # incident.io's word for it
@@ -58,6 +70,15 @@ def parse_summary(doc: Any, page_url: str, *, null_is_empty: bool = False) -> Sn
             if doc[key] is None:
                 raise ParseError(f"Statuspage summary: '{key}' is null, so which are open is unknown")
     return _SummaryReader(page_url).read(doc)
+
+
+def parse_incidents(doc: Any, page_url: str) -> tuple[Incident, ...]:
+    """Normalize a decoded incidents.json (the page's recent history); unreadable entries are skipped."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("incidents"), list):
+        raise ParseError("not a Statuspage incident list: no 'incidents' list")
+    reader = _SummaryReader(page_url)
+    found = (reader.incident(item) for item in reader.items(doc["incidents"], "incidents"))
+    return tuple(incident for incident in found if incident is not None)
 
 
 def _check_is_summary(doc: Any) -> None:
@@ -83,7 +104,7 @@ class _SummaryReader(Reader):
     def read(self, doc: dict[str, Any]) -> Snapshot:
         indicator, description = self._page_status(doc.get("status"))
         components = self._components(doc.get("components"))
-        incidents = self.tracked(doc.get("incidents"), "incidents", self._incident)
+        incidents = self.tracked(doc.get("incidents"), "incidents", self.incident)
         maintenances = self.tracked(
             doc.get("scheduled_maintenances"), "scheduled_maintenances", self._maintenance
         )
@@ -140,7 +161,7 @@ class _SummaryReader(Reader):
             value = _COMPONENT_STATUS_ALIASES.get(value, value)
         return self.enum(ComponentStatus, value, what, "status")
 
-    def _incident(self, item: dict[str, Any]) -> Incident | None:
+    def incident(self, item: dict[str, Any]) -> Incident | None:
         found = self.identify(item, "incident")
         if found is None:
             return None
@@ -158,6 +179,8 @@ class _SummaryReader(Reader):
             updated_at=self.time(item.get("updated_at"), what, "updated_at"),
             latest_update=self._latest_update(updates, what),
             component_ids=self._component_ids(item, updates, what),
+            updates=self._timeline(updates, what),
+            resolved_at=self.time(item.get("resolved_at"), what, "resolved_at"),
         )
 
     def _maintenance(self, item: dict[str, Any]) -> Maintenance | None:
@@ -178,14 +201,36 @@ class _SummaryReader(Reader):
             component_ids=self._component_ids(item, updates, what),
         )
 
+    def _shown_at(self, update: dict[str, Any], what: str) -> datetime | None:
+        field = "display_at" if update.get("display_at") is not None else "created_at"
+        return self.time(update.get(field), f"{what} update", field)
+
+    def _timeline(self, updates: list[dict[str, Any]], what: str) -> tuple[IncidentUpdate, ...]:
+        """Every update, oldest first (unreadable times first), the newest MAX_UPDATES."""
+        timeline = [
+            IncidentUpdate(
+                at=self._shown_at(update, what),
+                status=self._update_status(update.get("status"), what),
+                text=plain_text(body) if isinstance(body := update.get("body"), str) else "",
+            )
+            for update in updates
+        ]
+        timeline.sort(key=lambda update: update.at or EARLIEST)
+        return tuple(timeline[-MAX_UPDATES:])
+
+    def _update_status(self, value: Any, what: str) -> IncidentStatus:
+        """An update's status; one without (older pages, minimal copies) is unknown, not worth a warning."""
+        if value is None:
+            return IncidentStatus.UNKNOWN
+        return self.enum(IncidentStatus, value, f"{what} update", "status")
+
     def _latest_update(self, updates: list[dict[str, Any]], what: str) -> str | None:
         """The newest update's body; updates without a readable time rank last, list order breaks ties."""
         if not updates:
             return None
 
         def shown_at(update: dict[str, Any]) -> datetime:
-            field = "display_at" if update.get("display_at") is not None else "created_at"
-            return self.time(update.get(field), f"{what} update", field) or EARLIEST
+            return self._shown_at(update, what) or EARLIEST
 
         body = max(updates, key=shown_at).get("body")
         if not isinstance(body, str):

@@ -14,7 +14,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Literal, Self
 
-from monitor.model import Alert, Event, Notification, ProviderState, Told
+from monitor.history import StatusInterval
+from monitor.model import Alert, Event, Incident, Notification, ProviderState, Told
 
 NotificationStatus = Literal["pending", "delivered", "dead"]
 Settled = Literal["delivered", "dead"]  # a notification sent from memory while the store failed
@@ -134,6 +135,26 @@ class Store(ABC):
         `change` to the alerting memory. A notification whose id is in `settled` was sent from memory while
         the store failed: it is written delivered or dead, not pending, so it is not sent again. A
         notification id already enqueued raises StoreError; nothing is written then."""
+
+    @abstractmethod
+    async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
+        """Record incidents read from a page's history document (a first sight's backfill): merged with
+        what is stored, timelines united; no state, no event."""
+
+    @abstractmethod
+    async def incident_history(self, provider: str, since: datetime, limit: int) -> list[Incident]:
+        """The provider's incidents open now or started since `since`, newest first, each with its
+        timeline and `resolved_at` (None while open)."""
+
+    @abstractmethod
+    async def status_intervals(self, provider: str, since: datetime) -> list[StatusInterval]:
+        """The provider's status intervals that end after `since` or have not ended, oldest first."""
+
+    @abstractmethod
+    async def prune(self, before: datetime) -> int:
+        """Delete what ended before `before`: events no remaining notification refers to, delivered and
+        dead notifications, resolved incidents, ended status intervals. Never a pending notification,
+        never an open incident. Returns how many rows went."""
 
     @abstractmethod
     async def put_silence(self, silence: StoredSilence) -> None:

@@ -12,7 +12,7 @@ A naive datetime is taken to be UTC (the model's convention); loaded datetimes a
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from monitor.model import (
     Impact,
     Incident,
     IncidentStatus,
+    IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
     ProviderState,
@@ -314,7 +315,19 @@ def _incident_to_dict(incident: Incident) -> Doc:
         "updated_at": _time_or_none(incident.updated_at),
         "latest_update": incident.latest_update,
         "component_ids": list(incident.component_ids),
+        "updates": updates_to_list(incident.updates),
+        "resolved_at": _time_or_none(incident.resolved_at),
     }
+
+
+def updates_to_list(updates: Sequence[IncidentUpdate]) -> list[Doc]:
+    return [{"at": _time_or_none(u.at), "status": u.status.value, "text": u.text} for u in updates]
+
+
+def updates_from_list(docs: Sequence[Doc]) -> tuple[IncidentUpdate, ...]:
+    return tuple(
+        IncidentUpdate(_parse_time_or_none(d.get("at")), IncidentStatus(d["status"]), d["text"]) for d in docs
+    )
 
 
 def _incident_from_dict(doc: Doc) -> Incident:
@@ -328,6 +341,8 @@ def _incident_from_dict(doc: Doc) -> Incident:
         updated_at=_parse_time_or_none(doc.get("updated_at")),
         latest_update=doc.get("latest_update"),
         component_ids=tuple(doc.get("component_ids") or ()),
+        updates=updates_from_list(doc.get("updates") or ()),
+        resolved_at=_parse_time_or_none(doc.get("resolved_at")),
     )
 
 

@@ -19,12 +19,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from monitor import history
+from monitor.history import StatusInterval
 from monitor.logging import get_logger
-from monitor.model import Event, Notification, ProviderState
+from monitor.model import Event, Incident, IncidentStatus, Notification, ProviderState
 from monitor.store import codec, rows
 from monitor.store.base import (
     AlertingChange,
@@ -234,6 +236,7 @@ class PostgresStore(ClusterStore):
                         "updated_at = excluded.updated_at",
                         (state.provider, codec.state_to_json(state), now),
                     )
+                    await _record_history(conn, state, state.last_poll_at or datetime.now(UTC))
                 async with conn.cursor() as cur:
                     await cur.executemany(
                         "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
@@ -266,6 +269,41 @@ class PostgresStore(ClusterStore):
         except _Rejected as exc:
             where = f"provider {state.provider!r}" if state is not None else "alert groups"
             raise StoreError(f"commit for {where} rejected: {exc.__cause__}") from exc.__cause__
+
+    async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
+        async with self._transaction() as conn:
+            await _upsert_incidents(conn, provider, incidents, datetime.now(UTC))
+
+    async def incident_history(self, provider: str, since: datetime, limit: int) -> list[Incident]:
+        start = codec.format_time(since)
+        async with self._transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT incident_id, name, status, impact, url, started_at, resolved_at, updates_json "
+                "FROM incident_history WHERE provider = %s AND (resolved_at IS NULL OR started_at >= %s "
+                "OR resolved_at >= %s) ORDER BY started_at DESC, incident_id LIMIT %s",
+                (provider, start, start, max(limit, 0)),
+            )
+            found = await cursor.fetchall()
+        return [rows.stored_incident(*row) for row in found]
+
+    async def status_intervals(self, provider: str, since: datetime) -> list[StatusInterval]:
+        async with self._transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT component, name, status, started_at, ended_at FROM status_intervals "
+                "WHERE provider = %s AND (ended_at IS NULL OR ended_at > %s) ORDER BY started_at, id",
+                (provider, codec.format_time(since)),
+            )
+            found = await cursor.fetchall()
+        return [rows.stored_interval(*row) for row in found]
+
+    async def prune(self, before: datetime) -> int:
+        cutoff = codec.format_time(before)
+        deleted = 0
+        async with self._transaction() as conn:
+            for statement in rows.PRUNE_SQL:
+                cursor = await conn.execute(statement.replace("?", "%s"), (cutoff,))
+                deleted += max(cursor.rowcount, 0)
+        return deleted
 
     async def put_silence(self, silence: StoredSilence) -> None:
         async with self._transaction() as conn:
@@ -407,7 +445,7 @@ class PostgresStore(ClusterStore):
                 async with conn.cursor().copy(copy_sql) as copy:
                     for row in values:
                         await copy.write_row(row)
-            for table, column in (("events", "id"), ("notifications", "seq")):
+            for table, column in (("events", "id"), ("notifications", "seq"), ("status_intervals", "id")):
                 await conn.execute(
                     sql.SQL(
                         "SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({column}), 1), "
@@ -463,3 +501,60 @@ class PostgresStore(ClusterStore):
 
 class _Rejected(StoreError):
     """A constraint refused the transaction (a notification id enqueued twice)."""
+
+
+async def _record_history(conn: AsyncConnection[Any], state: ProviderState, at: datetime) -> None:
+    """The status intervals and incident timelines this state changes (monitor/history.py)."""
+    when = codec.format_time(at)
+    cursor = await conn.execute(
+        "SELECT component, name, status FROM status_intervals WHERE provider = %s AND ended_at IS NULL",
+        (state.provider,),
+    )
+    open_now = {c: history.OpenStatus(n, st) for c, n, st in await cursor.fetchall()}
+    ended, begun = history.status_changes(open_now, state)
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "UPDATE status_intervals SET ended_at = %s "
+            "WHERE provider = %s AND component = %s AND ended_at IS NULL",
+            [(when, state.provider, component) for component in ended],
+        )
+        await cur.executemany(
+            "INSERT INTO status_intervals (provider, component, name, status, started_at) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [(state.provider, component, st.name, st.status, when) for component, st in begun.items()],
+        )
+    await _upsert_incidents(conn, state.provider, list(state.incidents.values()), at)
+    if history.settled_incidents(state):
+        cursor = await conn.execute(
+            "SELECT incident_id FROM incident_history WHERE provider = %s AND resolved_at IS NULL",
+            (state.provider,),
+        )
+        gone = [
+            incident_id for (incident_id,) in await cursor.fetchall() if incident_id not in state.incidents
+        ]
+        async with conn.cursor() as cur:
+            await cur.executemany(
+                "UPDATE incident_history SET resolved_at = %s, status = %s "
+                "WHERE provider = %s AND incident_id = %s",
+                [(when, IncidentStatus.RESOLVED.value, state.provider, incident_id) for incident_id in gone],
+            )
+
+
+async def _upsert_incidents(
+    conn: AsyncConnection[Any], provider: str, incidents: Sequence[Incident], at: datetime
+) -> None:
+    """Insert or refresh each incident, its stored timeline united with the updates seen now."""
+    for incident in incidents:
+        cursor = await conn.execute(
+            "SELECT updates_json FROM incident_history WHERE provider = %s AND incident_id = %s",
+            (provider, incident.id),
+        )
+        row = await cursor.fetchone()
+        await conn.execute(
+            "INSERT INTO incident_history (provider, incident_id, name, status, impact, url, started_at, "
+            "resolved_at, updates_json) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (provider, incident_id) DO UPDATE SET name = excluded.name, "
+            "status = excluded.status, impact = excluded.impact, url = excluded.url, "
+            "resolved_at = excluded.resolved_at, updates_json = excluded.updates_json",
+            rows.incident_row(provider, incident, row[0] if row else None, at),
+        )

@@ -3,10 +3,14 @@ store the same thing (and `outage-monitor migrate` can copy one into the other r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from monitor.model import Event, Notification
+from monitor import history
+from monitor.history import StatusInterval
+from monitor.model import Event, Impact, Incident, IncidentStatus, Notification
 from monitor.store import codec
 from monitor.store.base import Settled
 
@@ -73,4 +77,70 @@ def claimed_notification(row: Sequence[Any]) -> Notification:
         created_at=codec.parse_time(created_at),
         attempts=attempts,
         receipt=receipt,
+    )
+
+
+# Retention: what ended before the cutoff (one `?` parameter each; PostgreSQL's driver wants `%s`).
+# Notifications first, so the events only they referred to go too.
+PRUNE_SQL = (
+    "DELETE FROM notifications WHERE status IN ('delivered', 'dead') "
+    "AND COALESCE(delivered_at, dead_at, created_at) < ?",
+    "DELETE FROM events WHERE occurred_at < ? "
+    "AND NOT EXISTS (SELECT 1 FROM notifications AS n WHERE n.event_id = events.id)",
+    "DELETE FROM incident_history WHERE resolved_at IS NOT NULL AND resolved_at < ?",
+    "DELETE FROM status_intervals WHERE ended_at IS NOT NULL AND ended_at < ?",
+)
+
+IncidentRow = tuple[str, str, str, str, str, str | None, str, str | None, str]
+
+
+def incident_row(provider: str, incident: Incident, stored_updates: str | None, at: datetime) -> IncidentRow:
+    """(provider, incident_id, name, status, impact, url, started_at, resolved_at, updates_json) for an
+    incident seen at `at`, its timeline united with the one stored (`updates_json`, or None)."""
+    stored = codec.updates_from_list(json.loads(stored_updates)) if stored_updates else ()
+    resolved_at = None
+    if incident.status.is_closed:
+        resolved_at = incident.resolved_at or incident.updated_at or at
+    return (
+        provider,
+        incident.id,
+        incident.name,
+        incident.status.value,
+        incident.impact.value,
+        incident.url,
+        codec.format_time(incident.started_at or at),
+        codec.format_time(resolved_at) if resolved_at else None,
+        json.dumps(codec.updates_to_list(history.merge_updates(stored, incident.updates))),
+    )
+
+
+def stored_incident(
+    incident_id: str,
+    name: str,
+    status: str,
+    impact: str,
+    url: str | None,
+    started_at: str,
+    resolved_at: str | None,
+    updates: str,
+) -> Incident:
+    """An incident_history row (from incident_id on) as the model's Incident."""
+    return Incident(
+        id=incident_id,
+        name=name,
+        status=IncidentStatus(status),
+        impact=Impact(impact),
+        url=url,
+        started_at=codec.parse_time(started_at),
+        resolved_at=codec.parse_time(resolved_at) if resolved_at else None,
+        updates=codec.updates_from_list(json.loads(updates)),
+    )
+
+
+def stored_interval(
+    component: str, name: str, status: str, started: str, ended: str | None
+) -> StatusInterval:
+    """A status_intervals row (from component on) as a StatusInterval."""
+    return StatusInterval(
+        component, name, status, codec.parse_time(started), codec.parse_time(ended) if ended else None
     )

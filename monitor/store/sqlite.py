@@ -23,8 +23,10 @@ from typing import Any
 
 import aiosqlite
 
+from monitor import history
+from monitor.history import StatusInterval
 from monitor.logging import get_logger
-from monitor.model import Event, Notification, ProviderState
+from monitor.model import Event, Incident, IncidentStatus, Notification, ProviderState
 from monitor.store import codec, rows
 from monitor.store.base import (
     AlertingChange,
@@ -155,6 +157,7 @@ class SqliteStore(Store):
                         "updated_at = excluded.updated_at",
                         (state.provider, codec.state_to_json(state), now),
                     )
+                    await _record_history(conn, state, state.last_poll_at or datetime.now(UTC))
                 await conn.executemany(
                     "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -184,6 +187,39 @@ class SqliteStore(Store):
         except sqlite3.IntegrityError as exc:
             where = f"provider {state.provider!r}" if state is not None else "alert groups"
             raise StoreError(f"commit for {where} rejected: {exc}") from exc
+
+    async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
+        async with self._transaction() as conn:
+            await _upsert_incidents(conn, provider, incidents, datetime.now(UTC))
+
+    async def incident_history(self, provider: str, since: datetime, limit: int) -> list[Incident]:
+        start = codec.format_time(since)
+        async with self._connection() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT incident_id, name, status, impact, url, started_at, resolved_at, updates_json "
+                "FROM incident_history WHERE provider = ? AND (resolved_at IS NULL OR started_at >= ? "
+                "OR resolved_at >= ?) ORDER BY started_at DESC, incident_id LIMIT ?",
+                (provider, start, start, max(limit, 0)),
+            )
+        return [rows.stored_incident(*row) for row in found]
+
+    async def status_intervals(self, provider: str, since: datetime) -> list[StatusInterval]:
+        async with self._connection() as conn:
+            found = await conn.execute_fetchall(
+                "SELECT component, name, status, started_at, ended_at FROM status_intervals "
+                "WHERE provider = ? AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at, id",
+                (provider, codec.format_time(since)),
+            )
+        return [rows.stored_interval(*row) for row in found]
+
+    async def prune(self, before: datetime) -> int:
+        cutoff = codec.format_time(before)
+        deleted = 0
+        async with self._transaction() as conn:
+            for sql in rows.PRUNE_SQL:
+                cursor = await conn.execute(sql, (cutoff,))
+                deleted += cursor.rowcount
+        return deleted
 
     async def put_silence(self, silence: StoredSilence) -> None:
         async with self._transaction() as conn:
@@ -315,6 +351,59 @@ class SqliteStore(Store):
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
+
+
+async def _record_history(conn: aiosqlite.Connection, state: ProviderState, at: datetime) -> None:
+    """The status intervals and incident timelines this state changes (monitor/history.py)."""
+    when = codec.format_time(at)
+    rows = await conn.execute_fetchall(
+        "SELECT component, name, status FROM status_intervals WHERE provider = ? AND ended_at IS NULL",
+        (state.provider,),
+    )
+    ended, begun = history.status_changes({c: history.OpenStatus(n, s) for c, n, s in rows}, state)
+    await conn.executemany(
+        "UPDATE status_intervals SET ended_at = ? WHERE provider = ? AND component = ? AND ended_at IS NULL",
+        [(when, state.provider, component) for component in ended],
+    )
+    await conn.executemany(
+        "INSERT INTO status_intervals (provider, component, name, status, started_at) VALUES (?, ?, ?, ?, ?)",
+        [(state.provider, component, s.name, s.status, when) for component, s in begun.items()],
+    )
+    await _upsert_incidents(conn, state.provider, list(state.incidents.values()), at)
+    if history.settled_incidents(state):
+        open_rows = await conn.execute_fetchall(
+            "SELECT incident_id FROM incident_history WHERE provider = ? AND resolved_at IS NULL",
+            (state.provider,),
+        )
+        await conn.executemany(
+            "UPDATE incident_history SET resolved_at = ?, status = ? WHERE provider = ? AND incident_id = ?",
+            [
+                (when, IncidentStatus.RESOLVED.value, state.provider, incident_id)
+                for (incident_id,) in open_rows
+                if incident_id not in state.incidents
+            ],
+        )
+
+
+async def _upsert_incidents(
+    conn: aiosqlite.Connection, provider: str, incidents: Sequence[Incident], at: datetime
+) -> None:
+    """Insert or refresh each incident, its stored timeline united with the updates seen now."""
+    for incident in incidents:
+        stored = list(
+            await conn.execute_fetchall(
+                "SELECT updates_json FROM incident_history WHERE provider = ? AND incident_id = ?",
+                (provider, incident.id),
+            )
+        )
+        await conn.execute(
+            "INSERT INTO incident_history (provider, incident_id, name, status, impact, url, started_at, "
+            "resolved_at, updates_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (provider, incident_id) DO UPDATE SET name = excluded.name, "
+            "status = excluded.status, impact = excluded.impact, url = excluded.url, "
+            "resolved_at = excluded.resolved_at, updates_json = excluded.updates_json",
+            rows.incident_row(provider, incident, stored[0][0] if stored else None, at),
+        )
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:

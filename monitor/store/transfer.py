@@ -28,6 +28,11 @@ TABLES: dict[str, tuple[str, ...]] = {
         "seq", "id", "notifier", "dedup_key", "event_id", "body_json", "priority", "status", "attempts",
         "created_at", "next_attempt_at", "lease_until", "delivered_at", "dead_at", "last_error",
     ),
+    "incident_history": (
+        "provider", "incident_id", "name", "status", "impact", "url", "started_at", "resolved_at",
+        "updates_json",
+    ),
+    "status_intervals": ("id", "provider", "component", "name", "status", "started_at", "ended_at"),
 }  # fmt: skip
 
 Rows = list[tuple[Any, ...]]

@@ -49,6 +49,7 @@ class StatusPage:
     components: dict[str, str] = field(default_factory=lambda: {"API": "operational", "Web": "operational"})
     incidents: list[dict[str, Any]] = field(default_factory=list)
     maintenances: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # incidents.json's items
     mode: str = "json"
     hits: int = 0
     url: str = ""
@@ -84,9 +85,13 @@ class StatusPage:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
 
+    async def handle_history(self, _: web.Request) -> web.Response:
+        return web.json_response({"page": self.summary()["page"], "incidents": self.history})
+
     async def start(self) -> web.AppRunner:
         app = web.Application()
         app.router.add_get("/api/v2/summary.json", self.handle)
+        app.router.add_get("/api/v2/incidents.json", self.handle_history)
         runner, self.url = await serve(app)
         return runner
 

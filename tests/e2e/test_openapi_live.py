@@ -71,11 +71,18 @@ async def daemon(tmp_path: Path) -> AsyncIterator[DaemonProcess]:
 
 
 def requests_for(path: str, operation: dict[str, Any]) -> list[str]:
-    """The path as is, then each parameter at its maximum and one past it."""
+    """The path as is (a provider's name: acme, and one not configured), then each integer parameter at its
+    maximum and one past it, and each time parameter valid and not."""
+    if "{name}" in path:
+        return [*requests_for(path.replace("{name}", "acme"), operation), path.replace("{name}", "nobody")]
     urls = [path]
     for parameter in operation.get("parameters", []):
-        maximum = parameter["schema"]["maximum"]
-        urls += [f"{path}?{parameter['name']}={maximum}", f"{path}?{parameter['name']}={maximum + 1}"]
+        name, schema = parameter["name"], parameter["schema"]
+        if schema.get("format") == "date-time":
+            urls += [f"{path}?{name}=2026-01-01T00:00:00Z", f"{path}?{name}=yesterday"]
+        elif "maximum" in schema:
+            maximum = schema["maximum"]
+            urls += [f"{path}?{name}={maximum}", f"{path}?{name}={maximum + 1}"]
     return urls
 
 
@@ -105,6 +112,8 @@ async def test_every_live_response_matches_the_served_description(daemon: Daemon
                     checked.append((url, response.status))
 
     assert ("/api/v1/events?limit=1001", 400) in checked and ("/?refresh=3600", 200) in checked
+    assert ("/api/v1/providers/acme/incidents?since=yesterday", 400) in checked
+    assert ("/api/v1/providers/nobody", 404) in checked and ("/providers/acme", 200) in checked
     providers = (await daemon.get_json("/api/v1/providers"))["providers"]
     assert {p["name"]: p["status"] for p in providers} == {"acme": "major_outage", "down": "unknown"}
     acme = providers[0]

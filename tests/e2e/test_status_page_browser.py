@@ -299,3 +299,71 @@ async def test_five_providers_fit_one_screen_with_the_operational_components_fol
                 assert png_size(tmp_path / shot) == (1280, 800)
         finally:
             daemon.cleanup()
+
+
+PAST_INCIDENT = {
+    "id": "inc-past",
+    "name": "Delayed <b>emails</b>",
+    "status": "resolved",
+    "impact": "minor",
+    "shortlink": "javascript:alert(1)",
+    "created_at": "2026-11-20T09:00:00Z",
+    "started_at": "2026-11-20T09:00:00Z",
+    "resolved_at": "2026-11-20T10:00:00Z",
+    "incident_updates": [
+        {"id": f"p{minute}", "status": status, "body": body, "created_at": f"2026-11-20T09:{minute}:00Z"}
+        for minute, status, body in [
+            ("00", "investigating", "Emails are delayed."),
+            ("20", "identified", "A queue is backed up."),
+            ("40", "monitoring", "A fix is out."),
+            ("59", "resolved", "All emails delivered."),
+        ]
+    ],
+    "components": [],
+}
+
+
+async def test_a_person_opens_a_provider_page_from_the_overview_and_sees_its_history(
+    tmp_path: Path, browser: webdriver.Chrome, pages: dict[str, StatusPage]
+) -> None:
+    pages["zulu"].components["Checkout"] = "major_outage"
+    pages["zulu"].incidents = [INCIDENT]
+    pages["zulu"].history = [PAST_INCIDENT, INCIDENT]
+    daemon = DaemonProcess(tmp_path, pages_yaml(pages))
+    try:
+        await daemon.start()
+
+        async def backfilled() -> bool:
+            body = await daemon.get_json("/api/v1/providers/zulu/incidents?since=2026-01-01T00:00:00Z")
+            return len(body["incidents"]) == 2
+
+        await eventually(backfilled, what="zulu's history backfilled")
+        await asyncio.to_thread(browser.get, f"{daemon.base}/")
+        link = await asyncio.to_thread(browser.find_element, By.LINK_TEXT, "zulu")
+        await asyncio.to_thread(link.click)
+
+        def read() -> dict[str, str]:
+            sections = ("provider", "open-incidents", "components", "availability", "history")
+            return {name: browser.find_element(By.ID, name).text for name in sections}
+
+        seen = await asyncio.to_thread(read)
+        assert browser.current_url == f"{daemon.base}/providers/zulu"
+        assert seen["provider"].startswith("zulu") and "Major outage" in seen["provider"]
+        assert "Card payments failing" in seen["open-incidents"]
+        assert "We are looking into failed card payments." in seen["open-incidents"]
+        assert "Checkout Major outage" in seen["components"]
+        assert "Checkout" in seen["availability"] and "%" in seen["availability"]
+        history = seen["history"]
+        assert "Delayed <b>emails</b>" in history  # shown as text
+        order = [
+            history.index(text) for text in ("All emails delivered.", "A fix is out.", "Emails are delayed.")
+        ]
+        assert order == sorted(order), "newest update first"
+        hrefs = [a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a")]
+        assert not [h for h in hrefs if h.startswith("javascript:")]
+        script = "return performance.getEntriesByType('resource').map(e => e.name)"
+        assert await asyncio.to_thread(browser.execute_script, script) == [], "the page loaded something"
+        console = await asyncio.to_thread(browser.get_log, "browser")
+        assert not [entry for entry in console if entry["level"] == "SEVERE"], console
+    finally:
+        daemon.cleanup()

@@ -30,6 +30,8 @@ class PageDouble:
     incidents: list[dict[str, Any]] = field(default_factory=list)
     maintenances: list[dict[str, Any]] = field(default_factory=list)  # summary.json scheduled_maintenances
     null_incidents: bool = False  # write `"incidents": null` instead of the list
+    history: list[dict[str, Any]] = field(default_factory=list)  # incidents.json's items
+    history_hits: int = 0
     mode: Mode = "json"
     retry_after: str = "1"
     delay: float = 0.0  # seconds before answering, to keep a poll in flight
@@ -98,6 +100,10 @@ class PageDouble:
                 return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
 
+    async def handle_history(self, _: web.Request) -> web.Response:
+        self.history_hits += 1
+        return web.json_response({"page": self.summary()["page"], "incidents": self.history})
+
 
 def incident(
     incident_id: str, name: str, impact: str = "major", status: str = "investigating"
@@ -118,9 +124,10 @@ def incident(
 
 @asynccontextmanager
 async def serving(page: PageDouble) -> AsyncIterator[PageDouble]:
-    """Serve `/api/v2/summary.json` on 127.0.0.1 until the block ends; sets `page.url`."""
+    """Serve summary.json and incidents.json on 127.0.0.1 until the block ends; sets `page.url`."""
     app = web.Application()
     app.router.add_get("/api/v2/summary.json", page.handle)
+    app.router.add_get("/api/v2/incidents.json", page.handle_history)
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     page.url = str(server.make_url("")).rstrip("/")

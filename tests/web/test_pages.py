@@ -155,6 +155,7 @@ def test_hostile_third_party_text_is_shown_as_text_and_never_becomes_markup() ->
 
     assert not doc.select("script") and not doc.select("img")
     assert not [e for e in doc.elements if any(name.startswith("on") for name in e.attrs)]
+    # our own link to the provider's page, then the http(s) ones: no javascript: link
     hrefs = [e.attrs["href"] for e in doc.select("a")]
     assert hrefs == [
         "/providers/evil",
