@@ -81,7 +81,7 @@ class CatalogEntry(BaseModel):
     def provider_fields(self, url_has_default: bool) -> dict[str, Any]:
         """The keys of a provider entry reading this page. A format whose `url` defaults to its
         vendor's API host (Status.io, the clouds, Slack) reads from there, not from the page's URL."""
-        fields: dict[str, Any] = {"type": self.format}
+        fields: dict[str, Any] = {"type": self.format, "category": self.category}
         if not url_has_default:
             fields["url"] = self.url
         return fields | self.options

@@ -101,6 +101,22 @@ def test_every_entry_of_a_format_in_this_build_loads_through_the_config_loader()
     )
 
 
+def test_a_provider_takes_its_catalog_entrys_category_unless_it_sets_its_own() -> None:
+    loaded = parse_config(
+        "providers:\n  - {catalog: stripe}\n  - {catalog: github, category: Vendors we pay}\n"
+        "  - {name: own, type: statuspage, url: https://status.own.example}\n"
+        "  - {name: mine, type: statuspage, url: https://status.mine.example, category: Internal}\n",
+        "providers.yaml",
+        env={},
+    )
+    assert [(p.name, p.category) for p in loaded.providers] == [
+        ("stripe", "Payments & Finance"),
+        ("github", "Vendors we pay"),
+        ("own", None),
+        ("mine", "Internal"),
+    ]
+
+
 def test_the_catalog_is_package_data() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert "catalog/*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["monitor"]
@@ -159,9 +175,14 @@ def test_a_format_with_a_vendor_host_reads_from_there_not_from_the_page() -> Non
     gitlab = CatalogEntry.model_validate(
         entry(name="gitlab", format="statusio", url="https://status.gitlab.com", options={"page_id": "x"})
     )
-    assert gitlab.provider_fields(url_has_default=True) == {"type": "statusio", "page_id": "x"}
+    assert gitlab.provider_fields(url_has_default=True) == {
+        "type": "statusio",
+        "category": "Developer tools",
+        "page_id": "x",
+    }
     assert gitlab.provider_fields(url_has_default=False) == {
         "type": "statusio",
+        "category": "Developer tools",
         "url": "https://status.gitlab.com",
         "page_id": "x",
     }

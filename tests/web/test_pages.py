@@ -293,3 +293,53 @@ def test_without_silences_in_force_the_page_says_every_alert_is_sent() -> None:
     assert [e.text.strip() for e in doc.select("p", **{"class": "muted"}) if "in force" in e.text] == [
         "None in force: every alert is sent as routed."
     ]
+
+
+EVIL_LABEL = '<script>alert("x")</script>"\' a'  # a category from a config file: text too
+
+
+def test_grouped_by_category_providers_sit_under_their_headings_a_to_z_uncategorised_last() -> None:
+    providers = [
+        provider_json(plan(name, category), state(name, status))
+        for name, category, status in [
+            ("stripe", "Payments & Finance", ComponentStatus.OPERATIONAL),
+            ("github", "developer tools", ComponentStatus.OPERATIONAL),
+            ("adyen", "Payments & Finance", ComponentStatus.MAJOR_OUTAGE),
+            ("own", None, ComponentStatus.OPERATIONAL),
+            ("evil", EVIL_LABEL, ComponentStatus.OPERATIONAL),
+        ]
+    ]
+    html = pages.render(providers, [], NOW, 30, silences=(), by_category=True)
+    parsed = parse(html)
+
+    order = [
+        e.attrs.get("data-category") or e.attrs["data-provider"]
+        for e in parsed.elements
+        if "data-category" in e.attrs or "data-provider" in e.attrs
+    ]
+    assert order == [  # A to Z in any case, problems first within a category, uncategorised last
+        EVIL_LABEL,
+        "evil",
+        "developer tools",
+        "github",
+        "Payments & Finance",
+        "adyen",
+        "stripe",
+        "Uncategorised",
+        "own",
+    ]
+    headings = [
+        e.text for e in parsed.elements if e.attrs.get("class") == "category"
+    ]  # the hostile one shown as text
+    assert headings == [EVIL_LABEL, "developer tools", "Payments & Finance", "Uncategorised"]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+    flat = parse(pages.render(providers, [], NOW, 30, silences=()))
+    assert not [e for e in flat.elements if e.attrs.get("class") == "category"]
+    assert [e.attrs["data-provider"] for e in flat.elements if "data-provider" in e.attrs] == [
+        "adyen",
+        "evil",
+        "github",
+        "own",
+        "stripe",
+    ]
