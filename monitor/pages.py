@@ -80,9 +80,7 @@ def render(
     template = _env.get_template("status.html")
     return template.render(
         providers=ordered,
-        sections=by_category_sections(ordered)
-        if by_category
-        else [ProviderSection(None, ordered)] * bool(ordered),
+        sections=by_category_sections(ordered) if by_category else _one_section(ordered),
         problems=problems,
         events=events,
         silences=shown,
@@ -113,6 +111,11 @@ def by_category_sections(providers: list[dict[str, Any]]) -> list[ProviderSectio
         by_category.setdefault(provider["category"] or UNCATEGORISED, []).append(provider)
     headings = sorted(by_category, key=lambda h: (h == UNCATEGORISED, h.casefold()))
     return [ProviderSection(heading, by_category[heading]) for heading in headings]
+
+
+def _one_section(providers: list[dict[str, Any]]) -> list[ProviderSection]:
+    """The ungrouped page: one section without a heading, none at all without providers."""
+    return [ProviderSection(None, providers)] if providers else []
 
 
 def is_problem(status: str) -> bool:

@@ -343,3 +343,9 @@ def test_grouped_by_category_providers_sit_under_their_headings_a_to_z_uncategor
         "own",
         "stripe",
     ]
+
+
+def test_without_providers_the_page_says_so_grouped_or_not() -> None:
+    for by_category in (False, True):
+        html = pages.render([], [], NOW, 30, silences=(), by_category=by_category)
+        assert "No providers configured." in html
