@@ -71,11 +71,17 @@ async def daemon(tmp_path: Path) -> AsyncIterator[DaemonProcess]:
 
 
 def requests_for(path: str, operation: dict[str, Any]) -> list[str]:
-    """The path as is, then each parameter at its maximum and one past it."""
+    """The path as is, then each parameter at its maximum and one past it, or at each of its values
+    and one outside them."""
     urls = [path]
     for parameter in operation.get("parameters", []):
-        maximum = parameter["schema"]["maximum"]
-        urls += [f"{path}?{parameter['name']}={maximum}", f"{path}?{parameter['name']}={maximum + 1}"]
+        name, schema = parameter["name"], parameter["schema"]
+        values = (
+            schema["enum"] + ["none-of-these"]
+            if "enum" in schema
+            else [schema["maximum"], schema["maximum"] + 1]
+        )
+        urls += [f"{path}?{name}={value}" for value in values]
     return urls
 
 
@@ -105,6 +111,7 @@ async def test_every_live_response_matches_the_served_description(daemon: Daemon
                     checked.append((url, response.status))
 
     assert ("/api/v1/events?limit=1001", 400) in checked and ("/?refresh=3600", 200) in checked
+    assert ("/?group=category", 200) in checked and ("/?group=none-of-these", 400) in checked
     providers = (await daemon.get_json("/api/v1/providers"))["providers"]
     assert {p["name"]: p["status"] for p in providers} == {"acme": "major_outage", "down": "unknown"}
     acme = providers[0]
