@@ -69,10 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     discover.add_argument("--timeout", type=_duration, default=10.0, help="for the whole probe (default 10s)")
     catalog_help = "list the built-in catalog of providers (usable as `catalog: NAME` in the config)"
     catalog = commands.add_parser("catalog", help=catalog_help, description=catalog_help)
+    catalog.add_argument("--category", help="only this category (any case), e.g. 'Payments & Finance'")
     search = catalog.add_subparsers(dest="action").add_parser(
-        "search", help="only entries whose name, title or notes contain TERM (any case)"
+        "search", help="only entries whose name, title, category or notes contain TERM (any case)"
     )
     search.add_argument("term", metavar="TERM")
+    search.add_argument("--category", default=argparse.SUPPRESS, help="only this category (any case)")
     migrate_help = (
         "copy a SQLite store into an empty PostgreSQL database, in one transaction (stop the daemon first)"
     )
@@ -109,7 +111,7 @@ def _command(args: argparse.Namespace) -> int:
 
         if args.command == "discover":
             return asyncio.run(lookup.discover_page(args.url, args.timeout))
-        return lookup.list_catalog(args.term if args.action == "search" else None)
+        return lookup.list_catalog(args.term if args.action == "search" else None, args.category)
     if args.command == "migrate":
         return _migrate(args.source, args.target)
     path = _config_path(args.config)

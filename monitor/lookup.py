@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from monitor.catalog import catalog, listed_at
+from monitor.catalog import catalog, category_named, listed_at
 from monitor.fetch import HttpClient
 from monitor.logging import setup_logging
 from monitor.report import catalog_table, discovery_text
@@ -31,9 +31,19 @@ async def discover_page(url: str, timeout: float) -> int:
     return 0
 
 
-def list_catalog(term: str | None) -> int:
-    """Print the catalog, or the entries matching `term`; exit 1 when none does."""
-    entries = [e for e in catalog().root if term is None or e.matches(term)]
+def list_catalog(term: str | None, category: str | None = None) -> int:
+    """Print the catalog, or the entries matching `term` and in `category`; exit 1 when none does,
+    or naming the categories (with a did-you-mean) when `category` is none of them."""
+    try:
+        wanted = category_named(category) if category is not None else None
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    entries = [
+        e
+        for e in catalog().root
+        if (term is None or e.matches(term)) and (wanted is None or e.category == wanted)
+    ]
     if not entries:
         print(f"no catalog entry matches {term!r}", file=sys.stderr)
         return 1

@@ -92,6 +92,14 @@ def _get(operation_id: str, summary: str, responses: dict[str, Schema], *paramet
     return {"get": operation}
 
 
+PAGE_GROUP = "group"  # `/?group=category`: the providers under their categories' headings
+_PAGE_GROUP_PARAMETER: Schema = {
+    "name": PAGE_GROUP,
+    "in": "query",
+    "required": False,
+    "description": "`category`: the providers under their categories' headings (uncategorised last).",
+    "schema": {"type": "string", "enum": ["category"]},
+}
 EVENTS_LIMIT = IntParam("limit", 50, 1000, "How many events at most.")
 PAGE_REFRESH = IntParam("refresh", 30, 3600, "Seconds between the page's own reloads.")
 SILENCE_BODY_LIMIT = 64 * 1024  # bytes of a POST /api/v1/silences body
@@ -161,6 +169,7 @@ _SCHEMAS: dict[str, Schema] = {
         last_success_at=_NULLABLE_TIME,
         last_error=_NULLABLE_TEXT,
         consecutive_failures={"type": "integer", "minimum": 0},
+        category=_NULLABLE_TEXT,
     ),
     "Providers": _object(
         "Every configured provider.", providers={"type": "array", "items": _ref("Provider")}
@@ -453,6 +462,7 @@ _PATHS: dict[str, Schema] = {
         }
     },
 }
+_PATHS["/"]["get"]["parameters"].append(_PAGE_GROUP_PARAMETER)
 
 
 @cache

@@ -85,15 +85,18 @@ def render(
     refresh: int,
     *,
     silences: Iterable[Silence],
+    by_category: bool = False,
 ) -> str:
     """The page for `provider_json` dicts, `event_to_dict` dicts (newest first) and the silences kept,
-    as of `now`; expired silences are left out, the rest end soonest first."""
+    as of `now`; expired silences are left out, the rest end soonest first. `by_category` puts the
+    providers under their categories' headings (A to Z, uncategorised last), problems first in each."""
     ordered = sorted(providers, key=lambda p: (_RANK[ComponentStatus(p["status"])], p["name"]))
     problems = sum(1 for p in ordered if is_problem(p["status"]))
     shown = sorted((s for s in silences if s.state(now) != "expired"), key=lambda s: (s.ends_at, s.id))
     template = _env.get_template("status.html")
     return template.render(
         providers=ordered,
+        sections=by_category_sections(ordered) if by_category else _one_section(ordered),
         problems=problems,
         events=events,
         silences=shown,
@@ -107,6 +110,29 @@ def render(
         clock=lambda text: clock(text, now),
         card=provider_card,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSection:
+    heading: str | None  # a category; None: no heading (the page is not grouped)
+    providers: list[dict[str, Any]]
+
+
+UNCATEGORISED = "Uncategorised"
+
+
+def by_category_sections(providers: list[dict[str, Any]]) -> list[ProviderSection]:
+    """The providers under their categories, A to Z in any case, uncategorised last; order kept within."""
+    by_category: dict[str, list[dict[str, Any]]] = {}
+    for provider in providers:
+        by_category.setdefault(provider["category"] or UNCATEGORISED, []).append(provider)
+    headings = sorted(by_category, key=lambda h: (h == UNCATEGORISED, h.casefold()))
+    return [ProviderSection(heading, by_category[heading]) for heading in headings]
+
+
+def _one_section(providers: list[dict[str, Any]]) -> list[ProviderSection]:
+    """The ungrouped page: one section without a heading, none at all without providers."""
+    return [ProviderSection(None, providers)] if providers else []
 
 
 def is_problem(status: str) -> bool:

@@ -104,7 +104,8 @@ def provider_entry(config: SourceConfig, name: str, components: Sequence[Compone
 
 def catalog_table(entries: Iterable[CatalogEntry]) -> str:
     """The built-in catalog: the output of `outage-monitor catalog`."""
-    return table(["NAME", "FORMAT", "URL", "TITLE"], ([e.name, e.format, e.url, e.title] for e in entries))
+    rows = ([e.name, e.category, e.format, e.url, e.title] for e in entries)
+    return table(["NAME", "CATEGORY", "FORMAT", "URL", "TITLE"], rows)
 
 
 def _when(value: datetime | None) -> str:

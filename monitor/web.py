@@ -17,7 +17,7 @@ from monitor.fetch import public_url
 from monitor.logging import get_logger
 from monitor.metrics import exposition
 from monitor.model import ProviderState
-from monitor.openapi import EVENTS_LIMIT, PAGE_REFRESH, IntParam
+from monitor.openapi import EVENTS_LIMIT, PAGE_GROUP, PAGE_REFRESH, IntParam
 from monitor.plan import ProviderPlan
 from monitor.store.base import Store
 from monitor.store.codec import event_to_dict, format_time
@@ -109,12 +109,19 @@ async def _events(request: web.Request, daemon: DaemonView) -> web.Response:
 
 async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response:
     refresh = _query_int(request, PAGE_REFRESH)
+    by_category = _query_group(request)
     providers = await _providers_json(daemon)
     events = await _events_json(daemon, pages.RECENT_EVENTS)
     silences = await silencing.all_silences(daemon.store)
     # The dicts are the request's own copies: rendering thousands of providers need not hold up the loop.
     html = await asyncio.to_thread(
-        pages.render, providers, events, datetime.now(UTC), refresh, silences=silences
+        pages.render,
+        providers,
+        events,
+        datetime.now(UTC),
+        refresh,
+        silences=silences,
+        by_category=by_category,
     )
     headers = {"Content-Security-Policy": pages.CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
     return web.Response(text=html, content_type="text/html", headers=headers)
@@ -142,6 +149,15 @@ def _query_int(request: web.Request, param: IntParam) -> int:
         if 1 <= value <= param.maximum:
             return value
     message = f"{param.name} must be an integer from 1 to {param.maximum}"
+    raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+
+
+def _query_group(request: web.Request) -> bool:
+    """Whether `/` groups the providers by category (`?group=category`); a 400 for any other grouping."""
+    group = request.query.get(PAGE_GROUP)
+    if group is None or group == "category":
+        return group is not None
+    message = f"{PAGE_GROUP} must be 'category'"
     raise web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
 
 
@@ -194,4 +210,5 @@ def provider_json(plan: ProviderPlan, state: ProviderState | None) -> dict[str, 
         "last_success_at": _iso(state.last_success_at if state else None),
         "last_error": state.last_error if state else None,
         "consecutive_failures": state.consecutive_failures if state else 0,
+        "category": config.category,
     }

@@ -56,6 +56,8 @@ class SourceConfig(BaseModel):
     confirm: int = Field(default=1, ge=1, le=100)
     failure_threshold: int = Field(default=3, ge=1, le=1000)
     depends_on: list[str] = Field(default_factory=list)  # providers whose outages cause this one's
+    # What the provider is for, shown on `/?group=category`; any label, else the catalog entry's category.
+    category: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class Source(ABC):

@@ -13,7 +13,15 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from monitor.catalog import NOT_PAGE_FORMATS, Catalog, CatalogEntry, catalog, listed_at
+from monitor.catalog import (
+    CATEGORIES,
+    NOT_PAGE_FORMATS,
+    Catalog,
+    CatalogEntry,
+    catalog,
+    listed_at,
+    parse_catalog,
+)
 from monitor.config import parse_config
 from monitor.sources import SOURCES
 
@@ -29,9 +37,9 @@ def raw_entries() -> list[dict[str, Any]]:
     return entries
 
 
-def test_the_catalog_has_at_least_150_well_formed_entries_each_naming_its_format() -> None:
+def test_the_catalog_has_at_least_400_well_formed_entries_each_naming_its_format() -> None:
     entries = raw_entries()
-    assert len(entries) >= 150
+    assert len(entries) >= 400
     names = [entry["name"] for entry in entries]
     assert len(set(names)) == len(names)
     for entry in entries:
@@ -39,7 +47,13 @@ def test_the_catalog_has_at_least_150_well_formed_entries_each_naming_its_format
         assert entry.get("format") in FORMATS, entry  # explicit in every entry, never inferred
         assert entry["url"].startswith("https://"), entry
         assert entry["title"].strip(), entry
+        assert entry.get("category") in CATEGORIES, entry  # explicit in every entry
+        assert str(entry.get("source", "")).strip(), entry  # where the fact can be checked
     assert len(catalog().root) == len(entries)
+
+
+def test_every_category_has_entries() -> None:
+    assert {e.category for e in catalog().root} == set(CATEGORIES)
 
 
 @pytest.mark.parametrize(
@@ -87,6 +101,22 @@ def test_every_entry_of_a_format_in_this_build_loads_through_the_config_loader()
     )
 
 
+def test_a_provider_takes_its_catalog_entrys_category_unless_it_sets_its_own() -> None:
+    loaded = parse_config(
+        "providers:\n  - {catalog: stripe}\n  - {catalog: github, category: Vendors we pay}\n"
+        "  - {name: own, type: statuspage, url: https://status.own.example}\n"
+        "  - {name: mine, type: statuspage, url: https://status.mine.example, category: Internal}\n",
+        "providers.yaml",
+        env={},
+    )
+    assert [(p.name, p.category) for p in loaded.providers] == [
+        ("stripe", "Payments & Finance"),
+        ("github", "Vendors we pay"),
+        ("own", None),
+        ("mine", "Internal"),
+    ]
+
+
 def test_the_catalog_is_package_data() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert "catalog/*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["monitor"]
@@ -99,6 +129,8 @@ def entry(**fields: Any) -> dict[str, Any]:
         "title": "Acme",
         "format": "statuspage",
         "url": "https://status.acme.example",
+        "category": "Developer tools",
+        "source": "tests",
     } | fields
 
 
@@ -110,11 +142,19 @@ def entry(**fields: Any) -> dict[str, Any]:
         entry(name="Acme Inc"),
         {k: v for k, v in entry().items() if k != "format"},  # the format is never implicit
         entry(colour="red"),
+        entry(category="Cloud"),  # not one of CATEGORIES
+        {k: v for k, v in entry().items() if k != "category"},
+        {k: v for k, v in entry().items() if k != "source"},
     ],
 )
 def test_a_malformed_entry_is_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Catalog.model_validate([bad])
+
+
+def test_an_unknown_category_is_an_error_naming_the_entry() -> None:
+    with pytest.raises(ValueError, match=r"catalog entry 'acme': category: .*unknown category 'Clouds'"):
+        parse_catalog([entry(name="fine"), entry(category="Clouds")])
 
 
 def test_duplicate_names_are_refused() -> None:
@@ -127,6 +167,7 @@ def test_search_looks_in_name_title_and_notes_whatever_the_case() -> None:
         entry(name="hashicorp", title="HashiCorp (HCP)", notes="was a Statuspage page until 2024")
     )
     assert hashicorp.matches("HASHI") and hashicorp.matches("hcp") and hashicorp.matches("until 2024")
+    assert hashicorp.matches("developer TOOLS")  # the category too
     assert not hashicorp.matches("terraform enterprise")
 
 
@@ -134,9 +175,14 @@ def test_a_format_with_a_vendor_host_reads_from_there_not_from_the_page() -> Non
     gitlab = CatalogEntry.model_validate(
         entry(name="gitlab", format="statusio", url="https://status.gitlab.com", options={"page_id": "x"})
     )
-    assert gitlab.provider_fields(url_has_default=True) == {"type": "statusio", "page_id": "x"}
+    assert gitlab.provider_fields(url_has_default=True) == {
+        "type": "statusio",
+        "category": "Developer tools",
+        "page_id": "x",
+    }
     assert gitlab.provider_fields(url_has_default=False) == {
         "type": "statusio",
+        "category": "Developer tools",
         "url": "https://status.gitlab.com",
         "page_id": "x",
     }

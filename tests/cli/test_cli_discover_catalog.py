@@ -97,9 +97,10 @@ async def test_catalog_lists_every_entry(tmp_path: Path) -> None:
 
     assert finished.code == 0, finished.stderr
     header, *rows = finished.stdout.splitlines()
-    assert header.split() == ["NAME", "FORMAT", "URL", "TITLE"]
+    assert header.split() == ["NAME", "CATEGORY", "FORMAT", "URL", "TITLE"]
     assert len(rows) == len(catalog().root)
-    assert re.fullmatch(r"github +statuspage +https://www\.githubstatus\.com +GitHub", rows[0])
+    github = r"github +Developer tools +statuspage +https://www\.githubstatus\.com +GitHub"
+    assert re.fullmatch(github, rows[0])
 
 
 async def test_catalog_search_filters_on_name_title_and_notes_in_any_case(tmp_path: Path) -> None:
@@ -109,6 +110,30 @@ async def test_catalog_search_filters_on_name_title_and_notes_in_any_case(tmp_pa
 
     by_notes = await run_cli("catalog", "search", "status.anthropic.com", cwd=tmp_path)
     assert [row.split()[0] for row in by_notes.stdout.splitlines()[1:]] == ["claude"]
+
+
+async def test_catalog_category_keeps_only_that_category_in_any_case(tmp_path: Path) -> None:
+    finished = await run_cli("catalog", "--category", "payments & FINANCE", cwd=tmp_path)
+    assert finished.code == 0, finished.stderr
+    names = [row.split()[0] for row in finished.stdout.splitlines()[1:]]
+    assert names == [e.name for e in catalog().root if e.category == "Payments & Finance"]
+    assert "stripe" in names and "github" not in names
+
+    searched = await run_cli("catalog", "search", "pay", "--category", "Payments & Finance", cwd=tmp_path)
+    assert {row.split()[0] for row in searched.stdout.splitlines()[1:]} >= {"paypal", "authorize-net"}
+
+
+async def test_catalog_search_matches_the_category_too(tmp_path: Path) -> None:
+    finished = await run_cli("catalog", "search", "media & gaming", cwd=tmp_path)
+    assert finished.code == 0, finished.stderr
+    assert {row.split()[0] for row in finished.stdout.splitlines()[1:]} >= {"twitch", "roblox", "epicgames"}
+
+
+async def test_an_unknown_category_exits_1_with_a_did_you_mean(tmp_path: Path) -> None:
+    finished = await run_cli("catalog", "--category", "payment", cwd=tmp_path)
+    assert finished.code == 1
+    assert finished.stdout == ""
+    assert "unknown category 'payment'; did you mean 'Payments & Finance'?" in finished.stderr
 
 
 async def test_catalog_search_without_a_match_exits_1(tmp_path: Path) -> None:

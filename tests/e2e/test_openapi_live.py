@@ -71,8 +71,8 @@ async def daemon(tmp_path: Path) -> AsyncIterator[DaemonProcess]:
 
 
 def requests_for(path: str, operation: dict[str, Any]) -> list[str]:
-    """The path as is (a provider's name: acme, and one not configured), then each integer parameter at its
-    maximum and one past it, and each time parameter valid and not."""
+    """The path as is (a provider's name: acme, and one not configured), then each parameter: an integer at
+    its maximum and one past it, an enum at each of its values and one outside them, a time valid and not."""
     if "{name}" in path:
         return [*requests_for(path.replace("{name}", "acme"), operation), path.replace("{name}", "nobody")]
     urls = [path]
@@ -80,6 +80,8 @@ def requests_for(path: str, operation: dict[str, Any]) -> list[str]:
         name, schema = parameter["name"], parameter["schema"]
         if schema.get("format") == "date-time":
             urls += [f"{path}?{name}=2026-01-01T00:00:00Z", f"{path}?{name}=yesterday"]
+        elif "enum" in schema:
+            urls += [f"{path}?{name}={value}" for value in [*schema["enum"], "none-of-these"]]
         elif "maximum" in schema:
             maximum = schema["maximum"]
             urls += [f"{path}?{name}={maximum}", f"{path}?{name}={maximum + 1}"]
@@ -114,6 +116,7 @@ async def test_every_live_response_matches_the_served_description(daemon: Daemon
     assert ("/api/v1/events?limit=1001", 400) in checked and ("/?refresh=3600", 200) in checked
     assert ("/api/v1/providers/acme/incidents?since=yesterday", 400) in checked
     assert ("/api/v1/providers/nobody", 404) in checked and ("/providers/acme", 200) in checked
+    assert ("/?group=category", 200) in checked and ("/?group=none-of-these", 400) in checked
     providers = (await daemon.get_json("/api/v1/providers"))["providers"]
     assert {p["name"]: p["status"] for p in providers} == {"acme": "major_outage", "down": "unknown"}
     acme = providers[0]

@@ -7,6 +7,8 @@ from monitor.plan import ProviderPlan
 from monitor.sources.statuspage import StatuspageConfig
 
 
-def plan(name: str) -> ProviderPlan:
-    config = StatuspageConfig(name=name, type="statuspage", url=f"https://{name}.example.com")
+def plan(name: str, category: str | None = None) -> ProviderPlan:
+    config = StatuspageConfig(
+        name=name, type="statuspage", url=f"https://{name}.example.com", category=category
+    )
     return ProviderPlan(config=config, interval=60.0, timeout=10.0, jitter=6.0, policy=Policy())

@@ -441,3 +441,59 @@ def test_a_moment_shows_its_day_only_when_not_today_and_its_year_only_when_not_t
     assert human_time.clock("2026-07-16T23:00:00Z", NOW) == "16 Jul 23:00 UTC"
     assert human_time.clock("2025-12-31T23:59:00+00:00", NOW) == "31 Dec 2025 23:59 UTC"
     assert human_time.clock("2026-11-23T01:30:00+02:00", NOW) == "22 Nov 23:30 UTC"  # read in UTC
+
+
+EVIL_LABEL = '<script>alert("x")</script>"\' a'  # a category from a config file: text too
+
+
+def test_grouped_by_category_providers_sit_under_their_headings_a_to_z_uncategorised_last() -> None:
+    providers = [
+        provider_json(plan(name, category), state(name, status))
+        for name, category, status in [
+            ("stripe", "Payments & Finance", ComponentStatus.OPERATIONAL),
+            ("github", "developer tools", ComponentStatus.OPERATIONAL),
+            ("adyen", "Payments & Finance", ComponentStatus.MAJOR_OUTAGE),
+            ("own", None, ComponentStatus.OPERATIONAL),
+            ("evil", EVIL_LABEL, ComponentStatus.OPERATIONAL),
+        ]
+    ]
+    html = pages.render(providers, [], NOW, 30, silences=(), by_category=True)
+    parsed = parse(html)
+
+    order = [
+        e.attrs.get("data-category") or e.attrs["data-provider"]
+        for e in parsed.elements
+        if "data-category" in e.attrs or "data-provider" in e.attrs
+    ]
+    assert order == [  # A to Z in any case, problems first within a category, uncategorised last
+        EVIL_LABEL,
+        "evil",
+        "developer tools",
+        "github",
+        "Payments & Finance",
+        "adyen",
+        "stripe",
+        "Uncategorised",
+        "own",
+    ]
+    headings = [
+        e.text for e in parsed.elements if e.attrs.get("class") == "category"
+    ]  # the hostile one shown as text
+    assert headings == [EVIL_LABEL, "developer tools", "Payments & Finance", "Uncategorised"]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+    flat = parse(pages.render(providers, [], NOW, 30, silences=()))
+    assert not [e for e in flat.elements if e.attrs.get("class") == "category"]
+    assert [e.attrs["data-provider"] for e in flat.elements if "data-provider" in e.attrs] == [
+        "adyen",
+        "evil",
+        "github",
+        "own",
+        "stripe",
+    ]
+
+
+def test_without_providers_the_page_says_so_grouped_or_not() -> None:
+    for by_category in (False, True):
+        html = pages.render([], [], NOW, 30, silences=(), by_category=by_category)
+        assert "No providers configured." in html

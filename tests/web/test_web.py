@@ -164,6 +164,7 @@ async def test_providers_show_status_components_incidents_and_errors(
         "last_success_at": format_time(T1),
         "last_error": None,
         "consecutive_failures": 0,
+        "category": None,
     }
     failing_json = by_name["failing"]
     assert failing_json["up"] is False
@@ -244,6 +245,23 @@ async def test_status_page_is_html_with_a_strict_policy(client: Client, daemon: 
         rejected = await client.get("/", params={"refresh": bad})
         assert rejected.status == 400
         assert await rejected.json() == {"error": "refresh must be an integer from 1 to 3600"}
+
+
+async def test_status_page_groups_by_category_on_request(client: Client, daemon: FakeDaemon) -> None:
+    daemon.entries = [
+        (plan(name, category), ProviderState(provider=name, baselined=True, last_success_at=T0))
+        for name, category in [("stripe", "Payments & Finance"), ("github", "Developer tools"), ("own", None)]
+    ]
+    grouped = await (await client.get("/", params={"group": "category"})).text()
+    headings = ['data-category="Developer tools"', 'data-category="Payments &amp; Finance"', "Uncategorised"]
+    at = [grouped.index(h) for h in headings]
+    assert at == sorted(at)
+    assert at[0] < grouped.index('data-provider="github"') < at[1] < grouped.index('data-provider="stripe"')
+    assert 'data-category="' not in await (await client.get("/")).text()
+
+    rejected = await client.get("/", params={"group": "vendor"})
+    assert rejected.status == 400
+    assert await rejected.json() == {"error": "group must be 'category'"}
 
 
 async def test_status_page_lists_the_silences_kept_in_the_store(client: Client, store: SqliteStore) -> None:
