@@ -13,7 +13,7 @@ network).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,10 +86,12 @@ def render(
     *,
     silences: Iterable[Silence],
     by_category: bool = False,
+    replicas: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The page for `provider_json` dicts, `event_to_dict` dicts (newest first) and the silences kept,
     as of `now`; expired silences are left out, the rest end soonest first. `by_category` puts the
-    providers under their categories' headings (A to Z, uncategorised last), problems first in each."""
+    providers under their categories' headings (A to Z, uncategorised last), problems first in each.
+    `replicas` (`/api/v1/cluster`'s, when replicas share the store) are listed in a Cluster section."""
     ordered = sorted(providers, key=lambda p: (_RANK[ComponentStatus(p["status"])], p["name"]))
     problems = sum(1 for p in ordered if is_problem(p["status"]))
     shown = sorted((s for s in silences if s.state(now) != "expired"), key=lambda s: (s.ends_at, s.id))
@@ -100,6 +102,7 @@ def render(
         problems=problems,
         events=events,
         silences=shown,
+        replicas=replicas,
         utc=utc_minute,
         now=now,
         refresh=refresh,

@@ -20,6 +20,7 @@ from monitor.model import ProviderState
 from monitor.openapi import EVENTS_LIMIT, PAGE_GROUP, PAGE_REFRESH, IntParam
 from monitor.plan import ProviderPlan
 from monitor.store.base import Store
+from monitor.store.cluster import ClusterStore
 from monitor.store.codec import event_to_dict, format_time
 
 log = get_logger(__name__)
@@ -113,6 +114,8 @@ async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response
     providers = await _providers_json(daemon)
     events = await _events_json(daemon, pages.RECENT_EVENTS)
     silences = await silencing.all_silences(daemon.store)
+    shared = isinstance(daemon.store, ClusterStore)
+    replicas = await api_cluster.replicas_json(daemon.store) if shared else []
     # The dicts are the request's own copies: rendering thousands of providers need not hold up the loop.
     html = await asyncio.to_thread(
         pages.render,
@@ -122,6 +125,7 @@ async def _status_page(request: web.Request, daemon: DaemonView) -> web.Response
         refresh,
         silences=silences,
         by_category=by_category,
+        replicas=replicas,
     )
     headers = {"Content-Security-Policy": pages.CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
     return web.Response(text=html, content_type="text/html", headers=headers)

@@ -116,7 +116,9 @@ async def test_two_replicas_page_once_both_show_it_and_the_survivor_of_a_killed_
             await eventually(lambda: delivered(leader), what="the page recorded as delivered")
             await eventually(lambda: follower_sees_outage(follower), what="the outage on the follower")
             async with aiohttp.ClientSession() as http, http.get(follower.base + "/") as page_html:
-                assert 'data-provider="acme" data-status="major_outage"' in await page_html.text()
+                shown = await page_html.text()
+            assert 'data-provider="acme" data-status="major_outage"' in shown
+            assert shown.count('class="replica') == 2 and shown.count('class="replica leader"') == 1
             leader.kill()
             await eventually(lambda: leader_of([follower]), timeout=LEASE + 20, what="the takeover")
             page.components["API"] = "operational"

@@ -497,3 +497,19 @@ def test_without_providers_the_page_says_so_grouped_or_not() -> None:
     for by_category in (False, True):
         html = pages.render([], [], NOW, 30, silences=(), by_category=by_category)
         assert "No providers configured." in html
+
+
+def test_replicas_sharing_the_store_are_listed_leader_marked_and_escaped() -> None:
+    replicas = [
+        {"id": "r-1", "host": "node-a", "started_at": "2026-11-23T11:00:00.000000Z",
+         "last_heartbeat": "2026-11-23T11:59:57.000000Z", "leader": True, "token": 7},
+        {"id": "r-2", "host": "<b>node-b</b>", "started_at": "2026-11-23T11:00:00.000000Z",
+         "last_heartbeat": "2026-11-23T11:59:55.000000Z", "leader": False, "token": None},
+    ]  # fmt: skip
+    html = pages.render([], [], NOW, 30, silences=(), replicas=replicas)
+    doc = parse(html)
+    rows = [e for e in doc.elements if e.tag == "tr" and "replica" in e.attrs.get("class", "")]
+    assert [("leader" in r.attrs["class"]) for r in rows] == [True, False]
+    assert "leader (token 7)" in html and "follower" in html
+    assert "&lt;b&gt;node-b&lt;/b&gt;" in html and "<b>node-b</b>" not in html
+    assert 'id="cluster"' not in pages.render([], [], NOW, 30, silences=())  # one daemon: no section
