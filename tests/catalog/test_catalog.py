@@ -48,8 +48,43 @@ def test_the_catalog_has_at_least_400_well_formed_entries_each_naming_its_format
         assert entry["url"].startswith("https://"), entry
         assert entry["title"].strip(), entry
         assert entry.get("category") in CATEGORIES, entry  # explicit in every entry
-        assert str(entry.get("source", "")).strip(), entry  # where the fact can be checked
     assert len(catalog().root) == len(entries)
+
+
+# Where an entry's page and format can be checked: a public repository's file at a commit, or a capture of
+# the page among the test fixtures; several are joined with "; ".
+REPO_FILE = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+ [^\s;@]+@[0-9a-f]{7,40}")
+FIXTURES = re.compile(r"tests/sources/fixtures/[\w-]+")
+
+
+def checkable(source: str) -> bool:
+    return all(
+        REPO_FILE.fullmatch(part) or (FIXTURES.fullmatch(part) and (REPO / part).is_dir())
+        for part in source.split("; ")
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "ok"),
+    [
+        ("inket/stts Resources/services.json@240c03a", True),
+        ("ekpani/outage-observer src/catalog.ts@feeee53; tests/sources/fixtures/instatus", True),
+        ("tests/sources/fixtures/instatus", True),
+        ("'outage-monitor catalog v1 (commits 32e949a, 3e36604); not yet re-sourced'", False),
+        ("format from catalog v1; the page is listed in lwindolf/multi-status feeds.opml@3c18f06", False),
+        ("inket/stts Resources/services.json", False),  # no commit
+        ("inket/stts Resources/services.json@main", False),  # a branch moves; a commit does not
+        ("tests/sources/fixtures/no-such-capture", False),
+        ("", False),
+    ],
+)
+def test_a_checkable_source_names_a_file_at_a_commit_or_a_capture(source: str, ok: bool) -> None:
+    assert checkable(source) is ok
+
+
+def test_every_entry_names_a_checkable_source() -> None:
+    unchecked = [entry["name"] for entry in raw_entries() if not checkable(str(entry.get("source", "")))]
+    assert unchecked == []
 
 
 def test_every_category_has_entries() -> None:
