@@ -21,6 +21,7 @@ leaves out planned maintenances (records with a `scheduled` or `maintenance` upd
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -146,15 +147,25 @@ class _HerokuReader(Reader):
         if found is None:
             return None
         what = f"incident {quote(found[1])}"
-        latest = self._latest(item, what)
+        dated = self._dated(item, what)
+        updates = [
+            IncidentUpdate(
+                at=at,
+                status=self.mapped(UPDATE_STATUS, update.get("update_type"), f"{what} update", "update_type"),
+                text=_contents(update) or "",
+            )
+            for at, update in dated
+        ]
+        newest = _newest(dated)
         state = item.get("state")
         resolved = item.get("resolved") is True or (isinstance(state, str) and state.lower() == "resolved")
         if resolved:
             status = IncidentStatus.RESOLVED
-        elif latest is None:
+        elif newest is None:
             status = IncidentStatus.INVESTIGATING
         else:
-            status = self.mapped(UPDATE_STATUS, latest.get("update_type"), what, "update_type")
+            status = updates[newest].status
+        latest = _latest(dated)
         return Incident(
             id=found[0],
             name=found[1],
@@ -164,16 +175,7 @@ class _HerokuReader(Reader):
             started_at=self.time(item.get("created_at"), what, "created_at"),
             updated_at=self.time(item.get("updated_at"), what, "updated_at"),
             latest_update=_contents(latest),
-            updates=timeline(
-                IncidentUpdate(
-                    at=self.time(update.get("created_at"), f"{what} update", "created_at"),
-                    status=self.mapped(
-                        UPDATE_STATUS, update.get("update_type"), f"{what} update", "update_type"
-                    ),
-                    text=_contents(update) or "",
-                )
-                for update in self.items(item.get("updates"), f"{what} updates")
-            ),
+            updates=timeline(updates),
             resolved_at=self.time(item.get("resolved_at"), what, "resolved_at") if resolved else None,
         )
 
@@ -193,19 +195,15 @@ class _HerokuReader(Reader):
             name=found[1],
             status=status,
             url=link(item.get("full_url")) or self.page_url,
-            latest_update=_contents(self._latest(item, what)),
+            latest_update=_contents(_latest(self._dated(item, what))),
         )
 
-    def _latest(self, item: dict[str, Any], what: str) -> dict[str, Any] | None:
-        """The newest update by `created_at` (unreadable times rank last; list order breaks ties)."""
-        updates = list(self.items(item.get("updates"), f"{what} updates"))
-        return max(
-            updates,
-            key=lambda update: (
-                self.time(update.get("created_at"), f"{what} update", "created_at") or EARLIEST
-            ),
-            default=None,
-        )
+    def _dated(self, item: dict[str, Any], what: str) -> _Dated:
+        """Each update with its `created_at`, in list order."""
+        return [
+            (self.time(update.get("created_at"), f"{what} update", "created_at"), update)
+            for update in self.items(item.get("updates"), f"{what} updates")
+        ]
 
     def _impact(self, update: dict[str, Any] | None, what: str) -> Impact:
         if update is None:
@@ -216,6 +214,20 @@ class _HerokuReader(Reader):
             self.warn(f"{what} has no status_prod")
             return Impact.UNKNOWN
         return worst_impact(self.mapped(COLOR_IMPACT, color, what, "status_prod") for color in colors)
+
+
+_Dated = list[tuple[datetime | None, dict[str, Any]]]  # updates with their times
+
+
+def _newest(dated: _Dated) -> int | None:
+    """The index of the newest update (unreadable times rank last; list order breaks ties)."""
+    return max(range(len(dated)), key=lambda i: dated[i][0] or EARLIEST, default=None)
+
+
+def _latest(dated: _Dated) -> dict[str, Any] | None:
+    """The newest update."""
+    newest = _newest(dated)
+    return dated[newest][1] if newest is not None else None
 
 
 def _is_maintenance(item: dict[str, Any]) -> bool:

@@ -175,8 +175,10 @@ class _SlackReader(Reader):
             warnings=tuple(self.warnings),
         )
 
-    def _common(self, item: dict[str, Any], kind: str) -> dict[str, Any] | None:
-        """What incidents and maintenances share: id, name, link, latest note, services."""
+    def _common(
+        self, item: dict[str, Any], kind: str
+    ) -> tuple[dict[str, Any], tuple[IncidentUpdate, ...]] | None:
+        """What incidents and maintenances share (id, name, link, latest note, services), and the notes."""
         found = self.identify(item, kind, name_key="title")
         if found is None:
             return None
@@ -184,18 +186,20 @@ class _SlackReader(Reader):
         what = f"{kind} {quote(name)}"
         self.effects[item_id] = self.mapped(TYPE_STATUS, item.get("type"), what, "type")
         notes = self._notes(item, what)
-        return {
+        common = {
             "id": item_id,
             "name": name,
             "url": link(item.get("url")) or self.page_url,
             "latest_update": (notes[-1].text or None) if notes else None,
             "component_ids": self._services(item, what),
         }
+        return common, notes
 
     def incident(self, item: dict[str, Any]) -> Incident | None:
-        common = self._common(item, "incident")
-        if common is None:
+        found = self._common(item, "incident")
+        if found is None:
             return None
+        common, notes = found
         what = f"incident {quote(common['name'])}"
         status = self.mapped(INCIDENT_STATUS, item.get("status"), what, "status")
         return Incident(
@@ -203,14 +207,15 @@ class _SlackReader(Reader):
             impact=self.mapped(TYPE_IMPACT, item.get("type"), what, "type"),
             started_at=self.time(item.get("date_created"), what, "date_created"),
             updated_at=self.time(item.get("date_updated"), what, "date_updated"),
-            updates=timeline(self._notes(item, what), closed=status.is_closed),
+            updates=timeline(notes, closed=status.is_closed),
             **common,
         )
 
     def _maintenance(self, item: dict[str, Any]) -> Maintenance | None:
-        common = self._common(item, "maintenance")
-        if common is None:
+        found = self._common(item, "maintenance")
+        if found is None:
             return None
+        common, _ = found
         what = f"maintenance {quote(common['name'])}"
         return Maintenance(
             status=self.mapped(MAINTENANCE_STATUS, item.get("status"), what, "status"),
