@@ -24,7 +24,7 @@ OPERATIONAL / DEGRADED / OFFLINE), `components` (id and name only: no current st
 
 History: the same payload is what a first sight backfills from (`parse_firehydrant_history`): every
 incident, resolved ones at `timestamps.resolved`, its timeline the notes, each with the milestone the
-incident had reached by then (investigating before any).
+incident had reached by then (investigating before any; unknown when the note's time is unreadable).
 """
 
 from __future__ import annotations
@@ -224,7 +224,9 @@ class _FirehydrantReader(Reader):
             latest_update=_latest(notes),
             component_ids=tuple(dict.fromkeys(key for key, _ in conditions)),
             updates=timeline(
-                IncidentUpdate(at, _reached(milestones, at), note) for at, note in notes if note is not None
+                IncidentUpdate(at, _reached(milestones, at) if at else IncidentStatus.UNKNOWN, note)
+                for at, note in notes
+                if note is not None
             ),
             resolved_at=next((at for at, status in milestones if status is IncidentStatus.RESOLVED), None),
         )

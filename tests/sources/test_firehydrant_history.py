@@ -3,6 +3,7 @@ capture (three incidents, all resolved, and a maintenance), each with its notes 
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +51,17 @@ def test_every_incident_is_read_resolved_with_its_notes_and_the_maintenance_left
     assert aws.updates[-1].text.startswith("➡️ **Resolved** — UPDATE — The issue impacting availability")
     assert aws.latest_update == aws.updates[-1].text
     assert len(incidents[URGENT].updates) == 2
+
+
+def test_a_note_whose_time_is_unreadable_has_no_known_status() -> None:
+    synthetic = copy.deepcopy(REDIS)
+    network = next(i for i in synthetic["incidents"] if i["id"] == NETWORK)
+    network["timeline"][0] |= {"occurredAt": "whenever", "time": None}  # the resolution note
+    [read] = [i for i in parse_firehydrant_history(synthetic, PAGE) if i.id == NETWORK]
+    assert [(u.at is None, u.status) for u in read.updates] == [
+        (True, IncidentStatus.UNKNOWN),
+        (False, INVESTIGATING),
+    ]
 
 
 async def test_history_reads_the_payload_over_http(serve: Serve, http: HttpClient) -> None:
