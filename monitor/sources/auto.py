@@ -2,8 +2,9 @@
 
 Until discovery succeeds each poll fails (the provider reads as unknown, never operational) with a
 message naming the formats tried; the poller's backoff spaces the retries. Once a format has read the
-page, its source (validators included) serves every later poll and `format_detected` is logged once.
-The choice is not revisited: a page that later fails is that format's failure, reported as such.
+page, its source (validators included) serves every later poll and its history a first sight's
+backfill, and `format_detected` is logged once. The choice is not revisited: a page that later fails
+is that format's failure, reported as such.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Literal
 
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import get_logger
-from monitor.model import Snapshot
+from monitor.model import Incident, Snapshot
 from monitor.sources.base import Source, SourceConfig
 from monitor.sources.discovery import discover
 
@@ -42,3 +43,7 @@ class AutoSource(Source):
         self.detected = found.source
         log.info("format_detected", provider=self.config.name, format=found.config.type, url=found.config.url)
         return found.snapshot
+
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        """The detected format's history; none while no format has read the page."""
+        return () if self.detected is None else await self.detected.history(http, timeout)

@@ -14,6 +14,9 @@ A large document (over `LARGE_DOCUMENT_BYTES`) is decoded and parsed in a worker
 `PARSE_BUDGET_SECONDS`, past which the poll fails as a parse error. A thread cannot be stopped, so
 what bounds the CPU a hostile document costs is each format's own structural limits (the feed
 reader's element and depth caps); the budget bounds how long a poll waits for it.
+
+A format with a history document (its recent incidents, resolved ones included) overrides `history`,
+usually with `_get_history`; a first sight backfills the store from it (see `Poller._backfill`).
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from monitor.durations import Interval, Timeout
 from monitor.errors import ParseError
 from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redact_url
 from monitor.model import Incident, Snapshot
+from monitor.sources.reader import EARLIEST
 
 LARGE_DOCUMENT_BYTES = 256 * 1024  # below this a parse takes milliseconds: the loop may do it itself
 PARSE_BUDGET_SECONDS = 10.0
 # Two threads: big parses run beside each other and the polls, not beside DNS lookups in the loop's
 # default executor, and no more than two at once compete for the GIL with the event loop.
 _PARSERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse")
+HISTORY_LIMIT = 100  # incidents a backfill keeps, the newest: a first sight's history, not an archive
 _T = TypeVar("_T")
 
 
@@ -88,6 +93,25 @@ class Source(ABC):
         """The page's recent incidents, resolved ones included, for a first sight's backfill; none when
         the format has no history document."""
         return ()
+
+    async def _get_history(
+        self,
+        http: HttpClient,
+        path: str,
+        timeout: float,
+        parse: Callable[[Any, str], Sequence[Incident]],
+        query: str = "",
+    ) -> tuple[Incident, ...]:
+        """The history document at `url` + `path` (+ `?query`), parsed by `parse(doc, page_url)` (off the
+        loop when large): its newest `HISTORY_LIMIT` incidents by start, newest first."""
+        url = self.config.url.rstrip("/") + path + (f"?{query}" if query else "")
+        response = await http.get(url, timeout=timeout)
+        if isinstance(response, NotModified):  # no validators were sent: cannot happen
+            return ()
+        incidents = await parse_off_loop(
+            len(response.body), lambda: parse(decode_json(response), page_of(response.url, path))
+        )
+        return newest(incidents)
 
     async def _get_json(
         self,
@@ -185,6 +209,11 @@ async def parse_off_loop(size: int, work: Callable[[], _T]) -> _T:
 class _Kept:
     document: Any
     final_url: str
+
+
+def newest(incidents: Sequence[Incident], limit: int = HISTORY_LIMIT) -> tuple[Incident, ...]:
+    """The `limit` most recently started incidents, newest first (those without a start last)."""
+    return tuple(sorted(incidents, key=lambda i: i.started_at or EARLIEST, reverse=True)[:limit])
 
 
 def page_of(final_url: str, api_path: str) -> str:

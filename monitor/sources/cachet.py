@@ -15,6 +15,12 @@ engine resolves an incident once it is fixed. Cachet incidents carry no impact: 
 the status of the component an incident names (performance issues minor, partial outage major,
 major outage critical), else unknown. Disabled components are not shown on the page and skipped.
 The page's indicator is the gravest of those readings.
+
+Timeline: an incident's `message`, then its `updates` (Cachet 2.4 lists them with each incident),
+each at its status. Posting an update overwrites the incident's status, so the opening message reads
+at the incident's status only while it has no update, else as unknown. History: the first page of
+`/incidents` (the newest 100, fixed ones included; no component statuses, so the impact is unknown)
+is what a first sight backfills from.
 """
 
 from __future__ import annotations
@@ -28,17 +34,35 @@ from pydantic import field_validator
 
 from monitor.errors import ParseError
 from monitor.fetch import HttpClient, NotModified
-from monitor.model import Component, ComponentStatus, Impact, Incident, IncidentStatus, Snapshot
+from monitor.model import (
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Snapshot,
+)
 from monitor.sources.base import Source, SourceConfig, page_of
-from monitor.sources.reader import Reader, expect_object, json_type, link, plain_text, quote, text
+from monitor.sources.reader import (
+    Reader,
+    expect_object,
+    json_type,
+    link,
+    plain_text,
+    quote,
+    text,
+    timeline,
+)
 from monitor.sources.times import zone
 from monitor.sources.vendor import worst_impact
 
 COMPONENTS_PATH = "/api/v1/components"
 INCIDENTS_PATH = "/api/v1/incidents"
+INCIDENTS_QUERY = "per_page=100&sort=id&order=desc"  # newest first
 COLLECTIONS = (
     (COMPONENTS_PATH, "per_page=100"),
-    (INCIDENTS_PATH, "per_page=100&sort=id&order=desc"),
+    (INCIDENTS_PATH, INCIDENTS_QUERY),
 )
 MAX_PAGES = 20
 
@@ -60,7 +84,8 @@ INCIDENT_STATUS = {
     3: IncidentStatus.MONITORING,
     4: IncidentStatus.RESOLVED,
 }
-_NOT_OPEN = (0, 4)  # scheduled, fixed
+_SCHEDULED = 0
+_NOT_OPEN = (_SCHEDULED, 4)  # scheduled, fixed
 
 
 class CachetConfig(SourceConfig):
@@ -92,6 +117,15 @@ class CachetSource(Source):
             except _PagesChanged:
                 continue
         raise ParseError("Cachet's page count kept changing while it was read")
+
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        return await self._get_history(
+            http,
+            INCIDENTS_PATH,
+            timeout,
+            lambda doc, page_url: parse_cachet_history(doc, page_url, self.zone),
+            query=f"{INCIDENTS_QUERY}&page=1",
+        )
 
     def _urls(self) -> list[str]:
         base = self.config.url.rstrip("/")
@@ -146,6 +180,15 @@ def parse_cachet(
     return _CachetReader(page_url, naive_zone).read(component_items, incident_items)
 
 
+def parse_cachet_history(page: Any, page_url: str, naive_zone: tzinfo = UTC) -> tuple[Incident, ...]:
+    """The incidents of a decoded `/incidents` page, fixed ones included; scheduled maintenance notes and
+    unreadable entries are skipped."""
+    reader = _CachetReader(page_url, naive_zone)
+    entries = reader.items(_data(page, INCIDENTS_PATH), "incidents")
+    found = (reader.incident(entry) for entry in entries if _code(entry.get("status")) != _SCHEDULED)
+    return tuple(incident for incident in found if incident is not None)
+
+
 def _data(page: Any, path: str) -> list[Any]:
     doc = expect_object(page, f"a Cachet {path} page")
     data = doc.get("data")
@@ -174,7 +217,7 @@ class _CachetReader(Reader):
             for entry in incidents
             if not (isinstance(entry, dict) and _code(entry.get("status")) in _NOT_OPEN)
         ]
-        read_incidents = self.tracked(open_entries, "incidents", self._incident)
+        read_incidents = self.tracked(open_entries, "incidents", self.incident)
         impacts = [STATUS_IMPACT.get(status, Impact.NONE) for status in self.statuses.values()]
         return Snapshot(
             page_url=self.page_url,
@@ -202,7 +245,7 @@ class _CachetReader(Reader):
             found[component_id] = Component(id=component_id, name=name, status=status)
         return tuple(found.values())
 
-    def _incident(self, item: dict[str, Any]) -> Incident | None:
+    def incident(self, item: dict[str, Any]) -> Incident | None:
         found = self.identify(item, "incident")
         if found is None:
             return None
@@ -211,15 +254,34 @@ class _CachetReader(Reader):
         component_id = text(item.get("component_id"))
         linked = self.statuses.get(component_id) if component_id is not None else None
         message = item.get("message")
+        status = self.mapped(INCIDENT_STATUS, _code(item.get("status")), what, "status")
+        started_at = self.time(item.get("occurred_at"), what, "occurred_at") or self.time(
+            item.get("created_at"), what, "created_at"
+        )
+        updates = list(self.items(item.get("updates"), f"{what} updates"))
+        opening = IncidentUpdate(
+            at=started_at,
+            status=IncidentStatus.UNKNOWN if updates else status,
+            text=plain_text(message) if isinstance(message, str) else "",
+        )
+        story = timeline([opening, *(self._update(update, what) for update in updates)])
         return Incident(
             id=incident_id,
             name=name,
-            status=self.mapped(INCIDENT_STATUS, _code(item.get("status")), what, "status"),
+            status=status,
             impact=STATUS_IMPACT.get(linked, Impact.UNKNOWN) if linked is not None else Impact.UNKNOWN,
             url=link(item.get("permalink")) or self.page_url,
-            started_at=self.time(item.get("occurred_at"), what, "occurred_at")
-            or self.time(item.get("created_at"), what, "created_at"),
+            started_at=started_at,
             updated_at=self.time(item.get("updated_at"), what, "updated_at"),
-            latest_update=(plain_text(message) or None) if isinstance(message, str) else None,
+            latest_update=story[-1].text or None,
             component_ids=(component_id,) if component_id is not None and linked is not None else (),
+            updates=story,
+        )
+
+    def _update(self, update: dict[str, Any], what: str) -> IncidentUpdate:
+        message = update.get("message")
+        return IncidentUpdate(
+            at=self.time(update.get("created_at"), f"{what} update", "created_at"),
+            status=self.mapped(INCIDENT_STATUS, _code(update.get("status")), f"{what} update", "status"),
+            text=plain_text(message) if isinstance(message, str) else "",
         )

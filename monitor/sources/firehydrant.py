@@ -21,12 +21,16 @@ OPERATIONAL / DEGRADED / OFFLINE), `components` (id and name only: no current st
   milestone-only entries carry no text.
 - The page's indicator is the gravest open impact (maintenance while only a maintenance is open, none
   when nothing is); its description is `config.operationalMessage` while no incident is open.
+
+History: the same payload is what a first sight backfills from (`parse_firehydrant_history`): every
+incident, resolved ones at `timestamps.resolved`, its timeline the notes, each with the milestone the
+incident had reached by then (investigating before any; unknown when the note's time is unreadable).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -37,12 +41,22 @@ from monitor.model import (
     Impact,
     Incident,
     IncidentStatus,
+    IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
     Snapshot,
 )
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.reader import Reader, expect_object, json_type, plain_text, quote, text
+from monitor.sources.reader import (
+    EARLIEST,
+    Reader,
+    expect_object,
+    json_type,
+    plain_text,
+    quote,
+    text,
+    timeline,
+)
 from monitor.sources.vendor import worst_impact, worst_status
 
 PAYLOAD_PATH = "/data/payload.json"
@@ -68,11 +82,12 @@ SEVERITY_IMPACT = {
     "sev5": Impact.MINOR,
     MAINTENANCE_SEVERITY: Impact.MAINTENANCE,
 }
-MILESTONE_STATUS = {  # `timestamps` keys that say where an open incident is
+MILESTONE_STATUS = {  # `timestamps` keys that say where an incident is
     "investigating": IncidentStatus.INVESTIGATING,
     "identified": IncidentStatus.IDENTIFIED,
     "mitigated": IncidentStatus.MONITORING,
     "monitoring": IncidentStatus.MONITORING,
+    "resolved": IncidentStatus.RESOLVED,
 }
 
 
@@ -88,14 +103,32 @@ class FirehydrantSource(Source):
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         return await self._get_api_json(http, PAYLOAD_PATH, timeout, parse_firehydrant)
 
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        return await self._get_history(http, PAYLOAD_PATH, timeout, parse_firehydrant_history)
+
 
 def parse_firehydrant(doc: Any, page_url: str) -> Snapshot:
     """Normalize a decoded `/data/payload.json` document; `page_url` is where people read the page."""
+    payload = _payload(doc)
+    return _FirehydrantReader(page_url, payload["conditions"]).read(payload)
+
+
+def parse_firehydrant_history(doc: Any, page_url: str) -> tuple[Incident, ...]:
+    """Every incident of a decoded payload, resolved ones included, each with its timeline; maintenances
+    and unreadable entries are skipped."""
+    payload = _payload(doc)
+    reader = _FirehydrantReader(page_url, payload["conditions"])
+    entries = reader.items(payload["incidents"], "incidents")
+    found = (reader.incident(item) for item in entries if not _is_maintenance(item))
+    return tuple(incident for incident in found if incident is not None)
+
+
+def _payload(doc: Any) -> dict[str, Any]:
     payload = expect_object(doc, "a FireHydrant status payload")
     for key, kind in (("config", dict), ("conditions", dict), ("components", list), ("incidents", list)):
         if not isinstance(payload.get(key), kind):  # a lost incident list must not read as all resolved
             raise ParseError(f"not a FireHydrant status payload: '{key}' is {json_type(payload.get(key))}")
-    return _FirehydrantReader(page_url, payload["conditions"]).read(payload)
+    return payload
 
 
 class _FirehydrantReader(Reader):
@@ -146,45 +179,64 @@ class _FirehydrantReader(Reader):
 
     def _item(self, item: dict[str, Any]) -> Incident | Maintenance | None:
         """An open incident, or a maintenance in progress; None (failing the page) when it has no id."""
+        if not _is_maintenance(item):
+            return self.incident(item)
         found = self.identify(item, "incident", name_key="title")
         if found is None:
             return None
         incident_id, name = found
         what = f"incident {quote(name)}"
-        stamps = item.get("timestamps")
-        stamps = stamps if isinstance(stamps, dict) else {}
-        if not stamps:
-            self.warn(f"{what} has no timestamps")
-        severity = item.get("severitySlug")
-        maintenance = isinstance(severity, str) and severity.strip().lower() == MAINTENANCE_SEVERITY
+        conditions = self._conditions(item, what)
+        for key, _ in conditions:
+            self.marks.setdefault(key, []).append(ComponentStatus.UNDER_MAINTENANCE)
+        notes = self._notes(item, what)
+        return Maintenance(
+            id=incident_id,
+            name=name,
+            status=MaintenanceStatus.IN_PROGRESS,
+            url=self.page_url,
+            scheduled_for=self.time(self._stamps(item, what).get("started"), what, "timestamps.started"),
+            latest_update=_latest(notes),
+            component_ids=tuple(dict.fromkeys(key for key, _ in conditions)),
+        )
+
+    def incident(self, item: dict[str, Any]) -> Incident | None:
+        """An incident, open or resolved, with its timeline; None when it has no id."""
+        found = self.identify(item, "incident", name_key="title")
+        if found is None:
+            return None
+        incident_id, name = found
+        what = f"incident {quote(name)}"
+        stamps = self._stamps(item, what)
         conditions = self._conditions(item, what)
         for key, status in conditions:
-            self.marks.setdefault(key, []).append(
-                ComponentStatus.UNDER_MAINTENANCE if maintenance else status
-            )
-        updated_at, latest = self._latest_note(item, what)
-        component_ids = tuple(dict.fromkeys(key for key, _ in conditions))
-        if maintenance:
-            return Maintenance(
-                id=incident_id,
-                name=name,
-                status=MaintenanceStatus.IN_PROGRESS,
-                url=self.page_url,
-                scheduled_for=self.time(stamps.get("started"), what, "timestamps.started"),
-                latest_update=latest,
-                component_ids=component_ids,
-            )
+            self.marks.setdefault(key, []).append(status)
+        notes = self._notes(item, what)
+        milestones = self._milestones(stamps, what)
         return Incident(
             id=incident_id,
             name=name,
-            status=self._status(stamps, what),
-            impact=self._impact(conditions, severity, what),
+            status=_reached(milestones),
+            impact=self._impact(conditions, item.get("severitySlug"), what),
             url=self.page_url,
             started_at=self.time(stamps.get("started") or stamps.get("detected"), what, "timestamps.started"),
-            updated_at=updated_at,
-            latest_update=latest,
-            component_ids=component_ids,
+            updated_at=notes[-1][0] if notes else None,
+            latest_update=_latest(notes),
+            component_ids=tuple(dict.fromkeys(key for key, _ in conditions)),
+            updates=timeline(
+                IncidentUpdate(at, _reached(milestones, at) if at else IncidentStatus.UNKNOWN, note)
+                for at, note in notes
+                if note is not None
+            ),
+            resolved_at=next((at for at, status in milestones if status is IncidentStatus.RESOLVED), None),
         )
+
+    def _stamps(self, item: dict[str, Any], what: str) -> dict[str, Any]:
+        stamps = item.get("timestamps")
+        if not isinstance(stamps, dict) or not stamps:
+            self.warn(f"{what} has no timestamps")
+            return {}
+        return stamps
 
     def _conditions(self, item: dict[str, Any], what: str) -> list[tuple[str, ComponentStatus]]:
         """(component id or name, status) for each component the incident names."""
@@ -208,13 +260,14 @@ class _FirehydrantReader(Reader):
         kind = self.labels.get(label.strip().lower(), label) if isinstance(label, str) else label
         return self.mapped(CONDITION_STATUS, kind, what, "condition")
 
-    def _status(self, stamps: dict[str, Any], what: str) -> IncidentStatus:
+    def _milestones(self, stamps: dict[str, Any], what: str) -> list[tuple[datetime, IncidentStatus]]:
+        """(time, status) of each lifecycle milestone the incident reached, in time order."""
         reached = [
             (when, status)
             for key, status in MILESTONE_STATUS.items()
             if (when := self.time(stamps.get(key), what, f"timestamps.{key}")) is not None
         ]
-        return max(reached, key=lambda pair: pair[0])[1] if reached else IncidentStatus.INVESTIGATING
+        return sorted(reached, key=lambda pair: pair[0])
 
     def _impact(self, conditions: Iterable[tuple[str, ComponentStatus]], severity: Any, what: str) -> Impact:
         impacts = [CONDITION_IMPACT.get(status, Impact.UNKNOWN) for _, status in conditions]
@@ -224,17 +277,32 @@ class _FirehydrantReader(Reader):
             return Impact.UNKNOWN  # the page says it has not set one: no warning
         return self.mapped(SEVERITY_IMPACT, severity, what, "severitySlug")
 
-    def _latest_note(self, item: dict[str, Any], what: str) -> tuple[datetime | None, str | None]:
-        """(time of the newest timeline entry, text of the newest one with a note)."""
-        oldest = datetime.min.replace(tzinfo=UTC)
-        entries = []
-        for entry in self.items(item.get("timeline"), f"{what} timeline"):
-            when = self.time(entry.get("occurredAt") or entry.get("time"), f"{what} timeline", "occurredAt")
-            entries.append((when, _note(entry)))
-        entries.sort(key=lambda pair: pair[0] or oldest)
-        updated_at = entries[-1][0] if entries else None
-        notes = [note for _, note in entries if note]
-        return updated_at, notes[-1] if notes else None
+    def _notes(self, item: dict[str, Any], what: str) -> list[tuple[datetime | None, str | None]]:
+        """(time, note) of each timeline entry, oldest first; milestone-only entries have no note."""
+        entries = [
+            (
+                self.time(entry.get("occurredAt") or entry.get("time"), f"{what} timeline", "occurredAt"),
+                _note(entry),
+            )
+            for entry in self.items(item.get("timeline"), f"{what} timeline")
+        ]
+        return sorted(entries, key=lambda pair: pair[0] or EARLIEST)
+
+
+def _reached(milestones: list[tuple[datetime, IncidentStatus]], by: datetime | None = None) -> IncidentStatus:
+    """The status of the latest milestone reached (by `by`, when given); investigating before any."""
+    reached = [status for when, status in milestones if by is None or when <= by]
+    return reached[-1] if reached else IncidentStatus.INVESTIGATING
+
+
+def _latest(notes: list[tuple[datetime | None, str | None]]) -> str | None:
+    """The newest note's text."""
+    return next((note for _, note in reversed(notes) if note), None)
+
+
+def _is_maintenance(item: dict[str, Any]) -> bool:
+    severity = item.get("severitySlug")
+    return isinstance(severity, str) and severity.strip().lower() == MAINTENANCE_SEVERITY
 
 
 def _resolved(item: Any) -> bool:

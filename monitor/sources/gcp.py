@@ -1,4 +1,5 @@
 """Google Cloud: `<url>/incidents.json` (default https://status.cloud.google.com), one array of incidents.
+The same document is the history a first sight backfills from (`parse_gcp_history`).
 
 The feed holds about a year of incidents, past and present; one is open while it has no `end`.
 Google publishes no list of products with their status, so the components are derived:
@@ -18,7 +19,9 @@ match in any case. (`components:` works too, on product names or ids, in the eng
 
 Mapping: severity low/medium/high -> impact minor/major/critical; status_impact
 SERVICE_INFORMATION/SERVICE_DISRUPTION/SERVICE_OUTAGE -> operational/partial_outage/major_outage;
-an open incident whose latest update says AVAILABLE is `monitoring`, any other `investigating`.
+an open incident whose latest update says AVAILABLE is `monitoring`, any other `investigating`; one
+that has ended is `resolved` at its `end`. Its `updates` are the timeline, each read the same way
+(AVAILABLE monitoring, else investigating), the newest of an ended incident resolved.
 """
 
 from __future__ import annotations
@@ -31,9 +34,17 @@ from pydantic import Field
 
 from monitor.errors import ParseError
 from monitor.fetch import HttpClient, NotModified
-from monitor.model import Component, ComponentStatus, Impact, Incident, IncidentStatus, Snapshot
+from monitor.model import (
+    Component,
+    ComponentStatus,
+    Impact,
+    Incident,
+    IncidentStatus,
+    IncidentUpdate,
+    Snapshot,
+)
 from monitor.sources.base import SourceConfig
-from monitor.sources.reader import Reader, json_type, link, plain_text, quote, text
+from monitor.sources.reader import Reader, json_type, link, plain_text, quote, text, timeline
 from monitor.sources.vendor import Names, VendorSource, vendor_url, worst_impact, worst_status
 
 INCIDENTS_PATH = "/incidents.json"
@@ -59,12 +70,27 @@ class GcpSource(VendorSource):
     vendor_hosts = frozenset({"status.cloud.google.com"})
 
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
-        config = self.config
-        assert isinstance(config, GcpConfig)
-        products = frozenset(config.products) if config.products else None
-        locations = frozenset(config.locations) if config.locations else None
+        products, locations = self._filters()
         return await self._get_api_json(
             http, INCIDENTS_PATH, timeout, lambda doc, page_url: parse_gcp(doc, page_url, products, locations)
+        )
+
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        products, locations = self._filters()
+        return await self._get_history(
+            http,
+            INCIDENTS_PATH,
+            timeout,
+            lambda doc, page_url: parse_gcp_history(doc, page_url, products, locations),
+        )
+
+    def _filters(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """The configured (products, locations); None where all are watched."""
+        config = self.config
+        assert isinstance(config, GcpConfig)
+        return (
+            frozenset(config.products) if config.products else None,
+            frozenset(config.locations) if config.locations else None,
         )
 
 
@@ -75,11 +101,26 @@ def parse_gcp(
     locations: Collection[str] | None = None,
 ) -> Snapshot:
     """Normalize a decoded incidents.json; `products`/`locations` select what to watch (None: all)."""
+    return _GcpReader(page_url, products, locations).read(_incident_list(doc))
+
+
+def parse_gcp_history(
+    doc: Any,
+    page_url: str,
+    products: Collection[str] | None = None,
+    locations: Collection[str] | None = None,
+) -> tuple[Incident, ...]:
+    """Every incident of a decoded incidents.json that the filters keep, ended ones included, each with
+    its timeline; unreadable entries are skipped."""
+    return _GcpReader(page_url, products, locations).history(_incident_list(doc))
+
+
+def _incident_list(doc: Any) -> list[Any]:
     if not isinstance(doc, list):
         raise ParseError(f"not a Google Cloud incidents.json: expected a JSON array, got {json_type(doc)}")
     if not doc:  # the real feed always lists a year of past incidents
         raise ParseError("not a Google Cloud incidents.json: the array is empty")
-    return _GcpReader(page_url, products, locations).read(doc)
+    return doc
 
 
 class _GcpReader(Reader):
@@ -95,16 +136,9 @@ class _GcpReader(Reader):
         self.products_of: dict[int, list[tuple[str, str]]] = {}  # id(entry) -> its (product id, title)
 
     def read(self, doc: list[Any]) -> Snapshot:
-        catalog: dict[str, str] = {}  # product id -> title, for every product the feed names
-        open_entries: list[Any] = []
-        for entry in doc:
-            if not isinstance(entry, dict) or entry.get("end") in (None, ""):
-                open_entries.append(entry)  # an entry we cannot read may be open: `tracked` refuses it
-            if isinstance(entry, dict):
-                self.products_of[id(entry)] = self._products(entry)
-                for product_id, title in self.products_of[id(entry)]:
-                    catalog.setdefault(product_id, title)
-        watched = {pid: title for pid, title in catalog.items() if self._watched(pid, title)}
+        watched = self._watched_products(doc)
+        # an entry we cannot read may be open: `tracked` refuses it
+        open_entries = [e for e in doc if not isinstance(e, dict) or e.get("end") in (None, "")]
         incidents = [
             incident
             for incident in self.tracked(open_entries, "incidents", self._incident)
@@ -125,6 +159,22 @@ class _GcpReader(Reader):
             indicator=worst_impact(incident.impact for incident in incidents),
             warnings=tuple(self.warnings),
         )
+
+    def history(self, doc: list[Any]) -> tuple[Incident, ...]:
+        watched = self._watched_products(doc)
+        found = (self._incident(entry) for entry in self.items(doc, "incidents"))
+        return tuple(i for i in found if i is not None and self._relevant(i, watched))
+
+    def _watched_products(self, doc: list[Any]) -> dict[str, str]:
+        """Product id -> title of every product the feed names that the filter keeps; notes each entry's
+        products in `products_of`."""
+        catalog: dict[str, str] = {}
+        for entry in doc:
+            if isinstance(entry, dict):
+                self.products_of[id(entry)] = self._products(entry)
+                for product_id, title in self.products_of[id(entry)]:
+                    catalog.setdefault(product_id, title)
+        return {pid: title for pid, title in catalog.items() if self._watched(pid, title)}
 
     def _products(self, entry: dict[str, Any]) -> list[tuple[str, str]]:
         what = f"incident {quote(entry.get('id'))} affected_products"
@@ -156,19 +206,31 @@ class _GcpReader(Reader):
             incident_id, self.mapped(STATUS_IMPACT, item.get("status_impact"), what, "status_impact")
         )
         self.places.setdefault(incident_id, self._locations(item, what))
+        ended = self.time(item.get("end"), what, "end")
         return Incident(
             id=incident_id,
             name=name,
-            status=IncidentStatus.MONITORING
-            if latest.get("status") == "AVAILABLE"
-            else IncidentStatus.INVESTIGATING,
+            status=IncidentStatus.RESOLVED if ended else _status(latest.get("status")),
             impact=self.mapped(SEVERITY, item.get("severity"), what, "severity"),
             url=link(urljoin(self.page_url + "/", uri)) if isinstance(uri, str) else self.page_url,
             started_at=self.time(item.get("begin"), what, "begin"),
             updated_at=self.time(item.get("modified"), what, "modified"),
             latest_update=(plain_text(body) or None) if isinstance(body, str) else None,
             component_ids=tuple(pid for pid, _ in self.products_of[id(item)]),
+            updates=timeline(self._updates(item, what), closed=ended is not None),
+            resolved_at=ended,
         )
+
+    def _updates(self, item: dict[str, Any], what: str) -> list[IncidentUpdate]:
+        return [
+            IncidentUpdate(
+                at=self.time(update.get("when"), f"{what} update", "when")
+                or self.time(update.get("created"), f"{what} update", "created"),
+                status=_status(update.get("status")),
+                text=plain_text(body) if isinstance(body := update.get("text"), str) else "",
+            )
+            for update in self.items(item.get("updates"), f"{what} updates")
+        ]
 
     def _locations(self, item: dict[str, Any], what: str) -> set[str]:
         """Where the incident is now; where it was, for one that lists no current location."""
@@ -182,3 +244,8 @@ class _GcpReader(Reader):
             if places:
                 return places
         return set()
+
+
+def _status(update_status: Any) -> IncidentStatus:
+    """An open incident's status from an update's: AVAILABLE is monitoring, anything else investigating."""
+    return IncidentStatus.MONITORING if update_status == "AVAILABLE" else IncidentStatus.INVESTIGATING

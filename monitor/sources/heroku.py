@@ -1,4 +1,5 @@
-"""Heroku: `<url>/api/v4/current-status` (default https://status.heroku.com).
+"""Heroku: `<url>/api/v4/current-status` (default https://status.heroku.com); `<url>/api/v4/incidents`
+(the recent incidents, resolved ones included, as the same records) for a first sight's backfill.
 
 A fixed-host format rather than a guessed one: this API is Heroku's own status application, no
 other page serves it, so probing it on every unknown URL during discovery would cost a request
@@ -13,10 +14,14 @@ major_outage (critical), blue -> under_maintenance (maintenance). An incident's 
 graver of `status_prod` and `status_dev` on its newest update, its status that update's
 `update_type` (issue -> identified); a maintenance is completed once `resolved`, scheduled while
 `upcoming`, in progress otherwise. Heroku names no systems on incidents, so they affect all.
+An incident is resolved when `resolved` is true or its `state` says resolved (Heroku leaves the flag
+false on some resolved records); its updates are the timeline, each at its `update_type`. The history
+leaves out planned maintenances (records with a `scheduled` or `maintenance` update).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from monitor.errors import ParseError
@@ -27,15 +32,26 @@ from monitor.model import (
     Impact,
     Incident,
     IncidentStatus,
+    IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
     Snapshot,
 )
-from monitor.sources.base import SourceConfig
-from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, link, plain_text, quote
+from monitor.sources.base import HISTORY_LIMIT, SourceConfig
+from monitor.sources.reader import (
+    EARLIEST,
+    Reader,
+    expect_object,
+    json_type,
+    link,
+    plain_text,
+    quote,
+    timeline,
+)
 from monitor.sources.vendor import VendorSource, vendor_url, worst_impact
 
 STATUS_PATH = "/api/v4/current-status"
+HISTORY_PATH = "/api/v4/incidents"
 
 COLOR_STATUS = {
     "green": ComponentStatus.OPERATIONAL,
@@ -72,6 +88,11 @@ class HerokuSource(VendorSource):
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         return await self._get_api_json(http, STATUS_PATH, timeout, parse_heroku)
 
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        return await self._get_history(
+            http, HISTORY_PATH, timeout, parse_heroku_history, query=f"limit={HISTORY_LIMIT}"
+        )
+
 
 def parse_heroku(doc: Any, page_url: str) -> Snapshot:
     """Normalize a decoded current-status document."""
@@ -82,6 +103,16 @@ def parse_heroku(doc: Any, page_url: str) -> Snapshot:
                 f"not a Heroku current-status document: '{key}' is {json_type(current.get(key))}, not a list"
             )
     return _HerokuReader(page_url).read(current)
+
+
+def parse_heroku_history(doc: Any, page_url: str) -> tuple[Incident, ...]:
+    """Normalize a decoded incidents document (an array of incident records); maintenances and
+    unreadable records are skipped."""
+    if not isinstance(doc, list):
+        raise ParseError(f"not a Heroku incidents document: expected a JSON array, got {json_type(doc)}")
+    reader = _HerokuReader(page_url)
+    found = (reader.incident(item) for item in reader.items(doc, "incidents") if not _is_maintenance(item))
+    return tuple(incident for incident in found if incident is not None)
 
 
 class _HerokuReader(Reader):
@@ -105,24 +136,36 @@ class _HerokuReader(Reader):
         return Snapshot(
             page_url=self.page_url,
             components=tuple(component for component, _ in systems),
-            incidents=self.tracked(doc["incidents"], "incidents", self._incident),
+            incidents=self.tracked(doc["incidents"], "incidents", self.incident),
             maintenances=self.tracked(doc["scheduled"], "scheduled", self._maintenance),
             indicator=worst_impact(impact for _, impact in systems),
             warnings=tuple(self.warnings),
         )
 
-    def _incident(self, item: dict[str, Any]) -> Incident | None:
+    def incident(self, item: dict[str, Any]) -> Incident | None:
         found = self.identify(item, "incident", name_key="title")
         if found is None:
             return None
         what = f"incident {quote(found[1])}"
-        latest = self._latest(item, what)
-        if item.get("resolved") is True:
+        dated = self._dated(item, what)
+        updates = [
+            IncidentUpdate(
+                at=at,
+                status=self.mapped(UPDATE_STATUS, update.get("update_type"), f"{what} update", "update_type"),
+                text=_contents(update) or "",
+            )
+            for at, update in dated
+        ]
+        newest = _newest(dated)
+        state = item.get("state")
+        resolved = item.get("resolved") is True or (isinstance(state, str) and state.lower() == "resolved")
+        if resolved:
             status = IncidentStatus.RESOLVED
-        elif latest is None:
+        elif newest is None:
             status = IncidentStatus.INVESTIGATING
         else:
-            status = self.mapped(UPDATE_STATUS, latest.get("update_type"), what, "update_type")
+            status = updates[newest].status
+        latest = _latest(dated)
         return Incident(
             id=found[0],
             name=found[1],
@@ -132,6 +175,8 @@ class _HerokuReader(Reader):
             started_at=self.time(item.get("created_at"), what, "created_at"),
             updated_at=self.time(item.get("updated_at"), what, "updated_at"),
             latest_update=_contents(latest),
+            updates=timeline(updates),
+            resolved_at=self.time(item.get("resolved_at"), what, "resolved_at") if resolved else None,
         )
 
     def _maintenance(self, item: dict[str, Any]) -> Maintenance | None:
@@ -150,19 +195,15 @@ class _HerokuReader(Reader):
             name=found[1],
             status=status,
             url=link(item.get("full_url")) or self.page_url,
-            latest_update=_contents(self._latest(item, what)),
+            latest_update=_contents(_latest(self._dated(item, what))),
         )
 
-    def _latest(self, item: dict[str, Any], what: str) -> dict[str, Any] | None:
-        """The newest update by `created_at` (unreadable times rank last; list order breaks ties)."""
-        updates = list(self.items(item.get("updates"), f"{what} updates"))
-        return max(
-            updates,
-            key=lambda update: (
-                self.time(update.get("created_at"), f"{what} update", "created_at") or EARLIEST
-            ),
-            default=None,
-        )
+    def _dated(self, item: dict[str, Any], what: str) -> _Dated:
+        """Each update with its `created_at`, in list order."""
+        return [
+            (self.time(update.get("created_at"), f"{what} update", "created_at"), update)
+            for update in self.items(item.get("updates"), f"{what} updates")
+        ]
 
     def _impact(self, update: dict[str, Any] | None, what: str) -> Impact:
         if update is None:
@@ -173,6 +214,29 @@ class _HerokuReader(Reader):
             self.warn(f"{what} has no status_prod")
             return Impact.UNKNOWN
         return worst_impact(self.mapped(COLOR_IMPACT, color, what, "status_prod") for color in colors)
+
+
+_Dated = list[tuple[datetime | None, dict[str, Any]]]  # updates with their times
+
+
+def _newest(dated: _Dated) -> int | None:
+    """The index of the newest update (unreadable times rank last; list order breaks ties)."""
+    return max(range(len(dated)), key=lambda i: dated[i][0] or EARLIEST, default=None)
+
+
+def _latest(dated: _Dated) -> dict[str, Any] | None:
+    """The newest update."""
+    newest = _newest(dated)
+    return dated[newest][1] if newest is not None else None
+
+
+def _is_maintenance(item: dict[str, Any]) -> bool:
+    """A planned maintenance: Heroku writes its updates as `scheduled` or `maintenance`."""
+    updates = item.get("updates")
+    return isinstance(updates, list) and any(
+        isinstance(update, dict) and update.get("update_type") in ("scheduled", "maintenance")
+        for update in updates
+    )
 
 
 def _contents(update: dict[str, Any] | None) -> str | None:

@@ -18,6 +18,10 @@ Choices:
 - Maintenances (no capture holds one) are read from `scheduled_maintenances` with the statuses
   incident.io's widget API documents (`maintenance_scheduled`, `maintenance_in_progress`, ...).
 - Copies embedded in HTML write `"$undefined"` for absent values; they read as null.
+
+History: the pages also serve Statuspage's `/api/v2/incidents.json` (their recent incidents, resolved
+ones included, with every update), which a first sight backfills from; its incidents carry no
+shortlink, so each links to its page `<url>/incidents/<id>` as the /proxy reading does.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -44,7 +49,7 @@ from monitor.model import (
 )
 from monitor.sources.base import Source, SourceConfig
 from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, plain_text, quote, text
-from monitor.sources.statuspage import SUMMARY_PATH, parse_summary
+from monitor.sources.statuspage import HISTORY_PATH, SUMMARY_PATH, parse_incidents, parse_summary
 
 PROXY_PATH = "/proxy/"
 UNDEFINED = "$undefined"
@@ -121,6 +126,21 @@ class IncidentioSource(Source):
             return await self._get_json(http, base, timeout, _parse_html_page, decode=Response.text)
         except (FetchError, ParseError):
             raise first from None
+
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        return await self._get_history(http, HISTORY_PATH, timeout, parse_history)
+
+
+def parse_history(doc: Any, page_url: str) -> tuple[Incident, ...]:
+    """A decoded Statuspage-compatible incidents.json, each incident linked to its own page."""
+    return tuple(
+        replace(incident, url=_incident_page(page_url, incident.id)) if incident.url == page_url else incident
+        for incident in parse_incidents(doc, page_url)
+    )
+
+
+def _incident_page(page_url: str, incident_id: str) -> str:
+    return f"{page_url.rstrip('/')}/incidents/{incident_id}"
 
 
 def _worth_falling_back(exc: PollError) -> bool:
@@ -295,7 +315,7 @@ class _ProxyReader(Reader):
             name=name,
             status=self.mapped(INCIDENT_STATUS, item.get("status"), what, "status"),
             impact=_worst([IMPACT_OF_STATUS[status] for _, status in affected]),
-            url=f"{self.page_url}/incidents/{incident_id}",
+            url=_incident_page(self.page_url, incident_id),
             started_at=self.time(item.get("published_at"), what, "published_at"),
             updated_at=updated_at,
             latest_update=latest,
@@ -313,7 +333,7 @@ class _ProxyReader(Reader):
             id=maintenance_id,
             name=name,
             status=self.mapped(MAINTENANCE_STATUS, item.get("status"), what, "status"),
-            url=f"{self.page_url}/incidents/{maintenance_id}",
+            url=_incident_page(self.page_url, maintenance_id),
             scheduled_for=self.time(item.get("starts_at"), what, "starts_at"),
             scheduled_until=self.time(item.get("ends_at"), what, "ends_at"),
             latest_update=latest,

@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 from monitor.errors import ParseError
-from monitor.model import Component
+from monitor.history import merge_updates
+from monitor.model import Component, IncidentStatus, IncidentUpdate
 from monitor.sources.times import parse_time
 
 MAX_UPDATE_CHARS = 2000
@@ -151,6 +153,18 @@ class Reader:
             else:
                 unique[item.id] = item
         return tuple(unique.values())
+
+
+def timeline(updates: Iterable[IncidentUpdate], *, closed: bool = False) -> tuple[IncidentUpdate, ...]:
+    """An incident's updates oldest first (unreadable times first), the newest `history.MAX_UPDATES`.
+
+    `closed`: the incident is over and its format gives updates no status of their own, so the newest
+    update is the one that closed it and reads as resolved.
+    """
+    ordered = merge_updates((), updates)
+    if closed and ordered:
+        ordered = (*ordered[:-1], replace(ordered[-1], status=IncidentStatus.RESOLVED))
+    return ordered
 
 
 def text(value: Any) -> str | None:

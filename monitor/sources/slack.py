@@ -1,4 +1,5 @@
-"""Slack: `<url>/api/v2.0.0/current` (default https://slack-status.com).
+"""Slack: `<url>/api/v2.0.0/current` (default https://slack-status.com); `<url>/api/v2.0.0/history`
+(the recent incidents, resolved ones included) for a first sight's backfill.
 
 `status` is "ok" (nothing open) or "active"; `active_incidents` lists what is open, each with a
 `type` (incident, notice, outage; maintenance for planned work), a `status`, the `services` it
@@ -13,6 +14,9 @@ Mapping of `type`: outage -> major_outage (impact critical), incident -> partial
 notice -> degraded_performance (minor); maintenance -> a maintenance (under_maintenance).
 `status`: active -> investigating (in_progress for maintenance), resolved/completed -> resolved
 (completed), scheduled -> scheduled (maintenance only).
+
+An incident's notes are its timeline. A note carries no status of its own: each reads as
+investigating, except that the newest note of a resolved incident is the one that resolved it.
 """
 
 from __future__ import annotations
@@ -28,15 +32,25 @@ from monitor.model import (
     Impact,
     Incident,
     IncidentStatus,
+    IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
     Snapshot,
 )
 from monitor.sources.base import SourceConfig
-from monitor.sources.reader import EARLIEST, Reader, expect_object, json_type, link, plain_text, quote
+from monitor.sources.reader import (
+    Reader,
+    expect_object,
+    json_type,
+    link,
+    plain_text,
+    quote,
+    timeline,
+)
 from monitor.sources.vendor import VendorSource, vendor_url, worst_impact, worst_status
 
 CURRENT_PATH = "/api/v2.0.0/current"
+HISTORY_PATH = "/api/v2.0.0/history"
 
 SERVICES = (
     "Login/SSO",
@@ -92,6 +106,9 @@ class SlackSource(VendorSource):
     async def fetch(self, http: HttpClient, timeout: float) -> Snapshot | NotModified:
         return await self._get_api_json(http, CURRENT_PATH, timeout, parse_slack)
 
+    async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
+        return await self._get_history(http, HISTORY_PATH, timeout, parse_slack_history)
+
 
 def parse_slack(doc: Any, page_url: str) -> Snapshot:
     """Normalize a decoded `current` document."""
@@ -104,6 +121,16 @@ def parse_slack(doc: Any, page_url: str) -> Snapshot:
     if active is not None and not isinstance(active, list):
         raise ParseError(f"not a Slack status document: 'active_incidents' is {json_type(active)}")
     return _SlackReader(page_url).read(current["status"], active or [])
+
+
+def parse_slack_history(doc: Any, page_url: str) -> tuple[Incident, ...]:
+    """Normalize a decoded `history` document (an array of incidents); maintenances and unreadable entries
+    are skipped."""
+    if not isinstance(doc, list):
+        raise ParseError(f"not a Slack history document: expected a JSON array, got {json_type(doc)}")
+    reader = _SlackReader(page_url)
+    found = (reader.incident(entry) for entry in reader.items(doc, "history") if not _is_maintenance(entry))
+    return tuple(incident for incident in found if incident is not None)
 
 
 def slug(name: str) -> str:
@@ -121,7 +148,7 @@ class _SlackReader(Reader):
     def read(self, status: str, active: list[Any]) -> Snapshot:
         entries = [entry for entry in active if not (isinstance(entry, dict) and _is_maintenance(entry))]
         planned = [entry for entry in active if isinstance(entry, dict) and _is_maintenance(entry)]
-        incidents = self.tracked(entries, "active_incidents", self._incident)
+        incidents = self.tracked(entries, "active_incidents", self.incident)
         maintenances = self.tracked(planned, "active_incidents", self._maintenance)
         indicator = self.mapped(PAGE_STATUS, status, "page", "status")
         open_items: list[Incident | Maintenance] = [i for i in incidents if not i.status.is_closed]
@@ -148,39 +175,47 @@ class _SlackReader(Reader):
             warnings=tuple(self.warnings),
         )
 
-    def _common(self, item: dict[str, Any], kind: str) -> dict[str, Any] | None:
-        """What incidents and maintenances share: id, name, link, latest note, services."""
+    def _common(
+        self, item: dict[str, Any], kind: str
+    ) -> tuple[dict[str, Any], tuple[IncidentUpdate, ...]] | None:
+        """What incidents and maintenances share (id, name, link, latest note, services), and the notes."""
         found = self.identify(item, kind, name_key="title")
         if found is None:
             return None
         item_id, name = found
         what = f"{kind} {quote(name)}"
         self.effects[item_id] = self.mapped(TYPE_STATUS, item.get("type"), what, "type")
-        return {
+        notes = self._notes(item, what)
+        common = {
             "id": item_id,
             "name": name,
             "url": link(item.get("url")) or self.page_url,
-            "latest_update": self._latest_note(item, what),
+            "latest_update": (notes[-1].text or None) if notes else None,
             "component_ids": self._services(item, what),
         }
+        return common, notes
 
-    def _incident(self, item: dict[str, Any]) -> Incident | None:
-        common = self._common(item, "incident")
-        if common is None:
+    def incident(self, item: dict[str, Any]) -> Incident | None:
+        found = self._common(item, "incident")
+        if found is None:
             return None
+        common, notes = found
         what = f"incident {quote(common['name'])}"
+        status = self.mapped(INCIDENT_STATUS, item.get("status"), what, "status")
         return Incident(
-            status=self.mapped(INCIDENT_STATUS, item.get("status"), what, "status"),
+            status=status,
             impact=self.mapped(TYPE_IMPACT, item.get("type"), what, "type"),
             started_at=self.time(item.get("date_created"), what, "date_created"),
             updated_at=self.time(item.get("date_updated"), what, "date_updated"),
+            updates=timeline(notes, closed=status.is_closed),
             **common,
         )
 
     def _maintenance(self, item: dict[str, Any]) -> Maintenance | None:
-        common = self._common(item, "maintenance")
-        if common is None:
+        found = self._common(item, "maintenance")
+        if found is None:
             return None
+        common, _ = found
         what = f"maintenance {quote(common['name'])}"
         return Maintenance(
             status=self.mapped(MAINTENANCE_STATUS, item.get("status"), what, "status"),
@@ -198,18 +233,17 @@ class _SlackReader(Reader):
                 ids.setdefault(slug(name))
         return tuple(ids)
 
-    def _latest_note(self, item: dict[str, Any], what: str) -> str | None:
-        notes = [
-            (
-                self.time(note.get("date_created"), f"{what} note", "date_created") or EARLIEST,
-                note.get("body"),
+    def _notes(self, item: dict[str, Any], what: str) -> tuple[IncidentUpdate, ...]:
+        """The notes with a body, oldest first (unreadable times first), each as investigating."""
+        return timeline(
+            IncidentUpdate(
+                at=self.time(note.get("date_created"), f"{what} note", "date_created"),
+                status=IncidentStatus.INVESTIGATING,
+                text=plain_text(body),
             )
             for note in self.items(item.get("notes"), f"{what} notes")
-        ]
-        bodies = [(when, body) for when, body in notes if isinstance(body, str)]
-        if not bodies:
-            return None
-        return plain_text(max(bodies, key=lambda note: note[0])[1]) or None
+            if isinstance(body := note.get("body"), str)
+        )
 
 
 def _is_maintenance(entry: dict[str, Any]) -> bool:

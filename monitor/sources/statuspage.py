@@ -24,14 +24,13 @@ from monitor.model import (
     MaintenanceStatus,
     Snapshot,
 )
-from monitor.sources.base import Source, SourceConfig, decode_json, page_of
-from monitor.sources.reader import EARLIEST, Reader, json_type, link, plain_text, quote, text
+from monitor.sources.base import Source, SourceConfig
+from monitor.sources.reader import EARLIEST, Reader, json_type, link, plain_text, quote, text, timeline
 
 SUMMARY_PATH = "/api/v2/summary.json"
 HISTORY_PATH = (
     "/api/v2/incidents.json"  # the last 50 incidents, resolved ones included, each with its updates
 )
-MAX_UPDATES = 100  # per incident, the newest kept: a timeline is read by people, not archived
 
 
 class StatuspageConfig(SourceConfig):
@@ -47,11 +46,7 @@ class StatuspageSource(Source):
         return await self._get_api_json(http, SUMMARY_PATH, timeout, parse_summary)
 
     async def history(self, http: HttpClient, timeout: float) -> tuple[Incident, ...]:
-        url = self.config.url.rstrip("/") + HISTORY_PATH
-        response = await http.get(url, timeout=timeout)
-        if isinstance(response, NotModified):  # no validators were sent: cannot happen
-            return ()
-        return parse_incidents(decode_json(response), page_of(response.url, HISTORY_PATH))
+        return await self._get_history(http, HISTORY_PATH, timeout, parse_incidents)
 
 
 _COMPONENT_STATUS_ALIASES = {"full_outage": "major_outage"}  # incident.io's word for it
@@ -206,17 +201,14 @@ class _SummaryReader(Reader):
         return self.time(update.get(field), f"{what} update", field)
 
     def _timeline(self, updates: list[dict[str, Any]], what: str) -> tuple[IncidentUpdate, ...]:
-        """Every update, oldest first (unreadable times first), the newest MAX_UPDATES."""
-        timeline = [
+        return timeline(
             IncidentUpdate(
                 at=self._shown_at(update, what),
                 status=self._update_status(update.get("status"), what),
                 text=plain_text(body) if isinstance(body := update.get("body"), str) else "",
             )
             for update in updates
-        ]
-        timeline.sort(key=lambda update: update.at or EARLIEST)
-        return tuple(timeline[-MAX_UPDATES:])
+        )
 
     def _update_status(self, value: Any, what: str) -> IncidentStatus:
         """An update's status; one without (older pages, minimal copies) is unknown, not worth a warning."""

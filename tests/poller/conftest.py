@@ -19,10 +19,14 @@ from monitor.fetch import HttpClient
 from monitor.model import Event, Notification, ProviderState, Snapshot
 from monitor.plan import ProviderPlan
 from monitor.poller import Poller
+from monitor.sources.base import SourceConfig
 from monitor.sources.statuspage import StatuspageConfig
 from monitor.store import SqliteStore
 from monitor.store.base import AlertingChange, AlertingMemory, Settled
+from tests.loopback import release, serve
 from tests.poller.page_double import PageDouble, serving
+
+__all__ = ["release", "serve"]  # loopback servers for pages of other formats
 
 
 class CountingStore(SqliteStore):
@@ -82,6 +86,11 @@ class Rig:
         source = StatuspageConfig(
             name=name, type="statuspage", url=config.pop("url", self.page.url), **config
         )
+        return self.plan_for(source, interval=interval)
+
+    @staticmethod
+    def plan_for(source: SourceConfig, *, interval: float = 60.0) -> ProviderPlan:
+        """A plan for a provider entry of any format."""
         policy = Policy(
             confirm=source.confirm,
             failure_threshold=source.failure_threshold,

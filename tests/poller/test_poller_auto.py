@@ -3,14 +3,17 @@ validators on every later poll; while nothing reads the page the provider is unk
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from structlog.testing import capture_logs
 
 from monitor.engine import Policy
-from monitor.model import ComponentStatus, EventKind
+from monitor.model import ComponentStatus, EventKind, IncidentStatus
 from monitor.plan import ProviderPlan
 from monitor.sources.auto import AutoConfig
 from tests.poller.conftest import Rig
 from tests.poller.metrics_reading import count
+from tests.poller.page_double import incident
 
 POLLS = "outage_monitor_polls_total"
 
@@ -74,3 +77,14 @@ async def test_while_no_format_reads_the_page_each_poll_fails_and_the_provider_s
     [state] = [s for _, s in rig.poller.states()]
     assert state is not None and state.baselined and state.consecutive_failures == 0
     assert count(POLLS, provider=name, outcome="ok") == 1
+
+
+async def test_the_first_sight_backfills_the_detected_formats_history(rig: Rig, name: str) -> None:
+    rig.page.history = [incident("old1", "Last week's outage", status="resolved")]
+    rig.configure([auto_plan(rig, name)], [], {})
+
+    await rig.poller.poll(name)
+
+    assert rig.page.history_hits == 1
+    stored = await rig.store.incident_history(name, datetime(2000, 1, 1, tzinfo=UTC), 10)
+    assert [(i.id, i.status) for i in stored] == [("old1", IncidentStatus.RESOLVED)]

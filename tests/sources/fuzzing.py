@@ -9,6 +9,8 @@ raises anything else, and a document that is not a valid page never reads as ope
     @given(doc=random_json())
     def test_random_json(doc): check_not_operational(lambda d: parse_x(d, URL), doc)
 
+A history parser (`Source.history`'s) passes `check_history` on its mutated captures.
+
 XML formats take bytes: `xml_mutations(capture_bytes)` edits a capture's elements (still well
 formed) or its bytes (mostly not), and `random_bytes()` is anything at all.
 """
@@ -17,14 +19,14 @@ from __future__ import annotations
 
 import copy
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any
 
 from hypothesis import strategies as st
 
 from monitor.errors import ParseError
-from monitor.model import ComponentStatus, Impact, Snapshot
+from monitor.model import ComponentStatus, Impact, Incident, IncidentStatus, Snapshot
 
 Parse = Callable[[Any], Snapshot]
 
@@ -144,6 +146,22 @@ def check_parser(parse: Parse, doc: Any) -> Snapshot | None:
         )
     assert all(isinstance(warning, str) for warning in snapshot.warnings)
     return snapshot
+
+
+def check_history(parse: Callable[[Any], Sequence[Incident]], doc: Any) -> None:
+    """A history parser reads `doc` or refuses it with a ParseError; each incident it reads is well formed,
+    its timeline included."""
+    try:
+        incidents = parse(doc)
+    except ParseError:
+        return
+    for incident in incidents:
+        assert isinstance(incident.id, str) and incident.id
+        times = (incident.started_at, incident.updated_at, incident.resolved_at)
+        assert all(t is None or t.tzinfo is UTC for t in times)
+        for update in incident.updates:
+            assert update.at is None or update.at.tzinfo is UTC
+            assert isinstance(update.status, IncidentStatus) and isinstance(update.text, str)
 
 
 def check_not_operational(parse: Parse, doc: Any) -> None:

@@ -121,3 +121,18 @@ def test_synthetic_incident_without_id_fails_the_page() -> None:
 def test_synthetic_not_a_current_status_document(doc: Any, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         parse_heroku(doc, PAGE)
+
+
+def test_synthetic_update_with_an_unreadable_time_and_type_warns_once_each() -> None:
+    incident = synthetic_incident(
+        synthetic_update("2024-01-02T10:00:00Z", "investigating", "yellow"),
+        synthetic_update("soon", "escalated", "red"),
+    )
+    snapshot = parse_heroku(synthetic("yellow", incidents=[incident]), PAGE)
+    assert snapshot.warnings == (
+        "incident 'Router errors' update has unparseable created_at 'soon'",
+        "incident 'Router errors' update has unknown update_type 'escalated'",
+    )
+    (read,) = snapshot.incidents
+    assert read.status is IncidentStatus.INVESTIGATING  # the update with a readable time is the newest
+    assert [u.status for u in read.updates] == [IncidentStatus.UNKNOWN, IncidentStatus.INVESTIGATING]

@@ -135,3 +135,15 @@ def test_slug_is_stable_and_never_empty() -> None:
         "apps-integrations-apis",
         "service",
     ]
+
+
+def test_synthetic_note_with_an_unreadable_time_warns_once_and_is_kept_in_the_timeline() -> None:
+    notes = [{**WORKFLOWS["notes"][0], "date_created": "last Tuesday"}, *WORKFLOWS["notes"][1:]]
+    snapshot = parse_slack(synthetic_active(synthetic_open(WORKFLOWS, notes=notes)), PAGE)
+    assert snapshot.warnings == (
+        "incident 'Trouble submitting workflow forms with file attachments on Android.' "
+        "note has unparseable date_created 'last Tuesday'",
+    )
+    (incident,) = snapshot.incidents
+    assert len(incident.updates) == 6 and incident.updates[0].at is None  # unreadable times first
+    assert [u.status for u in incident.updates] == [IncidentStatus.INVESTIGATING] * 6  # still open
