@@ -1,5 +1,6 @@
-"""`settings.record` with the real daemon over loopback: each changed document is kept once (never on a
-304), the directory stays within `record_max_bytes`, and what was recorded replays to the pages sent."""
+"""`settings.record` with the real daemon over loopback: each changed answer is kept once (never on a
+304), an HTTP error with its status, the directory stays within `record_max_bytes`, and what was recorded
+replays to the pages sent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.timeline import read_timeline
+from monitor.timeline import META, read_timeline
 from tests.cli.cli_process import clean_env, run_cli
 from tests.e2e.harness import E2E_ENV, DaemonProcess, Receiver, StatusPage, config_yaml, eventually, running
 
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.e2e
 
 
 def captures(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*")) if folder.is_dir() else []
+    """The capture files of a provider's folder, without their sidecars."""
+    return sorted(p for p in folder.glob("*") if p.suffix != META) if folder.is_dir() else []
 
 
 async def test_records_each_changed_document_once_and_replays_to_the_same_pages(tmp_path: Path) -> None:
@@ -37,17 +39,22 @@ async def test_records_each_changed_document_once_and_replays_to_the_same_pages(
             await eventually(lambda: len(pd.requests) == 1, what="the page")
             page.mode = "html"  # a CDN's error page, served without validators: the same body every poll
             hits = page.hits
-            await eventually(lambda: page.hits >= hits + 3, what="polls of the error page")
+            await eventually(lambda: page.hits >= hits + 2, what="polls of the error page")
+            page.mode = "500"
+            hits = page.hits
+            await eventually(lambda: page.hits >= hits + 1, what="a poll answered 500")
             page.mode = "json"
             page.components["API"] = "operational"
-            await eventually(lambda: len(captures(recorded)) == 4, what="the recovery recorded")
+            await eventually(lambda: len(captures(recorded)) == 5, what="the recovery recorded")
             await eventually(lambda: len(pd.requests) == 2, what="the resolve")
         finally:
             daemon.cleanup()
-    assert [p.suffix for p in captures(recorded)] == [".json", ".json", ".html", ".json"]
-    statuses = [json.loads(p.read_bytes())["components"][0]["status"] for p in captures(recorded)[::3]]
+    assert [p.suffix for p in captures(recorded)] == [".json", ".json", ".html", ".txt", ".json"]
+    statuses = [json.loads(p.read_bytes())["components"][0]["status"] for p in captures(recorded)[::4]]
     assert statuses == ["operational", "operational"]
-    assert len(read_timeline(tmp_path / "rec")) == 4
+    timeline = read_timeline(tmp_path / "rec")
+    assert [c.status for c in timeline] == [200, 200, 200, 500, 200]
+    assert {c.url for c in timeline} == {page.url + "/api/v2/summary.json"}
 
     replayed = await run_cli(
         "replay", "rec", "-c", "providers.yaml", "--json", cwd=tmp_path, env=clean_env(**E2E_ENV)
