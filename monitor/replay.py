@@ -74,7 +74,8 @@ class ReplayHttp(HttpClient):
         self.now: datetime | None = None
         self._series: dict[_Key, tuple[list[datetime], list[Capture]]] = {}
         for capture in captures:  # oldest first
-            times, kept = self._series.setdefault(_key(capture.url), ([], []))
+            key = _path_and_query(capture.url) if capture.url is not None else None
+            times, kept = self._series.setdefault(key, ([], []))
             times.append(capture.at)
             kept.append(capture)
 
@@ -101,24 +102,23 @@ class ReplayHttp(HttpClient):
 
     def answer(self, url: str) -> Capture:
         """The capture that answers a request of `url` at `now`; a `FetchError` when there is none."""
-        assert self.now is not None, "a replayed request outside a poll"
-        path, query = _key(url) or ("/", "")
-        found = [self._latest(key) for key in ((path, query), (path, ""), None)]
+        now = self.now
+        assert now is not None, "a replayed request outside a poll"
+        path, query = _path_and_query(url)
+        found = [self._latest(key, now) for key in ((path, query), (path, ""), None)]
         latest = max((c for c in found if c is not None), key=lambda c: c.at, default=None)
         if latest is None:
-            when = iso_utc(self.now)
-            raise FetchError("connect_error", f"nothing recorded for {redact_url(url)} by {when}")
+            raise FetchError("connect_error", f"nothing recorded for {redact_url(url)} by {iso_utc(now)}")
         return latest
 
-    def _latest(self, key: _Key) -> Capture | None:
+    def _latest(self, key: _Key, now: datetime) -> Capture | None:
         times, kept = self._series.get(key, ([], []))
-        index = bisect_right(times, self.now) if self.now is not None else 0
+        index = bisect_right(times, now)
         return kept[index - 1] if index else None
 
 
-def _key(url: str | None) -> _Key:
-    if url is None:
-        return None
+def _path_and_query(url: str) -> tuple[str, str]:
+    """What of a URL a capture is matched on: its path (from `/`) and query, as written."""
     try:
         parsed = URL(url)
         path, query = parsed.raw_path, parsed.raw_query_string

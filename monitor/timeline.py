@@ -119,7 +119,7 @@ def stored_captures(root: Path) -> list[Stored]:
         return []
     found = []
     for folder in (p for p in root.iterdir() if p.is_dir()):
-        for file in _capture_files(folder):
+        for file in (f for f in _capture_files(folder) if f.suffix.lower() in MEDIA_BY_EXTENSION):
             meta = folder / (file.name + META)
             size = file.stat().st_size + (meta.stat().st_size if meta.is_file() else 0)
             found.append(Stored(file.name, folder.name, _url_of(meta), size))
