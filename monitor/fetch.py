@@ -41,6 +41,7 @@ DEFAULT_USER_AGENT = USER_AGENT
 _CHUNK = 64 * 1024
 _MAX_RETRY_AFTER = 3600.0
 PROBE_BODY_BYTES = 64 * 1024
+ERROR_BODY_BYTES = 64 * 1024  # of an error answer, read only for an observer
 
 
 class NotModified:
@@ -90,6 +91,19 @@ class ProbeResult:
     body_prefix: bytes  # at most the probe's max_body bytes, decompressed
     elapsed_seconds: float  # request sent to body prefix read
     final_url: str  # after redirects
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request as `HttpClient(observer=...)` sees it (`settings.record`: monitor/recorder.py): the URL
+    asked for, and the answer (any status, a bounded body) or the error when none came."""
+
+    url: str  # as requested, before redirects
+    status: int | None  # None: no answer came (`error` says why)
+    content_type: str = ""  # the Content-Type header as sent, parameters included
+    body: bytes = b""
+    elapsed: float | None = None  # a probe's latency, seconds
+    error: FetchError | None = None
 
 
 @dataclass(slots=True)
@@ -160,10 +174,10 @@ class HttpClient:
         max_redirects: int = 5,
         connector_limit: int = 100,
         listen: tuple[str, int] | None = None,
-        observer: Callable[[Response], None] | None = None,
+        observer: Callable[[Exchange], None] | None = None,
     ) -> None:
-        """`listen` is the daemon's own host and port: no fetch may reach it. `observer` sees every 2xx
-        answer to a `get` (`settings.record`: monitor/recorder.py)."""
+        """`listen` is the daemon's own host and port: no fetch may reach it. `observer` sees every `get`
+        and `probe` but a 304: its answer, whatever the status, or its error."""
         self.user_agent = user_agent
         self.listen = listen
         self.observer = observer
@@ -194,29 +208,36 @@ class HttpClient:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         hop = _Hop(url)  # redacted only when a message needs it: not on the path of every poll
-        with self._classified(hop, timeout):
-            async with self.session.get(
-                url,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
-                max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
-            ) as resp:
-                hop.url = str(resp.url)
-                if resp.status == 304:
-                    return NOT_MODIFIED
-                _raise_for_status(resp.status, resp.headers, hop.url)
-                body = await self._read_capped(resp, hop.url)
-                response = Response(
-                    url=str(resp.url),
-                    status=resp.status,
-                    body=body,
-                    content_type=resp.content_type.lower() if "Content-Type" in resp.headers else "",
-                    etag=resp.headers.get("ETag"),
-                    last_modified=resp.headers.get("Last-Modified"),
-                    charset=resp.charset if "Content-Type" in resp.headers else None,
-                )
-        if self.observer is not None:
-            self.observer(response)
+        failed: Exchange | None = None  # a non-2xx answer, seen before it is raised
+        try:
+            with self._classified(hop, timeout):
+                async with self.session.get(
+                    url,
+                    headers=headers,
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
+                ) as resp:
+                    hop.url = str(resp.url)
+                    if resp.status == 304:
+                        return NOT_MODIFIED
+                    if not 200 <= resp.status < 300 and self.observer is not None:
+                        failed = Exchange(url, resp.status, _header_type(resp), await _error_body(resp))
+                    _raise_for_status(resp.status, resp.headers, hop.url)
+                    body = await self._read_capped(resp, hop.url)
+                    response = Response(
+                        url=str(resp.url),
+                        status=resp.status,
+                        body=body,
+                        content_type=resp.content_type.lower() if "Content-Type" in resp.headers else "",
+                        etag=resp.headers.get("ETag"),
+                        last_modified=resp.headers.get("Last-Modified"),
+                        charset=resp.charset if "Content-Type" in resp.headers else None,
+                    )
+                    answered = Exchange(url, resp.status, _header_type(resp), body)
+        except FetchError as error:
+            self._observe(failed or Exchange(url, None, error=error))
+            raise
+        self._observe(answered)
         return response
 
     async def probe(self, url: str, *, timeout: float, max_body: int = PROBE_BODY_BYTES) -> ProbeResult:
@@ -225,23 +246,29 @@ class HttpClient:
         refused connection, DNS, too many redirects). Elapsed time covers the body read too."""
         hop = _Hop(url)
         started = time.monotonic()
-        with self._classified(hop, timeout):
-            async with self.session.get(
-                url,
-                headers={"Cache-Control": "no-cache"},
-                timeout=aiohttp.ClientTimeout(total=timeout),
-                max_redirects=self.max_redirects + 1,
-            ) as resp:
-                hop.url = str(resp.url)
-                chunks: list[bytes] = []
-                size = 0
-                while size < max_body:
-                    chunk = await resp.content.read(max_body - size)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    size += len(chunk)
-                return ProbeResult(resp.status, b"".join(chunks), time.monotonic() - started, hop.url)
+        try:
+            with self._classified(hop, timeout):
+                async with self.session.get(
+                    url,
+                    headers={"Cache-Control": "no-cache"},
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    max_redirects=self.max_redirects + 1,
+                ) as resp:
+                    hop.url = str(resp.url)
+                    prefix = await _read_prefix(resp, max_body)
+                    result = ProbeResult(resp.status, prefix, time.monotonic() - started, hop.url)
+                    content_type = _header_type(resp)
+        except FetchError as error:
+            self._observe(Exchange(url, None, error=error))
+            raise
+        self._observe(
+            Exchange(url, result.status, content_type, result.body_prefix, elapsed=result.elapsed_seconds)
+        )
+        return result
+
+    def _observe(self, exchange: Exchange) -> None:
+        if self.observer is not None:
+            self.observer(exchange)
 
     @contextmanager
     def _classified(self, hop: _Hop, timeout: float) -> Iterator[None]:
@@ -251,9 +278,7 @@ class HttpClient:
         try:
             yield
         except TimeoutError:
-            raise FetchError(
-                "timeout", f"no complete answer from {redact_url(hop.url)} within {timeout:g}s"
-            ) from None
+            raise timed_out(hop.url, timeout) from None
         except aiohttp.TooManyRedirects:
             raise FetchError(
                 "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(hop.url)}"
@@ -286,6 +311,36 @@ class HttpClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+def _header_type(resp: aiohttp.ClientResponse) -> str:
+    return resp.headers.get("Content-Type", "")
+
+
+async def _error_body(resp: aiohttp.ClientResponse) -> bytes:
+    """The first `ERROR_BODY_BYTES` of an error answer's body, for an observer; a body that cannot be
+    read in time is left out, so that observing never turns an HTTP error into another failure."""
+    try:
+        return await _read_prefix(resp, ERROR_BODY_BYTES)
+    except (aiohttp.ClientError, TimeoutError):
+        return b""
+
+
+async def _read_prefix(resp: aiohttp.ClientResponse, max_body: int) -> bytes:
+    """At most `max_body` bytes of the body, decompressed."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < max_body:
+        chunk = await resp.content.read(max_body - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def timed_out(url: str, timeout: float) -> FetchError:
+    return FetchError("timeout", f"no complete answer from {redact_url(url)} within {timeout:g}s")
 
 
 def _raise_for_status(status: int, headers: CIMultiDictProxy[str], url: str) -> None:

@@ -1,14 +1,17 @@
 """`outage-monitor replay`: what a config would have sent over a recorded timeline, with a simulated clock.
 
-Each provider is polled as the daemon polls it: at every capture's time and every `interval` in between,
-until `tail` (an hour) after the timeline's last capture. A poll is answered by the provider's latest
-capture, read by its format's real parser through `ReplayHttp` (so an HTML error page fails the poll as
-it would live); a 2xx capture already read answers as a 304, while a failed one fails every poll until
-the next capture, so `confirm` and `failure_threshold` count polls as they do live. The engine's events
-go through the real alerting stage (grouping, silences, time intervals, routing, dependencies), which is
-also stepped when the daemon's evaluator would step it on its own: at each wake-up it asks for
-(group_interval, repeat_interval, the edge of a silence) and at least every `MAX_IDLE_SECONDS` (the end
-of a quiet-hours interval is noticed so). Nothing is stored and nothing is sent: each notification is
+Each provider is polled as the daemon polls it: at every time it has captures for (the documents of one
+recorded poll share its time) and every `interval` in between, until `tail` (an hour) after the
+timeline's last capture. Each request of a poll is answered by the latest capture for its URL then
+(`ReplayHttp`): a page read from several documents (Cachet, Instatus) gets each from its own captures,
+and a probe gets its recorded status, body and latency, judged by the replayed config. The answers are
+read by the format's real parser (so an HTML error page fails the poll as it would live); a poll with
+no new capture repeats the last page read as a 304 would, while a failed one fails again, so `confirm`
+and `failure_threshold` count polls as they do live. The engine's events go through the real alerting
+stage (grouping, silences, time intervals, routing, dependencies), which is also stepped when the
+daemon's evaluator would step it on its own: at each wake-up it asks for (group_interval,
+repeat_interval, the edge of a silence) and at least every `MAX_IDLE_SECONDS` (the end of a
+quiet-hours interval is noticed so). Nothing is stored and nothing is sent: each notification is
 printed with its time and notifier.
 """
 
@@ -18,6 +21,7 @@ import asyncio
 import heapq
 import json
 import sys
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,13 +29,25 @@ from itertools import count
 from pathlib import Path
 
 from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from monitor.alerting.silences import Silence, SilenceError
 from monitor.alerting.stage import AlertingStage
 from monitor.config import Config
 from monitor.engine import diff
+from monitor.errors import FetchError
 from monitor.evaluator import MAX_IDLE_SECONDS
-from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, _raise_for_status
+from monitor.fetch import (
+    NOT_MODIFIED,
+    PROBE_BODY_BYTES,
+    HttpClient,
+    NotModified,
+    ProbeResult,
+    Response,
+    _raise_for_status,
+    redact_url,
+    timed_out,
+)
 from monitor.logging import setup_logging
 from monitor.model import Event, Notification, PollFailure, ProviderState, Snapshot
 from monitor.plan import ProviderPlan, plans_for, rules_for
@@ -42,33 +58,88 @@ from monitor.timeline import Capture, TimelineError, iso_utc, read_timeline
 
 TAIL = timedelta(hours=1)  # polled after the last capture by default: confirmations and held groups settle
 
+_Key = tuple[str, str] | None  # a capture's URL as (path, query); None for a capture naming no URL
+
 
 class ReplayHttp(HttpClient):
-    """Answers every GET with the capture being replayed: a 2xx as its `Response`, a 304 as not modified,
-    anything else as the `FetchError` the live client raises for it. Opens no connection."""
+    """Answers each request with the latest capture, at `now`, that matches its URL: a capture naming no
+    URL matches every request; one naming a URL (or just a path) matches a request of the same path and,
+    when it names a query, the same query (scheme, host and port are not compared). A GET gets a 2xx as
+    its `Response`, a 304 as not modified, and anything else (or no capture) as the `FetchError` the
+    live client raises for it; a probe gets the recorded status, body and latency (a timeout when that
+    is over the replayed one). Opens no connection."""
 
-    serving: Capture | None = None
+    def __init__(self, captures: Sequence[Capture]) -> None:
+        super().__init__()
+        self.now: datetime | None = None
+        self._series: dict[_Key, tuple[list[datetime], list[Capture]]] = {}
+        for capture in captures:  # oldest first
+            key = _path_and_query(capture.url) if capture.url is not None else None
+            times, kept = self._series.setdefault(key, ([], []))
+            times.append(capture.at)
+            kept.append(capture)
 
     async def get(
         self, url: str, *, timeout: float, etag: str | None = None, last_modified: str | None = None
     ) -> Response | NotModified:
-        capture = self.serving
-        assert capture is not None, "a replayed poll without a capture"
-        if capture.status == 304:
+        capture = self.answer(url)
+        status = _answered(capture)
+        if status == 304:
             return NOT_MODIFIED
         headers = CIMultiDictProxy(CIMultiDict(capture.headers))
-        _raise_for_status(capture.status, headers, url)
+        _raise_for_status(status, headers, url)
         content_type, _, params = capture.content_type.partition(";")
         charset = params.partition("charset=")[2].strip().strip('"') or None
-        return Response(url, capture.status, capture.body, content_type.strip().lower(), charset=charset)
+        return Response(url, status, capture.body, content_type.strip().lower(), charset=charset)
+
+    async def probe(self, url: str, *, timeout: float, max_body: int = PROBE_BODY_BYTES) -> ProbeResult:
+        capture = self.answer(url)
+        status = _answered(capture)
+        elapsed = capture.elapsed or 0.0
+        if elapsed > timeout:
+            raise timed_out(url, timeout)
+        return ProbeResult(status, capture.body[:max_body], elapsed, url)
+
+    def answer(self, url: str) -> Capture:
+        """The capture that answers a request of `url` at `now`; a `FetchError` when there is none."""
+        now = self.now
+        assert now is not None, "a replayed request outside a poll"
+        path, query = _path_and_query(url)
+        found = [self._latest(key, now) for key in ((path, query), (path, ""), None)]
+        latest = max((c for c in found if c is not None), key=lambda c: c.at, default=None)
+        if latest is None:
+            raise FetchError("connect_error", f"nothing recorded for {redact_url(url)} by {iso_utc(now)}")
+        return latest
+
+    def _latest(self, key: _Key, now: datetime) -> Capture | None:
+        times, kept = self._series.get(key, ([], []))
+        index = bisect_right(times, now)
+        return kept[index - 1] if index else None
+
+
+def _path_and_query(url: str) -> tuple[str, str]:
+    """What of a URL a capture is matched on: its path (from `/`) and query, as written."""
+    try:
+        parsed = URL(url)
+        path, query = parsed.raw_path, parsed.raw_query_string
+    except ValueError:
+        path, query = url, ""
+    return (path if path.startswith("/") else "/" + path), query
+
+
+def _answered(capture: Capture) -> int:
+    """The status a capture was answered with; the `FetchError` of a request that got no answer."""
+    if capture.error is not None:
+        raise FetchError(capture.error.outcome, capture.error.message)
+    assert capture.status is not None, "a capture without an answer names its error"
+    return capture.status
 
 
 @dataclass(frozen=True, slots=True)
 class Poll:
     at: datetime
     provider: str
-    capture: Capture
-    repeat: bool  # the same capture answered this provider's previous poll
+    repeat: bool  # no capture of this provider since its previous poll
 
 
 @dataclass
@@ -78,14 +149,14 @@ class _Provider:
     http: ReplayHttp
     state: ProviderState | None = None
     snapshot: Snapshot | None = None  # the last page read, for a 304
-    read_ok: bool = False  # the capture being served was read: a repeat poll answers 304
+    read_ok: bool = False  # the last poll read the page: a repeat poll answers as a 304
 
     async def poll(self, poll: Poll) -> Snapshot | PollFailure:
-        """What the daemon's poll would read: the last page for a 304 (a repeat of a capture already
-        read), else the capture through the format's parser."""
+        """What the daemon's poll would read: the last page for a 304 (nothing new since a poll that
+        read it), else the captures then through the format's parser."""
         if poll.repeat and self.read_ok and self.snapshot is not None:
             return self.snapshot
-        self.http.serving = poll.capture
+        self.http.now = poll.at
         fetched = await read_page(poll.provider, self.source, self.http, self.plan.timeout)
         if isinstance(fetched, NotModified):
             fetched = self.snapshot or PollFailure("parse_error", "304 Not Modified with no earlier page")
@@ -96,28 +167,30 @@ class _Provider:
 
 
 def polls(captures: Sequence[Capture], intervals: dict[str, float], end: datetime) -> Iterator[Poll]:
-    """The simulated polls up to `end`, in time order: each provider's at each of its captures and every
-    interval from its first capture on, answered by its latest capture then. Made as they are replayed,
-    so a month of polls is never held at once."""
-    by_provider: dict[str, list[Capture]] = {}
-    for capture in captures:
-        by_provider.setdefault(capture.provider, []).append(capture)
+    """The simulated polls up to `end`, in time order: each provider's at each time it has captures for
+    and every interval from its first on. Made as they are replayed, so a month of polls is never held
+    at once."""
+    times: dict[str, list[datetime]] = {}
+    for capture in captures:  # oldest first
+        own = times.setdefault(capture.provider, [])
+        if not own or own[-1] != capture.at:
+            own.append(capture.at)
     each = [
         _provider_polls(provider, own, timedelta(seconds=intervals[provider]), end)
-        for provider, own in sorted(by_provider.items())
+        for provider, own in sorted(times.items())
     ]
     return heapq.merge(*each, key=lambda p: p.at)
 
 
 def _provider_polls(
-    provider: str, captures: list[Capture], interval: timedelta, end: datetime
+    provider: str, times: list[datetime], interval: timedelta, end: datetime
 ) -> Iterator[Poll]:
-    for index, capture in enumerate(captures):
-        following = captures[index + 1].at if index + 1 < len(captures) else end + interval
-        yield Poll(capture.at, provider, capture, repeat=False)
-        tick = capture.at + interval
+    for index, at in enumerate(times):
+        following = times[index + 1] if index + 1 < len(times) else end + interval
+        yield Poll(at, provider, repeat=False)
+        tick = at + interval
         while tick <= end and tick < following:
-            yield Poll(tick, provider, capture, repeat=True)
+            yield Poll(tick, provider, repeat=True)
             tick += interval
 
 
@@ -126,9 +199,14 @@ async def replay(
 ) -> list[Notification]:
     """Every notification the config would have queued over the timeline and `tail` after its last
     capture (the pages still answering as last captured), in order."""
+    plans = {plan.config.name: plan for plan in plans_for(config)}
+    own: dict[str, list[Capture]] = {name: [] for name in plans}
+    for capture in captures:
+        if capture.provider in own:
+            own[capture.provider].append(capture)
     providers = {
-        plan.config.name: _Provider(plan, build_source(plan.config), ReplayHttp())
-        for plan in plans_for(config)
+        name: _Provider(plan, build_source(plan.config), ReplayHttp(own[name]))
+        for name, plan in plans.items()
     }
     stage = AlertingStage(AlertingMemory(), rules_for(config))
     ids = count(1)

@@ -62,9 +62,11 @@ class Fleet:
         return [received.json() for received in self.hook.requests]
 
 
-def fleet_config(providers: Iterable[str], hook: Receiver, timeout: str, secret: str | None) -> str:
+def fleet_config(
+    providers: Iterable[str], hook: Receiver, timeout: str, secret: str | None, settings: str = ""
+) -> str:
     """A config with these provider entries, every change routed to one webhook (signed with `secret`);
-    polled every `timeout` (a timeout may not be longer than the interval)."""
+    polled every `timeout` (a timeout may not be longer than the interval); `settings`: more lines."""
     entries = "\n".join(f"  - {entry}" for entry in providers)
     signed = f', secret: "{secret}"' if secret is not None else ""
     return f"""
@@ -75,6 +77,7 @@ settings:
   timeout: {timeout}
   log_format: json
   retry_initial_delay: 0.2s
+{settings}
 providers:
 {entries}
 notifiers:
@@ -86,13 +89,18 @@ routes:
 
 @contextlib.asynccontextmanager
 async def running_fleet(
-    workdir: Path, providers: Callable[[str], Iterable[str]], timeout: str = "1s", secret: str | None = None
+    workdir: Path,
+    providers: Callable[[str], Iterable[str]],
+    timeout: str = "1s",
+    secret: str | None = None,
+    settings: str = "",
 ) -> AsyncIterator[Fleet]:
     """A running document server and receiver, and a daemon (not yet started) configured with
-    `providers(server_url)`; all stopped at exit."""
+    `providers(server_url)` and more `settings` lines; all stopped at exit."""
     pages, hook = DocumentServer(), Receiver()
     async with running(pages, hook):
-        daemon = DaemonProcess(workdir, fleet_config(providers(pages.url), hook, timeout, secret))
+        config = fleet_config(providers(pages.url), hook, timeout, secret, settings)
+        daemon = DaemonProcess(workdir, config)
         try:
             yield Fleet(pages, hook, daemon)
         finally:

@@ -1,7 +1,9 @@
 """The replay corpus (tests/replay/corpus.py) through the real parsers, engine and alerting stage: each
 timeline with the notifications it must produce, to whom and when. Across the corpus, the on-call is
 paged once and told of the resolution once per outage, hears nothing from noise (flapping, a short
-error page, a maintenance, a minor incident), and every notifier told of an episode hears it end once."""
+error page, a maintenance, a minor incident), and every notifier told of an episode hears it end once.
+Pages read from two documents a poll (Instatus, Cachet) replay each from its own captures, and a probe's
+recorded answers are judged by the replayed config."""
 
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ SOURCE = "github/source"
 MAINTENANCE = "cloudamqp/maintenance/qy6n39trpl7l"
 HEROKU = [f"heroku/component/{system}" for system in ("apps", "data", "tools")]
 HEROKU_INCIDENT = "heroku/incident/1918"
+PERPLEXITY_API = f"perplexity/component/{corpus.PERPLEXITY_API}"
+PERPLEXITY_INCIDENT = f"perplexity/incident/{corpus.PERPLEXITY_INCIDENT}"
+AGE_SCAN = "yoti/component/2"
+AGE_SCAN_INCIDENT = "yoti/incident/7"
+PROBE = "api/component/api.example.com"
 
 Sent = tuple[
     str, str, str, str, list[str], list[str]
@@ -89,8 +96,58 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Path], list[Sent]]] = {
             ("12:21", "chat", "resolved", "minor", [], HEROKU),
         ],
     ),
+    "instatus outage, two documents a poll": (
+        lambda root: corpus.write_directory(root, "perplexity", corpus.instatus_outage()),
+        [
+            ("12:11", "oncall", "firing", "critical", [PERPLEXITY_API], []),  # from components.json alone
+            ("12:11", "chat", "firing", "critical", [PERPLEXITY_API], []),
+            ("12:20", "oncall", "changed", "critical", [PERPLEXITY_API, PERPLEXITY_INCIDENT], []),
+            ("12:20", "chat", "changed", "critical", [PERPLEXITY_API, PERPLEXITY_INCIDENT], []),
+            ("12:31", "oncall", "changed", "critical", [PERPLEXITY_INCIDENT], [PERPLEXITY_API]),
+            ("12:31", "chat", "changed", "critical", [PERPLEXITY_INCIDENT], [PERPLEXITY_API]),
+            ("12:40", "oncall", "resolved", "critical", [], [PERPLEXITY_INCIDENT]),
+            ("12:40", "chat", "resolved", "critical", [], [PERPLEXITY_INCIDENT]),
+        ],
+    ),
+    "cachet incident, two collections a poll": (
+        lambda root: corpus.write_lines(root / "timeline.jsonl", "yoti", corpus.cachet_incident()),
+        [
+            ("12:10", "oncall", "firing", "major", [AGE_SCAN_INCIDENT], []),
+            ("12:10", "chat", "firing", "major", [AGE_SCAN_INCIDENT], []),
+            ("12:15", "oncall", "changed", "major", [AGE_SCAN, AGE_SCAN_INCIDENT], []),  # confirmed
+            ("12:15", "chat", "changed", "major", [AGE_SCAN, AGE_SCAN_INCIDENT], []),
+            (
+                "12:20",
+                "oncall",
+                "changed",
+                "major",
+                [AGE_SCAN],
+                [AGE_SCAN_INCIDENT],
+            ),  # fixed; Age Scan not yet
+            ("12:20", "chat", "changed", "major", [AGE_SCAN], [AGE_SCAN_INCIDENT]),
+            ("12:31", "oncall", "resolved", "major", [], [AGE_SCAN]),
+            ("12:31", "chat", "resolved", "major", [], [AGE_SCAN]),
+        ],
+    ),
+    "probe slow then down": (
+        lambda root: corpus.write_lines(root / "timeline.jsonl", "api", corpus.probe_outage(), every=MINUTE),
+        [
+            ("12:02", "chat", "firing", "minor", [PROBE], []),  # slower than latency_threshold: 2s
+            ("12:05", "oncall", "firing", "critical", [PROBE], []),  # HTTP 503
+            ("12:05", "chat", "escalated", "critical", [PROBE], []),
+            ("12:10", "oncall", "resolved", "critical", [], [PROBE]),  # no answer in between: still down
+            ("12:10", "chat", "resolved", "critical", [], [PROBE]),
+        ],
+    ),
 }
-OUTAGES = {"outage": 1, "error page in an outage": 1, "incident updated many times": 1}
+OUTAGES = {
+    "outage": 1,
+    "error page in an outage": 1,
+    "incident updated many times": 1,
+    "instatus outage, two documents a poll": 1,
+    "cachet incident, two collections a poll": 1,
+    "probe slow then down": 1,
+}
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +218,23 @@ async def test_quiet_hours_hold_the_chat_until_they_end(tmp_path: Path) -> None:
         ("12:41", "resolved", "minor"),
     ]
     assert [s["reason"] for s in sent if s["notifier"] == "oncall"] == ["firing", "changed", "resolved"]
+
+
+@pytest.mark.parametrize(
+    ("probe", "expected"),
+    [
+        ("latency_threshold: 5s", [("12:05", "firing", "critical"), ("12:10", "resolved", "critical")]),
+        ("timeout: 3s", [("12:02", "firing", "critical"), ("12:10", "resolved", "critical")]),
+    ],
+)
+async def test_a_probes_recorded_answers_are_judged_by_the_replayed_config(
+    tmp_path: Path, probe: str, expected: list[tuple[str, str, str]]
+) -> None:
+    """The same probe timeline under another config: a higher latency threshold hides the slow polls; a
+    timeout below their latency makes them timeouts, a major outage."""
+    changed = corpus.CONFIG.replace("latency_threshold: 2s", probe)
+    timeline = corpus.write_lines(tmp_path / "timeline.jsonl", "api", corpus.probe_outage(), every=MINUTE)
+    sent = await replayed(parse_config(changed, "probe.yaml"), timeline)
+    assert [
+        (str(s["at"])[11:16], s["reason"], s["severity"]) for s in sent if s["notifier"] == "oncall"
+    ] == expected
