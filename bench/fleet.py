@@ -5,6 +5,8 @@ status indicator, about ten leaf components, some of them in groups, incidents, 
 different per page, with a strong ETag and a 304 for a matching If-None-Match, as Statuspage does.
 `--churn F` changes a fraction F of the pages per minute (a component degrades with an incident,
 or recovers), so some polls get a 200 and the daemon's parse, engine and store paths run.
+`/p/<i>/api/v2/incidents.json` is the page's history (its open incident, if any), which the daemon
+reads once per provider on first sight; it is counted apart (`history`), not as a poll.
 `/stats` counts what was served, so the benchmark can measure polls without asking the daemon.
 
 On start it prints one JSON line, `{"port": N, "pages": N}`, and serves until SIGTERM or SIGINT.
@@ -26,6 +28,7 @@ from typing import Any
 from aiohttp import web
 
 SUMMARY_PATH = "/api/v2/summary.json"
+HISTORY_PATH = "/api/v2/incidents.json"
 CREATED = "2021-03-04T05:06:07.000Z"
 _GROUP_NAMES = ("Core Platform", "Regions", "Integrations")
 _LEAF_NAMES = (
@@ -227,23 +230,31 @@ class Fleet:
     pages: list[Page]
     churn: float  # fraction of pages changed per minute
     rng: random.Random
-    counts: dict[str, int] = field(default_factory=lambda: {"200": 0, "304": 0, "404": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"200": 0, "304": 0, "404": 0, "history": 0})
     changes: int = 0
     started: float = field(default_factory=time.monotonic)
 
-    async def summary(self, request: web.Request) -> web.Response:
+    def page(self, request: web.Request) -> Page:
         raw = request.match_info["index"]
         index = int(raw) if raw.isdigit() else -1
         if not 0 <= index < len(self.pages):
             self.counts["404"] += 1
             raise web.HTTPNotFound()
-        body, etag = self.pages[index].body()
+        return self.pages[index]
+
+    async def summary(self, request: web.Request) -> web.Response:
+        body, etag = self.page(request).body()
         headers = {"ETag": etag, "Cache-Control": "max-age=0, private, must-revalidate"}
         if _matches(request.headers.get("If-None-Match"), etag):
             self.counts["304"] += 1
             return web.Response(status=304, headers=headers)
         self.counts["200"] += 1
         return web.Response(body=body, content_type="application/json", headers=headers)
+
+    async def history(self, request: web.Request) -> web.Response:
+        summary = self.page(request).summary()
+        self.counts["history"] += 1
+        return web.json_response({"page": summary["page"], "incidents": summary["incidents"]})
 
     async def stats(self, _: web.Request) -> web.Response:
         served = self.counts["200"] + self.counts["304"]
@@ -254,6 +265,7 @@ class Fleet:
                 "ok": self.counts["200"],
                 "not_modified": self.counts["304"],
                 "not_found": self.counts["404"],
+                "history": self.counts["history"],
                 "changes": self.changes,
                 "uptime_seconds": round(time.monotonic() - self.started, 3),
             }
@@ -283,6 +295,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 def build_app(fleet: Fleet) -> web.Application:
     app = web.Application()
     app.router.add_get("/p/{index}" + SUMMARY_PATH, fleet.summary)
+    app.router.add_get("/p/{index}" + HISTORY_PATH, fleet.history)
     app.router.add_get("/stats", fleet.stats)
     return app
 

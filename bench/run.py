@@ -40,7 +40,8 @@ from bench.scrape import MetricsSample, delta, get_json, ready, scrape
 TARGET_RATE = 0.95  # of the wanted polls/s
 TARGET_CPU = 0.25  # of one core
 TARGET_RSS_MB = 200.0
-TARGET_RATIO = 2.0  # poll CPU / bare loop CPU
+TARGET_RATIO = 1.5  # poll CPU / bare loop CPU
+TARGET_FLOOR_RATIO = 1.5  # daemon CPU per poll / the paced floor's, measured in the same run
 HOST = "127.0.0.1"
 
 
@@ -78,6 +79,7 @@ class Run:
     stop_seconds: float
     comparison: Comparison | None
     failover: Failover | None = None
+    floor: tuple[Reading, Reading] | None = None  # the paced floor (bench/paced.py) over its own window
 
     @property
     def wanted(self) -> float:
@@ -130,6 +132,18 @@ class Run:
             "metrics_bytes": m1.body_bytes,
             "stop_s": round(self.stop_seconds, 2),
         }
+        if self.floor is not None:
+            f0, f1 = self.floor
+            floor_cpu = f1.daemon_cpu - f0.daemon_cpu
+            floor_polls = f1.fleet["requests"] - f0.fleet["requests"]
+            floor_per_poll = 1000 * floor_cpu / max(floor_polls, 1)
+            figures["floor"] = {
+                "window_s": round(f1.at - f0.at, 1),
+                "polls_per_s": round(f1.rate(f0), 2),
+                "cpu_share": round(floor_cpu / (f1.at - f0.at), 4),
+                "cpu_per_poll_ms": round(floor_per_poll, 3),
+                "daemon_over_floor": round(figures["cpu_per_poll_ms"] / max(floor_per_poll, 1e-9), 2),
+            }
         if self.failover is not None:
             figures["failover"] = {
                 "takeover_s": round(self.failover.takeover_s, 2),
@@ -213,6 +227,22 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         ("graceful stop (SIGTERM to exit)", f"{f['stop_s']:.1f} s", "", ""),
     ]
+    if (floor := f.get("floor")) is not None:
+        table += [
+            (
+                "paced floor: polls/s, CPU share, CPU per poll",
+                f"{floor['polls_per_s']:.1f}, {100 * floor['cpu_share']:.1f}%, "
+                f"{floor['cpu_per_poll_ms']:.2f} ms",
+                "",
+                "",
+            ),
+            (
+                "daemon / paced floor, CPU per poll",
+                f"{floor['daemon_over_floor']:.2f}x",
+                f"<= {TARGET_FLOOR_RATIO:g}x",
+                _verdict(floor["daemon_over_floor"] <= TARGET_FLOOR_RATIO),
+            ),
+        ]
     if (failover := f.get("failover")) is not None:
         table.append(
             (
@@ -287,6 +317,7 @@ class Bench:
         self.daemon_pid = 0
         self.daemon_url = ""
         self._proc: subprocess.Popen[bytes] | None = None
+        self._watched: tuple[subprocess.Popen[bytes], str] | None = None  # None: the daemon
 
     def start_fleet(self) -> None:
         pages = max(self.args.providers, self.args.compare)
@@ -345,9 +376,11 @@ class Bench:
         return self._proc
 
     def read(self) -> Reading:
-        if self.daemon.poll() is not None:
-            raise BenchError(f"the daemon exited with {self.daemon.returncode}: {self._tail('daemon.log')}")
-        user, system = cpu_times(self.daemon_pid)
+        """The watched program's CPU (the daemon, or the paced floor in its phase) and the fleet's count."""
+        proc, name = self._watched or (self.daemon, "daemon")
+        if proc.poll() is not None:
+            raise BenchError(f"the {name} exited with {proc.returncode}: {self._tail(f'{name}.log')}")
+        user, system = cpu_times(proc.pid)
         return Reading(time.monotonic(), user + system, system, cpu_seconds(self.fleet_pid), self.stats())
 
     def stats(self) -> dict[str, Any]:
@@ -357,15 +390,17 @@ class Bench:
     def watch(self, phase: str, seconds: float) -> tuple[Reading, Reading]:
         """Readings at the start and end of `seconds`, with a progress line every `--sample` seconds."""
         first = previous = self.read()
+        who = "floor" if self._watched else "daemon"
+        pid = (self._watched or (self.daemon,))[0].pid
         deadline = first.at + seconds
         while (left := deadline - time.monotonic()) > 0:
             time.sleep(min(self.args.sample, left))
             now = self.read()
             print(
                 f"[{phase} +{now.at - first.at:4.0f}s] polls/s {now.rate(previous):7.1f}"
-                f"  daemon CPU {100 * (now.daemon_cpu - previous.daemon_cpu) / (now.at - previous.at):5.1f}%"
+                f"  {who} CPU {100 * (now.daemon_cpu - previous.daemon_cpu) / (now.at - previous.at):5.1f}%"
                 f"  fleet CPU {100 * (now.fleet_cpu - previous.fleet_cpu) / (now.at - previous.at):5.1f}%"
-                f"  RSS {memory_mb(self.daemon_pid, 'VmRSS'):5.0f} MB",
+                f"  RSS {memory_mb(pid, 'VmRSS'):5.0f} MB",
                 flush=True,
             )
             previous = now
@@ -390,6 +425,21 @@ class Bench:
             argv.append("--gil")
         with (self.workdir / "py-spy.log").open("wb") as log:
             return self.children.start(argv, stdout=log, stderr=log)
+
+    def floor(self, warmup: float) -> tuple[Reading, Reading]:
+        """The paced floor (bench/paced.py) polling the same pages at the same pace, read like the daemon:
+        a warm-up of `warmup` seconds, then a window as long as the daemon's."""
+        argv = [sys.executable, "-m", "bench.paced", "--base", self.fleet_url]
+        argv += ["--pages", str(self.args.providers), "--interval", str(self.args.interval)]
+        with (self.workdir / "floor.log").open("wb") as log:
+            proc = self.children.start(argv, stdout=log, stderr=log)
+        self._watched = (proc, "floor")
+        try:
+            self.watch("floor warm-up", warmup)
+            return self.watch("floor", self.args.duration)
+        finally:
+            self._watched = None
+            self.children.stop(proc)
 
     def stop_daemon(self) -> float:
         seconds = self.children.stop(self.daemon)
@@ -422,7 +472,8 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         flush=True,
     )
     follower = bench.start_follower() if args.failover else None
-    warmup = bench.watch("warm-up", args.warmup if args.warmup is not None else 1.1 * args.interval)
+    settle = args.warmup if args.warmup is not None else 1.1 * args.interval
+    warmup = bench.watch("warm-up", settle)
     m0, scrape_cpu = bench.scrape()
     spy = bench.profile()
     window = bench.watch("measure", args.duration)
@@ -438,6 +489,10 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         stop_seconds = children.stop(follower[0])
     else:
         stop_seconds = bench.stop_daemon()
+    floor = None
+    if args.floor:
+        print("the paced floor, polling the same pages at the same pace...", flush=True)
+        floor = bench.floor(settle)
     comparison = None
     if args.compare:
         print(
@@ -461,6 +516,7 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         stop_seconds=stop_seconds,
         comparison=comparison,
         failover=failover,
+        floor=floor,
     )
 
 
@@ -475,7 +531,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--interval", type=float, default=60.0, help="poll interval, seconds (default 60)")
     parser.add_argument(
-        "--duration", type=float, default=150.0, help="measured window, seconds (default 150)"
+        "--duration",
+        type=float,
+        default=300.0,
+        help="measured window, seconds (default 300: a whole heartbeat cycle, see monitor/poller.py)",
     )
     parser.add_argument("--warmup", type=float, help="seconds before the window (default 1.1 x interval)")
     parser.add_argument(
@@ -483,6 +542,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--compare", type=int, default=1000, help="pages for poll vs bare loop, 0 to skip (1000)"
+    )
+    parser.add_argument(
+        "--no-floor",
+        dest="floor",
+        action="store_false",
+        help="skip the paced floor (bench/paced.py) measured after the daemon",
     )
     parser.add_argument("--repeats", type=int, default=7, help="runs of each comparison program (default 7)")
     parser.add_argument(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from monitor import __version__, metrics
+from monitor import __version__, heap, metrics
 from monitor.alerting.stage import AlertingStage
 from monitor.config import Config, ConfigError, load_config
 from monitor.dispatch import Dispatcher
@@ -175,6 +175,8 @@ class Daemon:
         leading = asyncio.create_task(leadership.run(), name="leadership")
         cleanup.push_async_callback(_stop_leading, leadership, leading)
         self._install_signals()
+        heap.tune()
+        heap.freeze("started")
         log.info(
             "started",
             version=__version__,
@@ -227,6 +229,9 @@ class Daemon:
         ticker.start(poller.plans)
         self._ticker = ticker
         term.push_async_callback(_stop_polling, ticker, poller)
+        first_interval = max((plan.interval + plan.jitter for plan in poller.plans), default=0.0)
+        baselined = asyncio.create_task(heap.freeze_after(first_interval + 5.0, "baselined"), name="heap")
+        term.callback(baselined.cancel)
 
     async def _follow(self) -> None:
         """This replica no longer leads (or cannot know it does): stop polling, evaluating and sending."""

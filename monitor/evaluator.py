@@ -156,6 +156,24 @@ class Evaluator:
             self._on_queued()  # to the outbox or to memory: the dispatcher has work
         return saved
 
+    async def touch(self, beats: dict[str, ProviderState]) -> bool:
+        """Write the poller's batched heartbeats (`Store.touch`), taking (and emptying) `beats` under the
+        commit lock: a provider's beat taken before its commit is written before it, never over it.
+        Whether it was written; a failure loses only poll times, the next beats carry newer ones."""
+        async with self._stage.lock:
+            states = list(beats.values())
+            beats.clear()
+            try:
+                await self._store.touch(states)
+            except WRITE_ERRORS as error:
+                if isinstance(error, FencedError):
+                    log.warning("touch_fenced", error=str(error))
+                else:
+                    self._health.failed("commit", error)
+                return False
+        self._health.succeeded("commit")
+        return True
+
     async def _read_silences(self) -> list[Silence]:
         """The silences in the store; the last ones read when the store cannot be read."""
         try:

@@ -14,18 +14,19 @@ cached answers, a check before the hop is fooled by DNS that answers differently
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from ipaddress import ip_address
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 from aiohttp.client_reqrep import ClientRequest
@@ -152,11 +153,16 @@ def _peer(conn: aiohttp.connector.Connection) -> Peer | None:
     transport = conn.transport
     if transport is None:
         return None
-    peername, sockname = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
     try:
-        return Peer(ip_address(peername[0]), int(peername[1]), ip_address(sockname[0]) if sockname else None)
+        return _peer_of(transport.get_extra_info("peername"), transport.get_extra_info("sockname"))
     except (TypeError, IndexError, ValueError):  # no socket, or not an IP one
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _peer_of(peername: tuple[Any, ...], sockname: tuple[Any, ...] | None) -> Peer:
+    """`Peer` of a socket's two ends; cached, as every request on a pooled connection asks again."""
+    return Peer(ip_address(peername[0]), int(peername[1]), ip_address(sockname[0]) if sockname else None)
 
 
 class HttpClient:
@@ -210,16 +216,16 @@ class HttpClient:
         hop = _Hop(url)  # redacted only when a message needs it: not on the path of every poll
         failed: Exchange | None = None  # a non-2xx answer, seen before it is raised
         try:
-            with self._classified(hop, timeout):
+            with _Classified(hop, timeout, self.max_redirects):
                 async with self.session.get(
                     url,
                     headers=headers,
-                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    timeout=_timeout(timeout),
                     max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
                 ) as resp:
-                    hop.url = str(resp.url)
                     if resp.status == 304:
                         return NOT_MODIFIED
+                    hop.url = str(resp.url)
                     if not 200 <= resp.status < 300 and self.observer is not None:
                         failed = Exchange(url, resp.status, _header_type(resp), await _error_body(resp))
                     _raise_for_status(resp.status, resp.headers, hop.url)
@@ -247,11 +253,11 @@ class HttpClient:
         hop = _Hop(url)
         started = time.monotonic()
         try:
-            with self._classified(hop, timeout):
+            with _Classified(hop, timeout, self.max_redirects):
                 async with self.session.get(
                     url,
                     headers={"Cache-Control": "no-cache"},
-                    timeout=aiohttp.ClientTimeout(total=timeout),
+                    timeout=_timeout(timeout),
                     max_redirects=self.max_redirects + 1,
                 ) as resp:
                     hop.url = str(resp.url)
@@ -269,24 +275,6 @@ class HttpClient:
     def _observe(self, exchange: Exchange) -> None:
         if self.observer is not None:
             self.observer(exchange)
-
-    @contextmanager
-    def _classified(self, hop: _Hop, timeout: float) -> Iterator[None]:
-        """aiohttp's failures as `FetchError`s whose messages name host and path only; the connector
-        checks each connection made meanwhile for this fetch (`_GuardedConnector`)."""
-        token = _FETCH.set(hop)
-        try:
-            yield
-        except TimeoutError:
-            raise timed_out(hop.url, timeout) from None
-        except aiohttp.TooManyRedirects:
-            raise FetchError(
-                "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(hop.url)}"
-            ) from None
-        except aiohttp.ClientError as exc:
-            raise FetchError("connect_error", f"cannot fetch {redact_url(hop.url)}: {_reason(exc)}") from None
-        finally:
-            _FETCH.reset(token)
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
         """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""
@@ -341,6 +329,38 @@ async def _read_prefix(resp: aiohttp.ClientResponse, max_body: int) -> bytes:
 
 def timed_out(url: str, timeout: float) -> FetchError:
     return FetchError("timeout", f"no complete answer from {redact_url(url)} within {timeout:g}s")
+
+
+class _Classified:
+    """aiohttp's failures as `FetchError`s whose messages name host and path only; the connector checks
+    each connection made meanwhile for this fetch (`_GuardedConnector`). A class, not a generator: it
+    wraps every poll."""
+
+    __slots__ = ("hop", "max_redirects", "timeout", "token")
+
+    def __init__(self, hop: _Hop, timeout: float, max_redirects: int) -> None:
+        self.hop, self.timeout, self.max_redirects = hop, timeout, max_redirects
+
+    def __enter__(self) -> None:
+        self.token = _FETCH.set(self.hop)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: object) -> None:
+        _FETCH.reset(self.token)
+        where = self.hop.url
+        if isinstance(exc, TimeoutError):
+            raise timed_out(where, self.timeout) from None
+        if isinstance(exc, aiohttp.TooManyRedirects):
+            raise FetchError(
+                "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(where)}"
+            ) from None
+        if isinstance(exc, aiohttp.ClientError):
+            raise FetchError("connect_error", f"cannot fetch {redact_url(where)}: {_reason(exc)}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(total: float) -> aiohttp.ClientTimeout:
+    """A request's timeout, one object per value: built on every poll otherwise."""
+    return aiohttp.ClientTimeout(total=total)
 
 
 def _raise_for_status(status: int, headers: CIMultiDictProxy[str], url: str) -> None:

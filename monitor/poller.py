@@ -44,8 +44,12 @@ log = get_logger(__name__)
 _OUTCOMES = ("ok", "not_modified", *get_args(PollOutcome))  # every value of polls_total's outcome label
 MAX_BACKOFF_SECONDS = 3600.0
 HEARTBEAT_SECONDS = 300.0  # persist last-poll times at least this often, so `status` is never far behind
+BEAT_BATCH_SECONDS = 10.0  # heartbeats are written together, in one transaction at most this often
 FAILING_SHARE = 0.25  # of the fetch slots that providers whose last poll failed may hold at once
 VANISHED_COMPONENTS_MIN = 3  # a page that had at least this many components and now has none is warned about
+
+
+_NO_GATE = contextlib.nullcontext()  # a healthy provider's fetch needs no failing slot
 
 
 def utcnow() -> datetime:
@@ -87,6 +91,8 @@ class Poller:
         self._gate = asyncio.Semaphore(max_concurrent)
         self._failing_gate = asyncio.Semaphore(failing_slots(max_concurrent))
         self._providers: dict[str, _Runtime] = {}
+        self._beats: dict[str, ProviderState] = {}  # heartbeats not yet written, the newest per provider
+        self._beats_since = 0.0  # monotonic time the oldest of them was taken
         self._in_flight: set[asyncio.Task[None]] = set()
         metrics.provider_series.attach(self)
 
@@ -143,18 +149,19 @@ class Poller:
                 self._in_flight.discard(task)
 
     async def drain(self, timeout: float) -> None:
-        """Let polls in flight finish (their commit is atomic either way), cancel what is left."""
-        if not self._in_flight:
-            return
-        _, pending = await asyncio.wait(set(self._in_flight), timeout=timeout)
-        for task in pending:
-            task.cancel()
+        """Let polls in flight finish (their commit is atomic either way), cancel what is left, then write
+        the heartbeats still queued."""
+        if self._in_flight:
+            _, pending = await asyncio.wait(set(self._in_flight), timeout=timeout)
+            for task in pending:
+                task.cancel()
+        await self._write_beats()
 
     async def _poll(self, runtime: _Runtime) -> None:
         plan = runtime.plan
         name = plan.config.name
         result, outcome = await self._fetch(runtime)
-        if isinstance(result, Snapshot):
+        if isinstance(result, Snapshot) and result is not runtime.state_from:  # a page not yet announced
             self._evaluator.announce(name, scheduled(result, plan.policy))
         now = self._clock()
         previous = runtime.state
@@ -168,16 +175,33 @@ class Poller:
         runtime.polls[outcome] += 1
         if isinstance(result, PollFailure):
             log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
-        if events or runtime.unsaved or self._must_persist(runtime, previous, state, quiet):
+        if events or runtime.unsaved or _changed(previous, state, quiet):
+            self._beats.pop(name, None)  # the commit carries newer poll times than the beat
             saved = await self._evaluator.commit(state, events)
             runtime.unsaved = not saved
             if saved:
                 runtime.persisted_at = time.monotonic()
+        elif time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
+            self._beat(runtime, state)
         runtime.state = state  # what was read, committed or not: the next poll diffs against it
         runtime.state_from = result if isinstance(result, Snapshot) else runtime.state_from
         _record(events)
         if isinstance(result, Snapshot) and (previous is None or not previous.baselined):
             await self._backfill(runtime, state)  # the first successful read: the baseline
+        if self._beats and time.monotonic() - self._beats_since >= BEAT_BATCH_SECONDS:
+            await self._write_beats()
+
+    def _beat(self, runtime: _Runtime, state: ProviderState) -> None:
+        """Queue a heartbeat: a state whose substance is stored, kept for its newer poll times."""
+        if not self._beats:
+            self._beats_since = time.monotonic()
+        self._beats[state.provider] = state
+        runtime.persisted_at = time.monotonic()
+
+    async def _write_beats(self) -> None:
+        """Write the queued heartbeats in one transaction."""
+        if self._beats:
+            await self._evaluator.touch(self._beats)
 
     async def _backfill(self, runtime: _Runtime, state: ProviderState) -> None:
         """A first sight: the page's recent history into the store, silently (no event, no page). Open
@@ -198,9 +222,12 @@ class Poller:
         name = plan.config.name
         started = time.perf_counter()
         failing = runtime.state is not None and runtime.state.consecutive_failures > 0
-        async with self._failing_gate if failing else contextlib.nullcontext(), self._gate:
-            with self._recorder.reading(name) if self._recorder else contextlib.nullcontext():
+        async with self._failing_gate if failing else _NO_GATE, self._gate:
+            if self._recorder is None:
                 fetched = await read_page(name, runtime.source, self._http, plan.timeout)
+            else:
+                with self._recorder.reading(name):
+                    fetched = await read_page(name, runtime.source, self._http, plan.timeout)
         metrics.poll_duration_seconds.observe(time.perf_counter() - started)
         if isinstance(fetched, PollFailure):
             runtime.not_before = time.monotonic() + _backoff(
@@ -218,13 +245,10 @@ class Poller:
         runtime.parse_warnings += len(fetched.warnings)
         return fetched, "ok"
 
-    @staticmethod
-    def _must_persist(
-        runtime: _Runtime, previous: ProviderState | None, state: ProviderState, quiet: bool
-    ) -> bool:
-        if previous is None or time.monotonic() - runtime.persisted_at > HEARTBEAT_SECONDS:
-            return True
-        return not quiet and _substance(previous) != _substance(state)
+
+def _changed(previous: ProviderState | None, state: ProviderState, quiet: bool) -> bool:
+    """Whether `state` differs from the stored one in more than poll times: a commit, not a heartbeat."""
+    return previous is None or (not quiet and _substance(previous) != _substance(state))
 
 
 def failing_slots(max_concurrent: int) -> int:

@@ -137,6 +137,12 @@ class Store(ABC):
         notification id already enqueued raises StoreError; nothing is written then."""
 
     @abstractmethod
+    async def touch(self, states: Sequence[ProviderState]) -> None:
+        """Rewrite stored states whose substance is already stored, for their newer poll times (the
+        poller's heartbeats, batched): one transaction; no history, no event. A provider with no stored
+        state is left alone."""
+
+    @abstractmethod
     async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
         """Record incidents read from a page's history document (a first sight's backfill): merged with
         what is stored, timelines united; no state, no event."""

@@ -270,6 +270,14 @@ class PostgresStore(ClusterStore):
             where = f"provider {state.provider!r}" if state is not None else "alert groups"
             raise StoreError(f"commit for {where} rejected: {exc.__cause__}") from exc.__cause__
 
+    async def touch(self, states: Sequence[ProviderState]) -> None:
+        async with self._transaction() as conn, conn.cursor() as cur:
+            await self._check_fence(conn)
+            await cur.executemany(
+                "UPDATE provider_state SET state_json = %s, updated_at = %s WHERE provider = %s",
+                rows.touch_rows(states),
+            )
+
     async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
         async with self._transaction() as conn:
             await _upsert_incidents(conn, provider, incidents, datetime.now(UTC))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor import history
 from monitor.history import StatusInterval
-from monitor.model import Event, Impact, Incident, IncidentStatus, Notification
+from monitor.model import Event, Impact, Incident, IncidentStatus, Notification, ProviderState
 from monitor.store import codec
 from monitor.store.base import Settled
 
@@ -34,6 +34,12 @@ def event_rows(events: Sequence[Event]) -> list[EventRow]:
         )
         for event in events
     ]
+
+
+def touch_rows(states: Sequence[ProviderState]) -> list[tuple[str, str, str]]:
+    """(state_json, updated_at, provider) per state: `Store.touch`'s UPDATE parameters."""
+    now = codec.format_time(datetime.now(UTC))
+    return [(codec.state_to_json(state), now, state.provider) for state in states]
 
 
 def notification_rows(

@@ -188,6 +188,13 @@ class SqliteStore(Store):
             where = f"provider {state.provider!r}" if state is not None else "alert groups"
             raise StoreError(f"commit for {where} rejected: {exc}") from exc
 
+    async def touch(self, states: Sequence[ProviderState]) -> None:
+        async with self._transaction() as conn:
+            await conn.executemany(
+                "UPDATE provider_state SET state_json = ?, updated_at = ? WHERE provider = ?",
+                rows.touch_rows(states),
+            )
+
     async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:
         async with self._transaction() as conn:
             await _upsert_incidents(conn, provider, incidents, datetime.now(UTC))

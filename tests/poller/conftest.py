@@ -35,6 +35,7 @@ class CountingStore(SqliteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.commits: list[tuple[ProviderState, list[Event], list[Notification]]] = []
+        self.touches: list[list[ProviderState]] = []
 
     async def commit(
         self,
@@ -47,6 +48,10 @@ class CountingStore(SqliteStore):
         assert state is not None, "the poller commits a provider's state (no evaluator timer runs here)"
         self.commits.append((state, list(events), list(notifications)))
         await super().commit(state, events, notifications, change, settled)
+
+    async def touch(self, states: Sequence[ProviderState]) -> None:
+        self.touches.append(list(states))
+        await super().touch(states)
 
 
 @dataclass

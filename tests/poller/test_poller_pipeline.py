@@ -48,16 +48,58 @@ async def test_baseline_commits_once_and_a_304_costs_no_commit_and_no_parse(rig:
     assert state_row(rig, name) == row  # not even updated_at moved
 
 
-async def test_a_quiet_poll_is_persisted_once_the_heartbeat_is_due(
+async def test_quiet_polls_heartbeats_are_written_together_once_the_batch_is_due(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"beat-{i}" for i in range(3)]
+    rig.configure([rig.plan(n) for n in names], [], {})
+    for n in names:
+        await rig.poller.poll(n)  # baselines: one commit each
+    baselines = {n: state_row(rig, n) for n in names}
+    monkeypatch.setattr(poller_module, "HEARTBEAT_SECONDS", 0.0)
+    for n in names[:2]:
+        await rig.poller.poll(n)  # heartbeats due, queued: the batch is not due yet
+    assert rig.store.touches == [] and {n: state_row(rig, n) for n in names} == baselines
+    monkeypatch.setattr(poller_module, "BEAT_BATCH_SECONDS", 0.0)
+    await rig.poller.poll(names[2])
+
+    assert rig.page.not_modified == 3
+    assert len(rig.store.commits) == 3  # the baselines only: heartbeats are no commits
+    assert [sorted(s.provider for s in batch) for batch in rig.store.touches] == [names]
+    stored = await rig.store.load_states()
+    assert {s.provider: s for s in rig.store.touches[0]} == {n: stored[n] for n in names}
+    assert all(state_row(rig, n) != baselines[n] for n in names)  # the newer poll times are stored
+
+
+async def test_a_queued_heartbeat_never_overwrites_the_providers_later_commit(
+    rig: Rig, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rig.configure([rig.plan(name)], [], {})
+    await rig.poller.poll(name)
+    monkeypatch.setattr(poller_module, "HEARTBEAT_SECONDS", 0.0)
+    await rig.poller.poll(name)  # a heartbeat queued
+    rig.page.set_status("c-db", "major_outage")
+    await rig.poller.poll(name)  # a change: committed
+    monkeypatch.setattr(poller_module, "BEAT_BATCH_SECONDS", 0.0)
+    await rig.poller.drain(1.0)  # writes what is still queued
+
+    committed = rig.store.commits[-1][0]
+    assert committed.components["c-db"].status is ComponentStatus.MAJOR_OUTAGE
+    assert rig.store.touches == []  # the queued beat was dropped for the commit
+    assert (await rig.store.load_states())[name] == committed
+
+
+async def test_draining_writes_the_heartbeats_still_queued(
     rig: Rig, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig.configure([rig.plan(name)], [], {})
     await rig.poller.poll(name)
     monkeypatch.setattr(poller_module, "HEARTBEAT_SECONDS", 0.0)
     await rig.poller.poll(name)
-    assert rig.page.not_modified == 1
-    assert len(rig.store.commits) == 2
-    assert rig.store.commits[1][1] == []
+    assert rig.store.touches == []
+    await rig.poller.drain(1.0)
+    assert [[s.provider for s in batch] for batch in rig.store.touches] == [[name]]
+    assert (await rig.store.load_states())[name] == rig.store.touches[0][0]
 
 
 async def test_a_change_commits_state_events_and_notifications_together_and_wakes(

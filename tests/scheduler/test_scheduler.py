@@ -27,7 +27,7 @@ def plan(name: str, interval: float, jitter: float = 0.0) -> ProviderPlan:
 
 def first_ticks(ticker: Ticker) -> dict[str, float]:
     """Loop time of each provider's next tick, as armed."""
-    return {n: s.timer.when() for n, s in ticker._schedules.items() if s.timer is not None}
+    return {n: s.at for n, s in ticker._schedules.items() if s.at is not None}
 
 
 @dataclass
@@ -84,6 +84,35 @@ async def test_a_thousand_providers_start_spread_over_the_interval_without_a_bur
         assert max(per_second.values()) <= 20  # 1000 / 60 is 16.7
     finally:
         ticker.shutdown()
+
+
+async def test_a_thousand_providers_hold_one_timer_of_the_event_loop() -> None:
+    """Their ticks wait in the ticker's own heap: the loop's heap, which every request's timeout
+    sifts through, stays small."""
+    loop = asyncio.get_running_loop()
+    armed_before = sum(not h.cancelled() for h in vars(loop)["_scheduled"])
+    ticker = Ticker(noop)
+    ticker.start([plan(f"p{i:04d}", 60.0) for i in range(1000)])
+    try:
+        await asyncio.sleep(0.2)  # the first ticks fire and re-arm
+        assert sum(not h.cancelled() for h in vars(loop)["_scheduled"]) - armed_before == 1
+    finally:
+        ticker.shutdown()
+    assert sum(not h.cancelled() for h in vars(loop)["_scheduled"]) == armed_before
+
+
+async def test_a_dropped_or_rescheduled_provider_leaves_no_tick_behind() -> None:
+    recorder = Recorder()
+    ticker = Ticker(recorder)
+    ticker.start([plan("kept", 0.1), plan("dropped", 0.1), plan("slower", 0.1)])
+    ticker.apply([plan("kept", 0.1), plan("slower", 0.25)])  # before "dropped" and "slower" first fire
+    try:
+        await asyncio.sleep(1.02)
+    finally:
+        ticker.shutdown()
+    assert recorder.calls["dropped"] == 0
+    assert recorder.calls["kept"] in (9, 10, 11)
+    assert recorder.calls["slower"] in (4, 5)  # its old 0.1 s ticks are gone, not running beside
 
 
 async def test_jitter_delays_each_tick_but_keeps_the_rate() -> None:

@@ -12,7 +12,7 @@ from monitor.store import PostgresStore, SchemaVersionError, open_store
 from monitor.store.base import FencedError, StoreUnavailable
 from tests.postgres_server import empty
 
-from .store_builders import make_event, make_notification, make_state
+from .store_builders import later, make_event, make_notification, make_state
 
 LEASE = 30.0
 
@@ -97,7 +97,10 @@ async def test_a_stale_leader_commits_nothing(pair: tuple[PostgresStore, Postgre
     event = make_event()
     with pytest.raises(FencedError):
         await a.commit(make_state("statuspage"), [event], [make_notification("n1", "log", event)])
+    with pytest.raises(FencedError):
+        await a.touch([make_state("github", last_poll_at=later(600))])
     assert set(await b.load_states()) == {"github"}
+    assert (await b.load_states())["github"].last_poll_at is None
     assert await b.recent_events(10) == [] and await b.pending_count() == 0
     await b.commit(make_state("statuspage"), [event], [make_notification("n1", "log", event)])
     assert await b.pending_count() == 1

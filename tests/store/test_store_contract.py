@@ -93,6 +93,18 @@ async def test_states_round_trip_and_upsert(store: Store) -> None:
     assert await store.load_states() == {"github": updated, "slack": other}
 
 
+async def test_touch_rewrites_stored_states_in_one_call_and_adds_none(store: Store) -> None:
+    github, slack = make_state("github", last_poll_at=later(5)), make_state("slack", last_poll_at=later(5))
+    await store.commit(github, [], [])
+    await store.commit(slack, [], [])
+    beats = [replace(github, last_poll_at=later(300)), replace(slack, last_poll_at=later(301))]
+    await store.touch([*beats, make_state("never-committed", last_poll_at=later(302))])
+    assert await store.load_states() == {"github": beats[0], "slack": beats[1]}
+    assert await store.recent_events(10) == []
+    await store.touch([])  # an empty batch is no error
+    assert await store.load_states() == {"github": beats[0], "slack": beats[1]}
+
+
 async def test_recent_events_newest_first_with_increasing_ids(store: Store) -> None:
     first, second, third = (make_event(f"github/component/c{i}", at=later(i)) for i in range(3))
     await store.commit(make_state(), [first, second], [])
