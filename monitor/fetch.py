@@ -207,9 +207,9 @@ class HttpClient:
                 timeout=_timeout(timeout),
                 max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
             ) as resp:
-                hop.url = str(resp.url)
                 if resp.status == 304:
                     return NOT_MODIFIED
+                hop.url = str(resp.url)
                 _raise_for_status(resp.status, resp.headers, hop.url)
                 body = await self._read_capped(resp, hop.url)
                 response = Response(
