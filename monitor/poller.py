@@ -63,6 +63,7 @@ class _Runtime:
     state: ProviderState | None = None
     snapshot: Snapshot | None = None
     state_from: Snapshot | None = None  # the snapshot `state` was derived from, once committed
+    calm: bool = False  # `settled(state)`, kept as long as only poll times change
     persisted_at: float = 0.0
     unsaved: bool = False  # the last commit failed: commit at the next poll, news or not
     not_before: float = 0.0  # monotonic time before which ticks are skipped (backoff)
@@ -167,11 +168,12 @@ class Poller:
         previous = runtime.state
         state: ProviderState
         events: list[Event]
-        quiet = result is runtime.state_from and previous is not None and settled(previous)
+        quiet = result is runtime.state_from and previous is not None and runtime.calm
         if quiet and previous is not None:  # what diff() returns for a snapshot it has seen, but cheaper
             state, events = replace(previous, last_poll_at=now, last_success_at=now), []
         else:
             state, events = diff(previous, name, result, now, plan.policy)
+            runtime.calm = settled(state)
         runtime.polls[outcome] += 1
         if isinstance(result, PollFailure):
             log.warning("poll_failed", provider=name, outcome=result.outcome, error=result.message)
