@@ -144,7 +144,7 @@ class Document:
             if found is None:
                 self.covered.append((section, index))  # pydantic's view of the entry would only repeat
                 continue
-            url_has_default = not SOURCES[found.format].Config.model_fields["url"].is_required()
+            url_has_default = not SOURCES.load(found.format).Config.model_fields["url"].is_required()
             fields = {"name": found.name, **found.provider_fields(url_has_default)}
             for key, value in fields.items():
                 if key not in entry:

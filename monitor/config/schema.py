@@ -60,8 +60,8 @@ if TYPE_CHECKING:
     AnySourceConfig: TypeAlias = SourceConfig
     AnyNotifierConfig: TypeAlias = NotifierConfig
 else:
-    AnySourceConfig = _discriminated(source.Config for source in SOURCES.values())
-    AnyNotifierConfig = _discriminated(notifier.Config for notifier in NOTIFIERS.values())
+    AnySourceConfig = _discriminated(source.Config for source in SOURCES.every().values())
+    AnyNotifierConfig = _discriminated(notifier.Config for notifier in NOTIFIERS.every().values())
 
 
 def _split_listen(value: str) -> tuple[str, int]:
@@ -414,10 +414,8 @@ def entry_model(section: str, entry: Mapping[str, object]) -> type[BaseModel] | 
     if not isinstance(kind, str):
         return None
     if section == "providers":
-        source = SOURCES.get(kind)
-        return None if source is None else source.Config
-    notifier = NOTIFIERS.get(kind)
-    return None if notifier is None else notifier.Config
+        return SOURCES.load(kind).Config if kind in SOURCES else None
+    return NOTIFIERS.load(kind).Config if kind in NOTIFIERS else None
 
 
 def model_at(loc: Loc, data: dict[str, object]) -> type[BaseModel] | None:
