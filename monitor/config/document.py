@@ -14,18 +14,19 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import yaml
 from pydantic import SecretStr
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from monitor.catalog import CatalogEntry
-from monitor.catalog import by_name as catalog_entries
 from monitor.config.problems import Loc, Problem, unknown
 from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, compose, read_regular_file, start_line
 from monitor.config.schema import entries, entry_model
 from monitor.sources import SOURCES
+
+if TYPE_CHECKING:
+    from monitor.catalog import CatalogEntry
 
 _SECRET_FILE_SUFFIX = "_file"
 _CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
@@ -159,7 +160,9 @@ class Document:
         if not isinstance(name, str):
             self._report(loc, "expected the name of a catalog provider (see `outage-monitor catalog`)")
             return None
-        known = catalog_entries()
+        from monitor.catalog import by_name  # read only for a config that names a catalog entry
+
+        known = by_name()
         found = known.get(name)
         if found is None:
             message = unknown(name, "catalog provider", sorted(known), None)
