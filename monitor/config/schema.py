@@ -47,7 +47,7 @@ from monitor.model import EventKind, Severity
 from monitor.notify import NOTIFIERS, Notifier, NotifierConfig
 from monitor.plugins import Registry
 from monitor.sources import SOURCES, Source, SourceConfig
-from monitor.store import DEFAULT_URL, check_store_url
+from monitor.store.url import DEFAULT_URL, check_store_url
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 
