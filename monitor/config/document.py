@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 import yaml
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from monitor.config.problems import Loc, Problem, unknown
@@ -226,9 +227,8 @@ class Document:
             model = entry_model(section, entry)
             if model is None:
                 continue
-            for name, info in model.model_fields.items():
-                if _is_secret(info.annotation):
-                    self.secrets.update(s for s in _strings(entry.get(name)) if s)
+            for name in _secret_fields(model):
+                self.secrets.update(s for s in _strings(entry.get(name)) if s)
 
 
 def _strings(value: object) -> Iterable[str]:
@@ -241,6 +241,12 @@ def _strings(value: object) -> Iterable[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+@cache
+def _secret_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a plugin's model that hold secrets, found once per model, not once per entry."""
+    return tuple(name for name, info in model.model_fields.items() if _is_secret(info.annotation))
 
 
 def _is_secret(annotation: object) -> bool:
