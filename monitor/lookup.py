@@ -21,7 +21,7 @@ async def discover_page(url: str, timeout: float) -> int:
         return 1
     async with HttpClient() as http:
         try:
-            found = await discover(http, page, timeout, SOURCES.values())
+            found = await discover(http, page, timeout, SOURCES.every().values())
         except NoFormat as failure:
             print(f"{failure}:", file=sys.stderr)
             for attempt in failure.tried:

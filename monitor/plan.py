@@ -27,7 +27,7 @@ def plans_for(config: Config) -> list[ProviderPlan]:
     return [
         ProviderPlan(
             config=p,
-            interval=max(config.effective_interval(p), SOURCES[p.type].min_interval),
+            interval=max(config.effective_interval(p), SOURCES.load(p.type).min_interval),
             timeout=config.effective_timeout(p),
             jitter=config.effective_jitter(p),
             policy=Policy(

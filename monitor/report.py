@@ -7,14 +7,17 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import yaml
 
 from monitor.alerting.silences import Silence
-from monitor.catalog import CatalogEntry
 from monitor.model import Component, ComponentStatus, ProviderState, Snapshot
 from monitor.sources import SourceConfig
-from monitor.sources.discovery import Discovery
+
+if TYPE_CHECKING:
+    from monitor.catalog import CatalogEntry
+    from monitor.sources.discovery import Discovery
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -13,19 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import yaml
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from monitor.catalog import CatalogEntry
-from monitor.catalog import by_name as catalog_entries
 from monitor.config.problems import Loc, Problem, unknown
 from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, compose, read_regular_file, start_line
 from monitor.config.schema import entries, entry_model
 from monitor.sources import SOURCES
+
+if TYPE_CHECKING:
+    from monitor.catalog import CatalogEntry
 
 _SECRET_FILE_SUFFIX = "_file"
 _CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
@@ -144,7 +146,7 @@ class Document:
             if found is None:
                 self.covered.append((section, index))  # pydantic's view of the entry would only repeat
                 continue
-            url_has_default = not SOURCES[found.format].Config.model_fields["url"].is_required()
+            url_has_default = not SOURCES.load(found.format).Config.model_fields["url"].is_required()
             fields = {"name": found.name, **found.provider_fields(url_has_default)}
             for key, value in fields.items():
                 if key not in entry:
@@ -159,7 +161,9 @@ class Document:
         if not isinstance(name, str):
             self._report(loc, "expected the name of a catalog provider (see `outage-monitor catalog`)")
             return None
-        known = catalog_entries()
+        from monitor.catalog import by_name  # read only for a config that names a catalog entry
+
+        known = by_name()
         found = known.get(name)
         if found is None:
             message = unknown(name, "catalog provider", sorted(known), None)
@@ -223,9 +227,8 @@ class Document:
             model = entry_model(section, entry)
             if model is None:
                 continue
-            for name, info in model.model_fields.items():
-                if _is_secret(info.annotation):
-                    self.secrets.update(s for s in _strings(entry.get(name)) if s)
+            for name in _secret_fields(model):
+                self.secrets.update(s for s in _strings(entry.get(name)) if s)
 
 
 def _strings(value: object) -> Iterable[str]:
@@ -238,6 +241,12 @@ def _strings(value: object) -> Iterable[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+@cache
+def _secret_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a plugin's model that hold secrets, found once per model, not once per entry."""
+    return tuple(name for name, info in model.model_fields.items() if _is_secret(info.annotation))
 
 
 def _is_secret(annotation: object) -> bool:

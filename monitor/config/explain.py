@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -71,12 +69,12 @@ def _describe(error: ErrorDetails, data: dict[str, object]) -> tuple[Loc, str]:
         loc = loc[:2] + loc[3:]  # drop the union's tag: the user wrote no such level
     section = loc[0] if loc else None
     kind, ctx = error["type"], error.get("ctx", {})
-    registry: Mapping[str, object] = SOURCES if section == "providers" else NOTIFIERS
+    types = sorted(SOURCES if section == "providers" else NOTIFIERS)
     what = "provider" if section == "providers" else "notifier"
     if kind == "union_tag_invalid":
-        return (*loc, "type"), unknown(str(ctx.get("tag")), f"{what} type", sorted(registry), "known types")
+        return (*loc, "type"), unknown(str(ctx.get("tag")), f"{what} type", types, "known types")
     if kind == "union_tag_not_found":
-        return loc, f"missing 'type'; known {what} types: {', '.join(sorted(registry))}"
+        return loc, f"missing 'type'; known {what} types: {', '.join(types)}"
     if kind == "extra_forbidden" and loc and isinstance(loc[-1], str):
         model = model_at(loc[:-1], data)
         return loc, unknown(loc[-1], "key", sorted(model.model_fields) if model else [], "allowed")

@@ -1,6 +1,6 @@
-"""The validated shape of `providers.yaml`: Settings, RouteConfig, Config with the plugins' own models as
-discriminated unions on `type` (assembled from `SOURCES` and `NOTIFIERS`, so adding a plugin never touches
-this module), and the checks across entries (references, timing, alerting).
+"""The validated shape of `providers.yaml`: Settings, RouteConfig, Config with each provider and notifier
+entry validated by its plugin's own model, chosen by `type` (from `SOURCES` and `NOTIFIERS`, so adding a
+plugin never touches this module), and the checks across entries (references, timing, alerting).
 
 Rules callers rely on:
 - `failure_threshold` is resolved at load time: a provider that does not set its own inherits
@@ -17,21 +17,24 @@ import operator
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from functools import partial, reduce
+from functools import cache, partial, reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     SecretStr,
+    TypeAdapter,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from monitor.alerting.dependencies import check_dependencies
 from monitor.alerting.grouping import EVERY_ALERT, RouteSpec, Timing
@@ -41,9 +44,10 @@ from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, read_regular_f
 from monitor.durations import DAY, HOUR, MINUTE, Interval, Timeout, bounded, parse_duration, show
 from monitor.logging import LogFormat
 from monitor.model import EventKind, Severity
-from monitor.notify import NOTIFIERS, NotifierConfig
-from monitor.sources import SOURCES, SourceConfig
-from monitor.store import DEFAULT_URL, check_store_url
+from monitor.notify import NOTIFIERS, Notifier, NotifierConfig
+from monitor.plugins import Registry
+from monitor.sources import SOURCES, Source, SourceConfig
+from monitor.store.url import DEFAULT_URL, check_store_url
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 
@@ -51,17 +55,37 @@ REFERENCES_ERROR = "config_references"  # pydantic error type of Config's cross-
 TIMING_ERROR = "config_timing"  # a provider's timeout longer than its interval; ctx["problems"] says where
 
 
-def _discriminated(models: Iterable[type[BaseModel]]) -> Any:
-    """A union of plugin config models, told apart by their `type: Literal[...]` field."""
-    return Annotated[reduce(operator.or_, models), Field(discriminator="type")]
+class _ByType:
+    """Validates an entry with the model of the plugin its `type` names, imported when first met, so a
+    config pays only for the plugins it uses. Anything else (an unknown or missing type, not a mapping)
+    goes to the union of every plugin's model, whose errors name every type, as they always did."""
+
+    def __init__(self, registry: Registry[Source] | Registry[Notifier]) -> None:
+        self.registry = registry
+
+    def __get_pydantic_core_schema__(self, source: object, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._validate)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> Any:
+        return handler(_union(self.registry, frozenset(self.registry)).core_schema)
+
+    def _validate(self, value: object) -> BaseModel:
+        kind = value.get("type") if isinstance(value, dict) else None
+        types = frozenset({kind}) if isinstance(kind, str) and kind in self.registry else None
+        validated: BaseModel = _union(self.registry, types or frozenset(self.registry)).validate_python(value)
+        return validated
 
 
-if TYPE_CHECKING:
-    AnySourceConfig: TypeAlias = SourceConfig
-    AnyNotifierConfig: TypeAlias = NotifierConfig
-else:
-    AnySourceConfig = _discriminated(source.Config for source in SOURCES.values())
-    AnyNotifierConfig = _discriminated(notifier.Config for notifier in NOTIFIERS.values())
+@cache
+def _union(registry: Registry[Source] | Registry[Notifier], types: frozenset[str]) -> TypeAdapter[Any]:
+    """The plugins' config models of `types`, told apart by their `type: Literal[...]` field."""
+    models = [registry.load(name).Config for name in registry if name in types]
+    union: Any = Annotated[reduce(operator.or_, models), Field(discriminator="type")]
+    return TypeAdapter(union)
+
+
+AnySourceConfig = Annotated[SourceConfig, _ByType(SOURCES)]
+AnyNotifierConfig = Annotated[NotifierConfig, _ByType(NOTIFIERS)]
 
 
 def _split_listen(value: str) -> tuple[str, int]:
@@ -414,10 +438,8 @@ def entry_model(section: str, entry: Mapping[str, object]) -> type[BaseModel] | 
     if not isinstance(kind, str):
         return None
     if section == "providers":
-        source = SOURCES.get(kind)
-        return None if source is None else source.Config
-    notifier = NOTIFIERS.get(kind)
-    return None if notifier is None else notifier.Config
+        return SOURCES.load(kind).Config if kind in SOURCES else None
+    return NOTIFIERS.load(kind).Config if kind in NOTIFIERS else None
 
 
 def model_at(loc: Loc, data: dict[str, object]) -> type[BaseModel] | None:

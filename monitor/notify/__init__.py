@@ -1,44 +1,37 @@
-"""Notification services, one module each; `NOTIFIERS` maps a notifier's `type:` to its class."""
+"""Notification services, one module each; `NOTIFIERS` maps a notifier's `type:` to where its class lives,
+imported the first time a config names it."""
 
 from __future__ import annotations
 
-import aiohttp
+from typing import TYPE_CHECKING
 
-from monitor.notify.alertmanager import AlertmanagerNotifier
-from monitor.notify.apprise import AppriseNotifier
-from monitor.notify.atlassian_statuspage import AtlassianStatuspageNotifier
 from monitor.notify.base import Delivery, Notifier, NotifierConfig, Outcome
-from monitor.notify.discord import DiscordNotifier
-from monitor.notify.email import EmailNotifier
-from monitor.notify.instatus import InstatusNotifier
-from monitor.notify.log import LogNotifier
-from monitor.notify.opsgenie import OpsgenieNotifier
-from monitor.notify.pagerduty import PagerDutyNotifier
-from monitor.notify.slack import SlackNotifier
-from monitor.notify.teams import TeamsNotifier
-from monitor.notify.webhook import WebhookNotifier
+from monitor.plugins import Registry
 
-NOTIFIERS: dict[str, type[Notifier]] = {
-    cls.type_name: cls
-    for cls in (
-        SlackNotifier,
-        PagerDutyNotifier,
-        WebhookNotifier,
-        LogNotifier,
-        OpsgenieNotifier,
-        TeamsNotifier,
-        DiscordNotifier,
-        EmailNotifier,
-        AlertmanagerNotifier,
-        AppriseNotifier,
-        AtlassianStatuspageNotifier,  # your own status page
-        InstatusNotifier,
-    )
-}
+if TYPE_CHECKING:
+    import aiohttp
+
+NOTIFIERS: Registry[Notifier] = Registry(
+    {
+        "slack": ("monitor.notify.slack", "SlackNotifier"),
+        "pagerduty": ("monitor.notify.pagerduty", "PagerDutyNotifier"),
+        "webhook": ("monitor.notify.webhook", "WebhookNotifier"),
+        "log": ("monitor.notify.log", "LogNotifier"),
+        "opsgenie": ("monitor.notify.opsgenie", "OpsgenieNotifier"),
+        "teams": ("monitor.notify.teams", "TeamsNotifier"),
+        "discord": ("monitor.notify.discord", "DiscordNotifier"),
+        "email": ("monitor.notify.email", "EmailNotifier"),
+        "alertmanager": ("monitor.notify.alertmanager", "AlertmanagerNotifier"),
+        "apprise": ("monitor.notify.apprise", "AppriseNotifier"),
+        # your own status page
+        "atlassian_statuspage": ("monitor.notify.atlassian_statuspage", "AtlassianStatuspageNotifier"),
+        "instatus": ("monitor.notify.instatus", "InstatusNotifier"),
+    }
+)
 
 
 def build_notifier(config: NotifierConfig, session: aiohttp.ClientSession) -> Notifier:
-    return NOTIFIERS[config.type](config, session)
+    return NOTIFIERS.load(config.type)(config, session)
 
 
 __all__ = ["NOTIFIERS", "Delivery", "Notifier", "NotifierConfig", "Outcome", "build_notifier"]

@@ -28,14 +28,14 @@ import difflib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
-
-from jinja2 import StrictUndefined, TemplateError, meta
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from monitor.logging import get_logger
 from monitor.model import Alert, AlertKind, GroupNotification, Severity
 from monitor.notify.group import alert_document, group_provider
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 log = get_logger(__name__)
 
@@ -56,6 +56,10 @@ MAX_TEMPLATE_CHARS = 4000
 
 @cache
 def _environment() -> SandboxedEnvironment:
+    """Jinja2 is imported by the first template met: a config without templates never pays for it."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
@@ -86,6 +90,8 @@ def context(message: GroupNotification) -> dict[str, Any]:
 def check(template: str) -> str:
     """The template if it compiles, names only context variables and renders a sample group; else a
     ValueError saying what is wrong (for the config's error list)."""
+    from jinja2 import TemplateError, meta
+
     if len(template) > MAX_TEMPLATE_CHARS:
         raise ValueError(f"a template is at most {MAX_TEMPLATE_CHARS} characters")
     environment = _environment()

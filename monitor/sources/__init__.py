@@ -1,50 +1,38 @@
-"""Status-page formats, one module each; `SOURCES` maps a provider's `type:` to its class."""
+"""Status-page formats, one module each; `SOURCES` maps a provider's `type:` to where its class lives,
+imported the first time a config names it."""
 
 from __future__ import annotations
 
-from monitor.sources.auto import AutoSource
-from monitor.sources.aws import AwsSource
-from monitor.sources.azure import AzureSource
+from monitor.plugins import Registry
 from monitor.sources.base import Source, SourceConfig
-from monitor.sources.betterstack import BetterstackSource
-from monitor.sources.cachet import CachetSource
-from monitor.sources.feed import FeedSource
-from monitor.sources.firehydrant import FirehydrantSource
-from monitor.sources.gcp import GcpSource
-from monitor.sources.heroku import HerokuSource
-from monitor.sources.incidentio import IncidentioSource
-from monitor.sources.instatus import InstatusSource
-from monitor.sources.probe import ProbeSource
-from monitor.sources.slack import SlackSource
-from monitor.sources.statusio import StatusioSource
-from monitor.sources.statuspage import StatuspageSource
 
-SOURCES: dict[str, type[Source]] = {
-    cls.type_name: cls
-    for cls in (
-        StatuspageSource,
-        FeedSource,
-        AzureSource,
-        ProbeSource,
-        IncidentioSource,
-        InstatusSource,
-        StatusioSource,
-        BetterstackSource,
-        CachetSource,
-        GcpSource,
-        AwsSource,
-        SlackSource,
-        HerokuSource,
-        FirehydrantSource,
-        AutoSource,
-    )
-}
+SOURCES: Registry[Source] = Registry(
+    {
+        "statuspage": ("monitor.sources.statuspage", "StatuspageSource"),
+        "feed": ("monitor.sources.feed", "FeedSource"),
+        "azure": ("monitor.sources.azure", "AzureSource"),
+        "probe": ("monitor.sources.probe", "ProbeSource"),
+        "incidentio": ("monitor.sources.incidentio", "IncidentioSource"),
+        "instatus": ("monitor.sources.instatus", "InstatusSource"),
+        "statusio": ("monitor.sources.statusio", "StatusioSource"),
+        "betterstack": ("monitor.sources.betterstack", "BetterstackSource"),
+        "cachet": ("monitor.sources.cachet", "CachetSource"),
+        "gcp": ("monitor.sources.gcp", "GcpSource"),
+        "aws": ("monitor.sources.aws", "AwsSource"),
+        "slack": ("monitor.sources.slack", "SlackSource"),
+        "heroku": ("monitor.sources.heroku", "HerokuSource"),
+        "firehydrant": ("monitor.sources.firehydrant", "FirehydrantSource"),
+        "auto": ("monitor.sources.auto", "AutoSource"),
+    }
+)
 
 
 def build_source(config: SourceConfig) -> Source:
-    if config.type == AutoSource.type_name:
-        return AutoSource(config, SOURCES.values())
-    return SOURCES[config.type](config)
+    if config.type == "auto":  # discovery tries every format
+        from monitor.sources.auto import AutoSource
+
+        return AutoSource(config, SOURCES.every().values())
+    return SOURCES.load(config.type)(config)
 
 
 __all__ = ["SOURCES", "Source", "SourceConfig", "build_source"]

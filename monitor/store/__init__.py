@@ -1,10 +1,12 @@
-"""Persistence: the `Store` contract and its backends, chosen by URL."""
+"""Persistence: the `Store` contract and its backends, chosen by URL. A backend's module (and its driver:
+aiosqlite, psycopg) is imported when a store of its kind is opened or its class is first named."""
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from monitor.store.base import NotificationStatus, SchemaVersionError, Store, StoredEvent, StoreError
-from monitor.store.postgres import PostgresStore
-from monitor.store.sqlite import SqliteStore
 from monitor.store.url import (
     DEFAULT_URL,
     check_store_url,
@@ -14,14 +16,33 @@ from monitor.store.url import (
     store_path,
 )
 
+if TYPE_CHECKING:
+    from monitor.store.postgres import PostgresStore
+    from monitor.store.sqlite import SqliteStore
+
+_BACKENDS = {"PostgresStore": "monitor.store.postgres", "SqliteStore": "monitor.store.sqlite"}
+
 
 def open_store(url_or_path: str, *, password: str | None = None) -> Store:
     """The store a config names: a SQLite file (see `store_path`) or a PostgreSQL database
     (`postgresql://user@host:5432/db`; the password from the URL, `password`, or libpq's PGPASSWORD and
     ~/.pgpass). Not yet connected: `await store.open()` or `async with open_store(...) as store:`."""
     if is_server(url_or_path):
+        from monitor.store.postgres import PostgresStore
+
         return PostgresStore(url_or_path, password=password)
+    from monitor.store.sqlite import SqliteStore
+
     return SqliteStore(store_path(url_or_path))
+
+
+if not TYPE_CHECKING:  # mypy sees the imports above; a __getattr__ would let it accept any name
+
+    def __getattr__(name: str) -> object:
+        """`from monitor.store import PostgresStore` imports that backend then (PEP 562)."""
+        if name in _BACKENDS:
+            return getattr(import_module(_BACKENDS[name]), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

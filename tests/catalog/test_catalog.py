@@ -128,7 +128,10 @@ def test_every_entry_of_a_format_in_this_build_loads_through_the_config_loader()
     assert [(p.name, p.type) for p in loaded.providers] == [(e.name, e.format) for e in usable]
 
     spelled = [
-        {"name": e.name, **e.provider_fields(not SOURCES[e.format].Config.model_fields["url"].is_required())}
+        {
+            "name": e.name,
+            **e.provider_fields(not SOURCES.load(e.format).Config.model_fields["url"].is_required()),
+        }
         for e in usable
     ]
     assert parse_config(yaml.safe_dump({"providers": spelled}), "spelled.yaml", env={}).providers == (

@@ -68,7 +68,7 @@ async def test_discover_exits_1_saying_what_each_format_got(tmp_path: Path) -> N
     tried = re.fullmatch(rf"no known status-page format reads {re.escape(page.url)} \(tried: (.*)\):", first)
     assert tried is not None, first
     applicable = sorted(  # fixed-host formats apply only on their vendor's host
-        (source for source in SOURCES.values() if source.candidate(page.url) is not None),
+        (source for source in SOURCES.every().values() if source.candidate(page.url) is not None),
         key=lambda source: source.detect_order or 0,
     )
     assert tried.group(1).split(", ") == [source.type_name for source in applicable]

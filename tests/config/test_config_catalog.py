@@ -88,7 +88,7 @@ providers:
 def test_a_catalog_entry_whose_format_this_build_lacks_says_so(
     errors_of: ErrorsOf, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(SOURCES, "statuspage")
+    monkeypatch.setattr(SOURCES, "places", {k: v for k, v in SOURCES.places.items() if k != "statuspage"})
     assert errors_of("providers:\n  - catalog: github\n") == [
         "providers.yaml:2: providers[0].catalog: 'github' is read by the 'statuspage' format, "
         "which this build lacks"

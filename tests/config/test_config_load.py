@@ -212,7 +212,7 @@ routes:
 
 
 def test_entries_are_validated_by_their_plugins_own_config_class() -> None:
-    assert "statuspage" in SOURCES and {"slack", "pagerduty", "webhook", "log"} <= NOTIFIERS.keys()
+    assert "statuspage" in SOURCES and {"slack", "pagerduty", "webhook", "log"} <= set(NOTIFIERS)
     text = f"""\
 providers: [{PROVIDER}]
 notifiers:
@@ -222,8 +222,8 @@ notifiers:
   - {{name: d, type: log}}
 """
     config = parse_config(text, "p.yaml", env={})
-    assert type(config.providers[0]) is SOURCES["statuspage"].Config
-    assert [type(n) for n in config.notifiers] == [NOTIFIERS[n.type].Config for n in config.notifiers]
+    assert type(config.providers[0]) is SOURCES.load("statuspage").Config
+    assert [type(n) for n in config.notifiers] == [NOTIFIERS.load(n.type).Config for n in config.notifiers]
 
 
 def test_yaml_anchors_and_aliases_work() -> None:

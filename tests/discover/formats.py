@@ -1,6 +1,6 @@
 """Test formats for discovery: each reads one path under the URL and takes `{"page": NAME}` for a page.
 
-Registered into the real `SOURCES` for one test (`register`), they let a test arrange which formats
+Given to discovery beside Statuspage (`with_statuspage`), they let a test arrange which formats
 answer, in which order and how slowly, without depending on which real formats a build includes.
 """
 
@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from yarl import URL
 
 from monitor.errors import ParseError
 from monitor.fetch import HttpClient, NotModified
 from monitor.model import Component, ComponentStatus, Snapshot
-from monitor.sources import SOURCES
 from monitor.sources.base import Source, SourceConfig
+from monitor.sources.statuspage import StatuspageSource
 
 
 def fake_format(name: str, order: int | None, path: str, host: str | None = None) -> type[Source]:
@@ -47,6 +46,7 @@ def _reader(name: str) -> Any:
     return parse
 
 
-def register(monkeypatch: pytest.MonkeyPatch, *formats: type[Source]) -> None:
-    for source in formats:
-        monkeypatch.setitem(SOURCES, source.type_name, source)
+def with_statuspage(*formats: type[Source]) -> tuple[type[Source], ...]:
+    """What a test's discovery tries: Statuspage and the test formats, so the attempts it counts are its
+    own whatever else this build has (the CLI and poller tests run with the whole registry)."""
+    return (StatuspageSource, *formats)

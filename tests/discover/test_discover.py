@@ -10,14 +10,13 @@ import pytest
 from aiohttp import web
 
 from monitor.fetch import NOT_MODIFIED, HttpClient
-from monitor.sources import SOURCES
 from monitor.sources.base import SourceConfig
 from monitor.sources.discovery import NoFormat, discover, is_web_url, normalize_url, origin, suggested_name
 from monitor.sources.statuspage import StatuspageSource
 from tests.loopback import Handler, Serve
 from tests.sources.conftest import FIXTURES
 
-from .formats import fake_format, register
+from .formats import fake_format, with_statuspage
 
 SUMMARY = "/api/v2/summary.json"
 GITHUB = (FIXTURES / "statuspage/summary/github-2022-11-25-active-incident-minor.json").read_bytes()
@@ -64,7 +63,7 @@ async def test_a_statuspage_page_is_read_by_statuspage_whose_source_keeps_its_va
 ) -> None:
     url = base(await serve({SUMMARY: summary}))
 
-    found = await discover(http, url + "/", 5, SOURCES.values())
+    found = await discover(http, url + "/", 5, with_statuspage())
 
     assert found.config.type == "statuspage" and found.config.url == url
     assert isinstance(found.source, StatuspageSource)
@@ -76,24 +75,26 @@ async def test_a_statuspage_page_is_read_by_statuspage_whose_source_keeps_its_va
 
 
 async def test_the_first_format_in_order_wins_even_when_a_later_one_answers_sooner(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
+    serve: Serve, http: HttpClient
 ) -> None:
-    register(monkeypatch, fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json"))
+    formats_tried = with_statuspage(
+        fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json")
+    )
     url = base(await serve({"/early.json": page("early", delay=0.3), "/late.json": page("late")}))
 
-    found = await discover(http, url, 5, SOURCES.values())
+    found = await discover(http, url, 5, formats_tried)
 
     assert found.config.type == "early"
     assert found.tried == ()
 
 
-async def test_formats_that_fail_give_way_to_the_next_and_say_why(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    register(monkeypatch, fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json"))
+async def test_formats_that_fail_give_way_to_the_next_and_say_why(serve: Serve, http: HttpClient) -> None:
+    formats_tried = with_statuspage(
+        fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json")
+    )
     url = base(await serve({"/early.json": page("someone-else"), "/late.json": page("late")}))
 
-    found = await discover(http, url, 5, SOURCES.values())
+    found = await discover(http, url, 5, formats_tried)
 
     assert found.config.type == "late"
     assert [(a.format, a.outcome) for a in found.tried] == [
@@ -104,43 +105,43 @@ async def test_formats_that_fail_give_way_to_the_next_and_say_why(
     assert found.tried[1].reason == "HTTP 404 from 127.0.0.1/api/v2/summary.json"
 
 
-async def test_candidates_are_fetched_concurrently(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_candidates_are_fetched_concurrently(serve: Serve, http: HttpClient) -> None:
     formats = [fake_format(f"f{i}", 10 + i, f"/f{i}.json") for i in range(3)]
-    register(monkeypatch, *formats)
+    formats_tried = with_statuspage(*formats)
     url = base(await serve({f"/f{i}.json": page("nobody", delay=0.5) for i in range(3)}))
 
     started = time.monotonic()
     with pytest.raises(NoFormat) as caught:
-        await discover(http, url, 5, SOURCES.values())
+        await discover(http, url, 5, formats_tried)
 
     assert time.monotonic() - started < 1.2  # one after the other would take 1.5 s
     assert [a.format for a in caught.value.tried] == ["f0", "f1", "f2", "statuspage"]
 
 
 async def test_a_hanging_later_format_does_not_hold_up_an_earlier_success(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch, release: asyncio.Event
+    serve: Serve, http: HttpClient, release: asyncio.Event
 ) -> None:
-    register(monkeypatch, fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json"))
+    formats_tried = with_statuspage(
+        fake_format("early", 10, "/early.json"), fake_format("late", 30, "/late.json")
+    )
     url = base(await serve({"/early.json": page("early"), "/late.json": hanging(release)}))
 
     started = time.monotonic()
-    found = await discover(http, url, 20, SOURCES.values())
+    found = await discover(http, url, 20, formats_tried)
 
     assert found.config.type == "early"
     assert time.monotonic() - started < 2
 
 
 async def test_the_timeout_bounds_discovery_and_a_silent_host_reads_as_a_timeout(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch, release: asyncio.Event
+    serve: Serve, http: HttpClient, release: asyncio.Event
 ) -> None:
-    register(monkeypatch, fake_format("early", 10, "/early.json"))
+    formats_tried = with_statuspage(fake_format("early", 10, "/early.json"))
     url = base(await serve({"/early.json": hanging(release), SUMMARY: hanging(release)}))
 
     started = time.monotonic()
     with pytest.raises(NoFormat) as caught:
-        await discover(http, url, 0.5, SOURCES.values())
+        await discover(http, url, 0.5, formats_tried)
 
     assert time.monotonic() - started < 2
     assert caught.value.outcome == "timeout"
@@ -150,7 +151,7 @@ async def test_the_timeout_bounds_discovery_and_a_silent_host_reads_as_a_timeout
 async def test_a_deeper_url_falls_back_to_its_origin(serve: Serve, http: HttpClient) -> None:
     url = base(await serve({SUMMARY: summary}))
 
-    found = await discover(http, url + "/incidents/abc123?utm=x", 5, SOURCES.values())
+    found = await discover(http, url + "/incidents/abc123?utm=x", 5, with_statuspage())
 
     assert found.config.type == "statuspage" and found.config.url == url
     [attempt] = found.tried
@@ -158,13 +159,13 @@ async def test_a_deeper_url_falls_back_to_its_origin(serve: Serve, http: HttpCli
 
 
 async def test_a_page_no_format_reads_names_every_format_tried_and_why(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
+    serve: Serve, http: HttpClient
 ) -> None:
-    register(monkeypatch, fake_format("early", 10, "/early.json"))
+    formats_tried = with_statuspage(fake_format("early", 10, "/early.json"))
     url = base(await serve({"/{tail:.*}": html}))
 
     with pytest.raises(NoFormat) as caught:
-        await discover(http, url + "/incidents/1", 5, SOURCES.values())
+        await discover(http, url + "/incidents/1", 5, formats_tried)
 
     failure = caught.value
     assert str(failure) == f"no known status-page format reads {url}/incidents/1 (tried: early, statuspage)"
@@ -179,18 +180,17 @@ async def test_a_page_no_format_reads_names_every_format_tried_and_why(
 
 
 async def test_a_fixed_host_format_is_only_tried_on_its_host_and_unordered_ones_never(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
+    serve: Serve, http: HttpClient
 ) -> None:
     hits: Counter[str] = Counter()
-    register(
-        monkeypatch,
+    formats_tried = with_statuspage(
         fake_format("vendor", 5, "/vendor.json", host="status.vendor.example"),
         fake_format("manual", None, "/manual.json"),
     )
     routes = {"/vendor.json": page("vendor", hits=hits), "/manual.json": page("manual", hits=hits)}
     url = base(await serve({**routes, SUMMARY: summary}))
 
-    found = await discover(http, url, 5, SOURCES.values())
+    found = await discover(http, url, 5, formats_tried)
 
     assert found.config.type == "statuspage" and found.tried == ()
     assert hits == Counter()
@@ -201,14 +201,14 @@ class NeedsPageId(SourceConfig):
 
 
 async def test_a_format_whose_config_cannot_be_built_from_the_url_is_one_failed_attempt_in_its_place(
-    serve: Serve, http: HttpClient, monkeypatch: pytest.MonkeyPatch
+    serve: Serve, http: HttpClient
 ) -> None:
     picky = fake_format("picky", 10, "/picky.json")
     picky.Config = NeedsPageId
-    register(monkeypatch, picky)
+    formats_tried = with_statuspage(picky)
     url = base(await serve({SUMMARY: summary}))
 
-    found = await discover(http, url, 5, SOURCES.values())
+    found = await discover(http, url, 5, formats_tried)
 
     assert found.config.type == "statuspage"
     [attempt] = found.tried
@@ -255,5 +255,5 @@ def test_origin_only_for_urls_with_more_than_a_host() -> None:
 
 async def test_the_found_config_is_for_the_named_provider(serve: Serve, http: HttpClient) -> None:
     url = base(await serve({SUMMARY: summary}))
-    found = await discover(http, url, 5, SOURCES.values(), name="acme")
+    found = await discover(http, url, 5, with_statuspage(), name="acme")
     assert found.config.name == "acme"

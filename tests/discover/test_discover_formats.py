@@ -17,11 +17,6 @@ from tests.sources.conftest import FIXTURES
 from tests.sources.incidentio_html import proxy_answer
 
 
-@pytest.fixture
-def statuspage_only() -> None:
-    """Overrides the package's fixture of that name: these tests run with the whole registry."""
-
-
 def document(body: bytes, content_type: str = "application/json") -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         return web.Response(body=body, headers={"Content-Type": content_type})
@@ -94,7 +89,7 @@ async def test_each_page_is_read_by_its_own_format(page: str, serve: Serve, http
     server = await serve(routes)
     url = str(server.make_url(path)).rstrip("/")
 
-    found = await discover(http, url, 5, SOURCES.values())
+    found = await discover(http, url, 5, SOURCES.every().values())
 
     assert (found.config.type, found.config.url) == (expected, url)
     assert (len(found.snapshot.components), len(found.snapshot.incidents)) == (components, incidents)

@@ -47,5 +47,5 @@ async def test_writes_one_structured_line_per_group(session: aiohttp.ClientSessi
 
 
 async def test_registered_under_its_type_name(session: aiohttp.ClientSession) -> None:
-    assert NOTIFIERS["log"] is LogNotifier
+    assert NOTIFIERS.load("log") is LogNotifier
     assert isinstance(build_notifier(LogConfig(name="audit", type="log"), session), LogNotifier)

@@ -99,7 +99,7 @@ async def test_azure_refuses_an_atom_feed(serve: Serve, http: HttpClient) -> Non
 
 
 def test_registered_with_discovery_orders() -> None:
-    assert (SOURCES["feed"], SOURCES["azure"]) == (FeedSource, AzureSource)
+    assert (SOURCES.load("feed"), SOURCES.load("azure")) == (FeedSource, AzureSource)
     assert (FeedSource.detect_order, AzureSource.detect_order) == (90, 10)
 
 

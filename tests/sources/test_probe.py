@@ -170,7 +170,7 @@ def test_a_failing_endpoint_pages_once_confirmed() -> None:
 
 
 def test_registered_and_never_discovered() -> None:
-    assert SOURCES["probe"] is ProbeSource
+    assert SOURCES.load("probe") is ProbeSource
     assert ProbeSource.detect_order is None
     assert ProbeSource.candidate("https://api.example.com/health") is None
 

@@ -143,7 +143,7 @@ async def test_redirect_is_followed_and_the_final_page_reported(
 def test_url_defaults_to_the_vendor_host(fmt: Format) -> None:
     config = parse_config(f"providers:\n  - {{name: p, type: {fmt.type_name}}}\n", "providers.yaml", env={})
     assert config.providers[0].url == f"https://{fmt.host}"
-    assert SOURCES[fmt.type_name] is fmt.source
+    assert SOURCES.load(fmt.type_name) is fmt.source
 
 
 @each_format
