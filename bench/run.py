@@ -52,8 +52,8 @@ class BenchError(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class Reading:
     at: float  # time.monotonic()
-    daemon_cpu: float
-    daemon_system: float  # the kernel's part of daemon_cpu: sockets, epoll, SQLite's writes
+    cpu: float  # of the program read: the daemon, or the paced floor
+    system: float  # the kernel's part of cpu: sockets, epoll, SQLite's writes
     fleet_cpu: float
     fleet: dict[str, Any]  # the fleet's /stats
 
@@ -79,7 +79,7 @@ class Run:
     stop_seconds: float
     comparison: Comparison | None
     failover: Failover | None = None
-    floor: tuple[Reading, Reading] | None = None  # the paced floor (bench/paced.py) over its own window
+    floor: tuple[Reading, Reading] | None = None  # the paced floor (bench/paced.py), over the same window
 
     @property
     def wanted(self) -> float:
@@ -89,7 +89,7 @@ class Run:
         (w0, w1), (r0, r1), (m0, m1) = self.warmup, self.window, self.metrics
         seconds = r1.at - r0.at
         requests = r1.fleet["requests"] - r0.fleet["requests"]
-        cpu = r1.daemon_cpu - r0.daemon_cpu
+        cpu = r1.cpu - r0.cpu
         polls = defaultdict(float, delta(m1.polls, m0.polls))
         total = sum(polls.values())
         figures: dict[str, Any] = {
@@ -101,7 +101,7 @@ class Run:
             "achieved_polls_per_s": round(requests / seconds, 2),
             "daemon_polls_per_s": round(total / (m1.at - m0.at), 2),
             "daemon_cpu_share": round(cpu / seconds, 4),
-            "daemon_system_share_of_cpu": round((r1.daemon_system - r0.daemon_system) / max(cpu, 1e-9), 3),
+            "daemon_system_share_of_cpu": round((r1.system - r0.system) / max(cpu, 1e-9), 3),
             "cpu_per_poll_ms": round(1000 * cpu / max(requests, 1), 3),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "outcomes": {
@@ -126,7 +126,7 @@ class Run:
             "startup_s": round(self.startup_seconds, 2),
             "startup_cpu_s": round(self.startup_cpu, 2),
             "first_interval_polls_per_s": round(w1.rate(w0), 2),
-            "first_interval_cpu_share": round((w1.daemon_cpu - w0.daemon_cpu) / (w1.at - w0.at), 4),
+            "first_interval_cpu_share": round((w1.cpu - w0.cpu) / (w1.at - w0.at), 4),
             "metrics_scrape_cpu_s": round(self.scrape_cpu, 3),
             "metrics_series": m1.series,
             "metrics_bytes": m1.body_bytes,
@@ -134,7 +134,7 @@ class Run:
         }
         if self.floor is not None:
             f0, f1 = self.floor
-            floor_cpu = f1.daemon_cpu - f0.daemon_cpu
+            floor_cpu = f1.cpu - f0.cpu
             floor_polls = f1.fleet["requests"] - f0.fleet["requests"]
             floor_per_poll = 1000 * floor_cpu / max(floor_polls, 1)
             figures["floor"] = {
@@ -317,12 +317,16 @@ class Bench:
         self.daemon_pid = 0
         self.daemon_url = ""
         self._proc: subprocess.Popen[bytes] | None = None
-        self._watched: tuple[subprocess.Popen[bytes], str] | None = None  # None: the daemon
+        self._floor: _Floor | None = None
 
     def start_fleet(self) -> None:
-        pages = max(self.args.providers, self.args.compare)
+        self.fleet_pid, self.fleet_url = self._start_fleet(
+            "fleet", max(self.args.providers, self.args.compare)
+        )
+
+    def _start_fleet(self, name: str, pages: int) -> tuple[int, str]:
         argv = [sys.executable, "-m", "bench.fleet", "--pages", str(pages), "--churn", str(self.args.churn)]
-        with (self.workdir / "fleet.log").open("wb") as log:
+        with (self.workdir / f"{name}.log").open("wb") as log:
             proc = self.children.start(
                 [*argv, "--seed", str(self.args.seed)], stdout=subprocess.PIPE, stderr=log
             )
@@ -330,9 +334,19 @@ class Bench:
         readable, _, _ = select.select([proc.stdout], [], [], 60.0)
         line = proc.stdout.readline() if readable else b""
         if not line:
-            raise BenchError(f"the fleet did not start: {self._tail('fleet.log')}")
-        self.fleet_pid = proc.pid
-        self.fleet_url = f"http://{HOST}:{json.loads(line)['port']}"
+            raise BenchError(f"the {name} did not start: {self._tail(f'{name}.log')}")
+        return proc.pid, f"http://{HOST}:{json.loads(line)['port']}"
+
+    def start_floor(self) -> None:
+        """The paced floor (bench/paced.py) against a fleet of its own, built alike (same pages, seed
+        and churn), running beside the daemon: both are read over the same windows, so whatever else
+        the machine does in a window weighs on both."""
+        fleet_pid, fleet_url = self._start_fleet("floor-fleet", self.args.providers)
+        argv = [sys.executable, "-m", "bench.paced", "--base", fleet_url]
+        argv += ["--pages", str(self.args.providers), "--interval", str(self.args.interval)]
+        with (self.workdir / "floor.log").open("wb") as log:
+            proc = self.children.start(argv, stdout=log, stderr=log)
+        self._floor = _Floor(proc, fleet_pid, fleet_url)
 
     def start_daemon(self) -> tuple[float, float]:
         """Start `monitor run` and wait for /readyz; (seconds, CPU seconds) it took."""
@@ -376,35 +390,44 @@ class Bench:
         return self._proc
 
     def read(self) -> Reading:
-        """The watched program's CPU (the daemon, or the paced floor in its phase) and the fleet's count."""
-        proc, name = self._watched or (self.daemon, "daemon")
+        """The daemon's CPU and its fleet's count."""
+        return self._read(self.daemon, "daemon", self.fleet_pid, self.fleet_url)
+
+    def read_floor(self) -> Reading | None:
+        """The paced floor's CPU and its own fleet's count, when it runs."""
+        f = self._floor
+        return None if f is None else self._read(f.proc, "floor", f.fleet_pid, f.fleet_url)
+
+    def _read(self, proc: subprocess.Popen[bytes], name: str, fleet_pid: int, fleet_url: str) -> Reading:
         if proc.poll() is not None:
             raise BenchError(f"the {name} exited with {proc.returncode}: {self._tail(f'{name}.log')}")
         user, system = cpu_times(proc.pid)
-        return Reading(time.monotonic(), user + system, system, cpu_seconds(self.fleet_pid), self.stats())
+        stats: dict[str, Any] = get_json(fleet_url + "/stats")
+        return Reading(time.monotonic(), user + system, system, cpu_seconds(fleet_pid), stats)
 
-    def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = get_json(self.fleet_url + "/stats")
-        return stats
-
-    def watch(self, phase: str, seconds: float) -> tuple[Reading, Reading]:
-        """Readings at the start and end of `seconds`, with a progress line every `--sample` seconds."""
+    def watch(
+        self, phase: str, seconds: float
+    ) -> tuple[tuple[Reading, Reading], tuple[Reading, Reading] | None]:
+        """Readings of the daemon, and of the floor when it runs, at the start and end of `seconds`, with
+        a progress line every `--sample` seconds."""
         first = previous = self.read()
-        who = "floor" if self._watched else "daemon"
-        pid = (self._watched or (self.daemon,))[0].pid
+        floor_first = floor_previous = self.read_floor()
         deadline = first.at + seconds
         while (left := deadline - time.monotonic()) > 0:
             time.sleep(min(self.args.sample, left))
-            now = self.read()
-            print(
+            now, floor_now = self.read(), self.read_floor()
+            line = (
                 f"[{phase} +{now.at - first.at:4.0f}s] polls/s {now.rate(previous):7.1f}"
-                f"  {who} CPU {100 * (now.daemon_cpu - previous.daemon_cpu) / (now.at - previous.at):5.1f}%"
-                f"  fleet CPU {100 * (now.fleet_cpu - previous.fleet_cpu) / (now.at - previous.at):5.1f}%"
-                f"  RSS {memory_mb(pid, 'VmRSS'):5.0f} MB",
-                flush=True,
+                f"  daemon CPU {_share(now, previous)}  fleet CPU {_share(now, previous, fleet=True)}"
+                f"  RSS {memory_mb(self.daemon_pid, 'VmRSS'):5.0f} MB"
             )
-            previous = now
-        return first, previous
+            if floor_now is not None and floor_previous is not None:
+                rate = floor_now.rate(floor_previous)
+                line += f"  | floor polls/s {rate:7.1f} CPU {_share(floor_now, floor_previous)}"
+            print(line, flush=True)
+            previous, floor_previous = now, floor_now
+        floor = (floor_first, floor_previous) if floor_first and floor_previous else None
+        return (first, previous), floor
 
     def scrape(self) -> tuple[MetricsSample, float]:
         """The daemon's metrics, and the CPU that one scrape cost it."""
@@ -426,20 +449,10 @@ class Bench:
         with (self.workdir / "py-spy.log").open("wb") as log:
             return self.children.start(argv, stdout=log, stderr=log)
 
-    def floor(self, warmup: float) -> tuple[Reading, Reading]:
-        """The paced floor (bench/paced.py) polling the same pages at the same pace, read like the daemon:
-        a warm-up of `warmup` seconds, then a window as long as the daemon's."""
-        argv = [sys.executable, "-m", "bench.paced", "--base", self.fleet_url]
-        argv += ["--pages", str(self.args.providers), "--interval", str(self.args.interval)]
-        with (self.workdir / "floor.log").open("wb") as log:
-            proc = self.children.start(argv, stdout=log, stderr=log)
-        self._watched = (proc, "floor")
-        try:
-            self.watch("floor warm-up", warmup)
-            return self.watch("floor", self.args.duration)
-        finally:
-            self._watched = None
-            self.children.stop(proc)
+    def stop_floor(self) -> None:
+        if self._floor is not None:
+            self.children.stop(self._floor.proc)
+            self._floor = None
 
     def stop_daemon(self) -> float:
         seconds = self.children.stop(self.daemon)
@@ -450,6 +463,19 @@ class Bench:
     def _tail(self, name: str) -> str:
         path = self.workdir / name
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Floor:
+    proc: subprocess.Popen[bytes]
+    fleet_pid: int
+    fleet_url: str
+
+
+def _share(now: Reading, before: Reading, *, fleet: bool = False) -> str:
+    """CPU share of one core between two readings, of the program or of its fleet."""
+    used = now.fleet_cpu - before.fleet_cpu if fleet else now.cpu - before.cpu
+    return f"{100 * used / (now.at - before.at):5.1f}%"
 
 
 def _free_port() -> int:
@@ -472,14 +498,18 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         flush=True,
     )
     follower = bench.start_follower() if args.failover else None
+    if args.floor:
+        bench.start_floor()
+        print("the paced floor runs beside it, on a fleet of its own", flush=True)
     settle = args.warmup if args.warmup is not None else 1.1 * args.interval
-    warmup = bench.watch("warm-up", settle)
+    warmup, _ = bench.watch("warm-up", settle)
     m0, scrape_cpu = bench.scrape()
     spy = bench.profile()
-    window = bench.watch("measure", args.duration)
+    window, floor = bench.watch("measure", args.duration)
     if spy is not None:  # stopped before the scrape, which is not part of the window
         spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
         spy.wait(60)
+    bench.stop_floor()  # its fleet stays up until the end; idle, it costs nothing
     m1, _ = bench.scrape()
     peak = memory_mb(bench.daemon_pid, "VmHWM")
     failover = None
@@ -489,10 +519,6 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         stop_seconds = children.stop(follower[0])
     else:
         stop_seconds = bench.stop_daemon()
-    floor = None
-    if args.floor:
-        print("the paced floor, polling the same pages at the same pace...", flush=True)
-        floor = bench.floor(settle)
     comparison = None
     if args.compare:
         print(
@@ -547,7 +573,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-floor",
         dest="floor",
         action="store_false",
-        help="skip the paced floor (bench/paced.py) measured after the daemon",
+        help="skip the paced floor (bench/paced.py) measured beside the daemon",
     )
     parser.add_argument("--repeats", type=int, default=7, help="runs of each comparison program (default 7)")
     parser.add_argument(
