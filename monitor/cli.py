@@ -8,9 +8,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor import __version__
 from monitor.durations import parse_duration
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 DEFAULT_CONFIG = "providers.yaml"
 
@@ -119,12 +123,14 @@ def _command(args: argparse.Namespace) -> int:
         from monitor.app import run
 
         return run(path)
-    from monitor.config import ConfigError, load_config
+    if args.command == "poll":
+        from monitor import heap, oneshot  # what a poll imports, so that the heap set aside holds it
 
-    try:
-        config = load_config(path)
-    except ConfigError as error:
-        print(str(error), file=sys.stderr)
+        with heap.set_aside():
+            config = _load(path)
+            return 1 if config is None else asyncio.run(oneshot.poll(config, args.providers))
+    config = _load(path)
+    if config is None:
         return 1
     if args.command == "check":
         print(
@@ -148,9 +154,18 @@ def _command(args: argparse.Namespace) -> int:
         return asyncio.run(tools.expire(config, args.ids))
     from monitor import oneshot
 
-    if args.command == "poll":
-        return asyncio.run(oneshot.poll(config, args.providers))
     return asyncio.run(oneshot.status(config))
+
+
+def _load(path: Path) -> Config | None:
+    """The config, or None once its errors are printed."""
+    from monitor.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return None
 
 
 def _migrate(source: str, target: str) -> int:

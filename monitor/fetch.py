@@ -215,6 +215,7 @@ class HttpClient:
             headers["If-Modified-Since"] = last_modified
         hop = _Hop(url)  # redacted only when a message needs it: not on the path of every poll
         failed: Exchange | None = None  # a non-2xx answer, seen before it is raised
+        answered: Exchange | None = None  # made only for an observer
         try:
             with _Classified(hop, timeout, self.max_redirects):
                 async with self.session.get(
@@ -230,20 +231,23 @@ class HttpClient:
                         failed = Exchange(url, resp.status, _header_type(resp), await _error_body(resp))
                     _raise_for_status(resp.status, resp.headers, hop.url)
                     body = await self._read_capped(resp, hop.url)
+                    typed = "Content-Type" in resp.headers
                     response = Response(
-                        url=str(resp.url),
+                        url=hop.url,
                         status=resp.status,
                         body=body,
-                        content_type=resp.content_type.lower() if "Content-Type" in resp.headers else "",
+                        content_type=resp.content_type.lower() if typed else "",
                         etag=resp.headers.get("ETag"),
                         last_modified=resp.headers.get("Last-Modified"),
-                        charset=resp.charset if "Content-Type" in resp.headers else None,
+                        charset=resp.charset if typed else None,
                     )
-                    answered = Exchange(url, resp.status, _header_type(resp), body)
+                    if self.observer is not None:
+                        answered = Exchange(url, resp.status, _header_type(resp), body)
         except FetchError as error:
             self._observe(failed or Exchange(url, None, error=error))
             raise
-        self._observe(answered)
+        if answered is not None:
+            self._observe(answered)
         return response
 
     async def probe(self, url: str, *, timeout: float, max_body: int = PROBE_BODY_BYTES) -> ProbeResult:

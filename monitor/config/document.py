@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _SECRET_FILE_SUFFIX = "_file"
 _CATALOG_KEY = "catalog"  # a provider entry naming a built-in catalog entry instead of type and url
+_STR = "tag:yaml.org,2002:str"
 _REFERENCE = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}|\$\{")
 
 
@@ -57,6 +58,8 @@ class Document:
         self.covered.append(loc)
 
     def _node(self, node: yaml.Node, loc: Loc) -> object:
+        if isinstance(node, yaml.ScalarNode):  # most nodes; an alias cannot loop through a scalar
+            return self._scalar(node, loc)
         if id(node) in self._active:
             self.problems.append(Problem(loc, "a YAML alias refers to itself", start_line(node)))
             return None
@@ -64,35 +67,42 @@ class Document:
         try:
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, loc)
-            if isinstance(node, yaml.SequenceNode):
-                return [self._item(index, item, loc) for index, item in enumerate(node.value)]
-            return self._scalar(node, loc)
+            return [self._item(index, item, loc) for index, item in enumerate(node.value)]
         finally:
             self._active.discard(id(node))
 
     def _item(self, index: int, node: yaml.Node, loc: Loc) -> object:
-        self.lines[(*loc, index)] = start_line(node)
-        return self._node(node, (*loc, index))
+        item_loc = (*loc, index)
+        self.lines[item_loc] = start_line(node)
+        return self._node(node, item_loc)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, object]:
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
             line = start_line(key_node)
-            scalar = isinstance(key_node, yaml.ScalarNode)
-            written = (*loc, str(key_node.value) if scalar else "?")
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(Problem(written, "YAML merge keys (<<) are not supported", line))
+            plain = key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode)
+            key = key_node.value if plain else self._key(key_node, loc, line)
+            if key is None:
                 continue
-            key = self._construct(key_node, written) if scalar else None
-            if not isinstance(key, str):
-                self.problems.append(Problem(written, "every key must be a plain string (quote it)", line))
-                continue
+            key_loc = (*loc, key)
             if key in result:
-                first = self.lines[(*loc, key)]
-                self._report((*loc, key), f"duplicate key (first at line {first})", line)
-            self.lines[(*loc, key)] = line
-            result[key] = self._node(value_node, (*loc, key))
+                self._report(key_loc, f"duplicate key (first at line {self.lines[key_loc]})", line)
+            self.lines[key_loc] = line
+            result[key] = self._node(value_node, key_loc)
         return result
+
+    def _key(self, node: yaml.Node, loc: Loc, line: int) -> str | None:
+        """Any other key: the string it constructs to, or None with the problem reported."""
+        scalar = isinstance(node, yaml.ScalarNode)
+        written = (*loc, str(node.value) if scalar else "?")
+        if node.tag == "tag:yaml.org,2002:merge":
+            self.problems.append(Problem(written, "YAML merge keys (<<) are not supported", line))
+            return None
+        key = self._construct(node, written) if scalar else None
+        if not isinstance(key, str):
+            self.problems.append(Problem(written, "every key must be a plain string (quote it)", line))
+            return None
+        return key
 
     def _scalar(self, node: yaml.Node, loc: Loc) -> object:
         value = self._construct(node, loc)
@@ -100,6 +110,8 @@ class Document:
 
     def _construct(self, node: yaml.Node, loc: Loc) -> object:
         """A scalar's value, or None with the problem reported (never a traceback)."""
+        if node.tag == _STR:  # most scalars: their text, as the constructor would say after its bookkeeping
+            return node.value
         try:
             return self._constructor.construct_object(node)
         except ConstructorError as exc:
@@ -110,6 +122,9 @@ class Document:
         return None
 
     def _expand(self, text: str, loc: Loc) -> str:
+        if "$" not in text:  # most strings: nothing to expand
+            return text
+
         def substitute(match: re.Match[str]) -> str:
             if match.group(0) == "$$":
                 return "$"

@@ -1,20 +1,26 @@
 """Reading YAML that may be hostile or mistaken, within bounds: only regular files of limited size, and
-a composer that refuses a "billion laughs" or deep nesting before anything is expanded."""
+documents whose aliases and nesting are checked in one pass over the parser's events, before anything
+is composed, so a "billion laughs" or deep nesting is refused before anything is expanded."""
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
-from yaml.composer import Composer
-from yaml.events import AliasEvent
-from yaml.parser import Parser
-from yaml.reader import Reader
-from yaml.resolver import Resolver
-from yaml.scanner import Scanner
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from monitor.config.problems import ConfigError
 
@@ -25,6 +31,9 @@ _MAX_ALIASES = 100  # YAML aliases used in one file
 _MAX_ALIASED_NODES = 10_000  # nodes the aliases would add once expanded ("billion laughs")
 _MAX_DEPTH = 100  # nesting of mappings and sequences
 
+# libyaml's parser and composer, both in C, when PyYAML was built with it: several times faster.
+_Loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
 
 class _Refused(Exception):
     """A document past one of the limits above, at `line` (an alias: the alias's own line)."""
@@ -34,70 +43,79 @@ class _Refused(Exception):
         self.line, self.problem = line, problem
 
 
-class _LimitedComposer(Composer):
-    """PyYAML's composer, counting what aliases would expand to so a billion laughs is refused while
-    composing, before anything is expanded (the composed graph shares aliased nodes; `Document`
-    walks it as a tree)."""
+def _check_limits(text: str) -> None:
+    """Refuse the first document of `text` past a limit, in one pass over its events, before it is
+    composed: libyaml composes recursively, and `Document` walks the composed graph, whose aliased
+    nodes are shared, as a tree. Parse errors are left to the parser, which raises them the same way
+    in this pass as it would while composing."""
+    parser = _Loader(text)
+    try:
+        aliases = _Aliases()
+        open_nodes: list[tuple[int, str | None]] = []  # collections being read: (nodes before, anchor)
+        nodes = 0  # nodes of the document with every alias expanded, so far
+        while True:
+            event: Any = parser.get_event()  # told apart by exact class: cheaper than isinstance
+            kind = type(event)
+            if kind is ScalarEvent or kind is SequenceStartEvent or kind is MappingStartEvent:
+                if len(open_nodes) >= _MAX_DEPTH:
+                    raise _Refused(event.start_mark.line + 1, f"nested more than {_MAX_DEPTH} levels deep")
+                if event.anchor is not None:
+                    aliases.anchor(event.anchor, event.start_mark, kind is ScalarEvent)
+                if kind is not ScalarEvent:
+                    open_nodes.append((nodes, event.anchor))
+                nodes += 1
+            elif kind is SequenceEndEvent or kind is MappingEndEvent:
+                before, anchor = open_nodes.pop()
+                if anchor is not None:
+                    aliases.sizes[anchor] = nodes - before
+            elif kind is AliasEvent:
+                nodes += aliases.alias(event.anchor, event.start_mark)
+            elif kind is DocumentEndEvent or kind is StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
 
-    peek_event: Callable[[], yaml.Event]  # from the parser it is mixed with
-    check_event: Callable[..., bool]
+
+class _Aliases:
+    """A document's anchors and the aliases read so far. Raises what PyYAML's composer would for an
+    undefined alias or a repeated anchor. A `mark` is PyYAML's Mark or libyaml's, which reads the same."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._nodes = 0  # nodes of the document with every alias expanded, so far
-        self._aliased = 0  # of which added by aliases
-        self._aliases = 0
-        self._depth = 0
-        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size
+        self.count = 0
+        self.aliased = 0  # nodes the aliases add once expanded
+        self.sizes: dict[str, int | None] = {}  # anchor -> its node's expanded size; None while open
+        self.marks: dict[str, Any] = {}  # anchor -> where it was set
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        mark = self.peek_event().start_mark
+    def anchor(self, name: str, mark: Any, scalar: bool) -> None:
+        if name in self.marks:
+            raise ComposerError(
+                f"found duplicate anchor {name!r}; first occurrence",
+                self.marks[name],
+                "second occurrence",
+                mark,
+            )
+        self.marks[name] = mark
+        self.sizes[name] = 1 if scalar else None
+
+    def alias(self, name: str, mark: Any) -> int:
+        """The nodes an alias of `name` adds once expanded; `_Refused` past a limit."""
+        if name not in self.sizes:
+            raise ComposerError(None, None, f"found undefined alias {name!r}", mark)
+        size = self.sizes[name] or 1  # None: an alias inside its own anchor
+        self.count += 1
+        self.aliased += size
         line = mark.line + 1 if mark else 1
-        if self.check_event(AliasEvent):
-            node = super().compose_node(parent, index)
-            size = self._sizes.get(id(node), 1)  # absent: an alias inside its own anchor
-            self._aliases += 1
-            self._aliased += size
-            self._nodes += size
-            if self._aliases > _MAX_ALIASES:
-                raise _Refused(line, f"more than {_MAX_ALIASES} YAML aliases")
-            if self._aliased > _MAX_ALIASED_NODES:
-                raise _Refused(line, f"YAML aliases would expand to more than {_MAX_ALIASED_NODES:,} values")
-            return node
-        if self._depth >= _MAX_DEPTH:
-            raise _Refused(line, f"nested more than {_MAX_DEPTH} levels deep")
-        start = self._nodes
-        self._nodes += 1
-        self._depth += 1
-        node = super().compose_node(parent, index)
-        self._depth -= 1
-        self._sizes[id(node)] = self._nodes - start
-        return node
-
-
-if yaml.__with_libyaml__:  # libyaml's parser when PyYAML was built with it: ~5x faster on big files
-    from yaml._yaml import CParser
-
-    class _Loader(_LimitedComposer, CParser, Resolver):
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            _LimitedComposer.__init__(self)
-            Resolver.__init__(self)
-
-else:  # pragma: no cover - PyYAML without libyaml
-
-    class _Loader(Reader, Scanner, Parser, _LimitedComposer, Resolver):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            _LimitedComposer.__init__(self)
-            Resolver.__init__(self)
+        if self.count > _MAX_ALIASES:
+            raise _Refused(line, f"more than {_MAX_ALIASES} YAML aliases")
+        if self.aliased > _MAX_ALIASED_NODES:
+            raise _Refused(line, f"YAML aliases would expand to more than {_MAX_ALIASED_NODES:,} values")
+        return size
 
 
 def compose(text: str, filename: str) -> yaml.MappingNode:
     """The document's top-level mapping, not yet constructed; any other document is a `ConfigError`."""
     try:
+        _check_limits(text)
         loader = _Loader(text)
         try:
             root = loader.get_single_node()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
+from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from monitor.errors import ParseError
@@ -102,12 +103,8 @@ class Reader:
 
     def enum(self, vocabulary: type[_E], value: Any, what: str, field: str) -> _E:
         """A value of our own vocabulary (written as the page writes it); else UNKNOWN plus a warning."""
-        if isinstance(value, str) and value != "unknown":
-            try:
-                return vocabulary(value)
-            except ValueError:
-                pass
-        return self._unknown(vocabulary, value, what, field)
+        found = known_values(vocabulary).get(value) if isinstance(value, str) else None
+        return found if found is not None else self._unknown(vocabulary, value, what, field)
 
     def mapped(self, table: Mapping[Any, _E], value: Any, what: str, field: str) -> _E:
         """A vendor's word translated by `table` (strings matched case-insensitively); else UNKNOWN."""
@@ -153,6 +150,13 @@ class Reader:
             else:
                 unique[item.id] = item
         return tuple(unique.values())
+
+
+@cache
+def known_values(vocabulary: type[_E]) -> Mapping[str, _E]:
+    """A vocabulary's members by the word a page writes for them, "unknown" left out: a page saying
+    "unknown" has not said what it is."""
+    return {member.value: member for member in vocabulary if member.value != "unknown"}
 
 
 def timeline(updates: Iterable[IncidentUpdate], *, closed: bool = False) -> tuple[IncidentUpdate, ...]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import MAX_CONFIG_BYTES, MAX_SECRET_BYTES, ConfigError, load_config
+from monitor.config.reading import compose
 
 LAUGHS = "settings:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"  {name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
@@ -57,6 +58,66 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     (tmp_path / "deep.yaml").write_text("settings:\n  x: " + "[" * 150 + "]" * 150 + "\n")
     [error] = load_errors(tmp_path / "deep.yaml")
     assert error.endswith("deep.yaml:2: nested more than 100 levels deep")
+
+
+def test_block_nesting_as_deep_as_the_size_cap_allows_is_refused_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "deep.yaml").write_text("settings:\n  x:\n    " + "- " * 200_000 + "x\n")
+    [error] = load_errors(tmp_path / "deep.yaml")
+    assert error.endswith("deep.yaml:3: nested more than 100 levels deep")
+
+
+def _aliases(count: int, anchored_items: int) -> str:
+    """`count` aliases of a list of `anchored_items` scalars: each expands to that many values plus one."""
+    return f"x: &x [{', '.join(['a'] * anchored_items)}]\ny: [{', '.join(['*x'] * count)}]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("a: " + "[" * 98 + "x" + "]" * 98, None),  # the root, 98 lists and a scalar: 100 levels
+        ("a: " + "[" * 99 + "x" + "]" * 99, "1: nested more than 100 levels deep"),
+        ("a: " + "[" * 99 + "]" * 99, None),  # an empty list is a level, not a level and its items
+        (_aliases(100, 0), None),
+        (_aliases(101, 0), "2: more than 100 YAML aliases"),
+        (_aliases(100, 99), None),  # 100 aliases of 100 values each
+        (_aliases(100, 100), "2: YAML aliases would expand to more than 10,000 values"),
+    ],
+)
+def test_each_limit_is_reached_before_it_refuses(text: str, refused: str | None) -> None:
+    if refused is None:
+        compose(text, "p.yaml")
+    else:
+        with pytest.raises(ConfigError) as caught:
+            compose(text, "p.yaml")
+        assert caught.value.errors == [f"p.yaml:{refused}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("settings:\n  x: *nowhere\n", "providers.yaml:2: invalid YAML: found undefined alias 'nowhere'"),
+        (
+            "settings:\n  x: &a 1\n  y: &a 2\n",
+            "providers.yaml:3: invalid YAML: found duplicate anchor 'a'; first occurrence: second occurrence",
+        ),
+        (
+            "settings: {}\n---\nsettings: *a\n",
+            "providers.yaml:2: invalid YAML: expected a single document in the stream: "
+            "but found another document",
+        ),
+    ],
+)
+def test_a_misused_anchor_or_a_second_document_is_named_at_its_line(
+    errors_of: Callable[..., list[str]], text: str, error: str
+) -> None:
+    assert errors_of(text) == [error]
+
+
+def test_an_alias_inside_its_own_anchor_is_an_error_not_a_loop(
+    errors_of: Callable[..., list[str]],
+) -> None:
+    errors = errors_of("settings:\n  loop: &loop\n    again: *loop\n")
+    assert "providers.yaml:2: settings.loop.again: a YAML alias refers to itself" in errors
 
 
 def test_a_5000_digit_integer_is_a_number_too_long(tmp_path: Path) -> None:
