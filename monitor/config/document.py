@@ -116,9 +116,11 @@ class Document:
             return self._constructor.construct_object(node)
         except ConstructorError as exc:
             self._report(loc, exc.problem or "unreadable value", start_line(node))
-        except ValueError as exc:  # past Python's int-str digit limit, or a date like 2024-13-01
-            too_long = node.tag == "tag:yaml.org,2002:int"
-            self._report(loc, "number too long" if too_long else f"unreadable value: {exc}", start_line(node))
+        except (ValueError, LookupError, AttributeError, TypeError) as exc:
+            # PyYAML's constructors fail on a value its tag does not fit (`!!int 0x`, `!!float` with no
+            # text, `!!timestamp 2024-13-01`) with whatever error their code meets first; Python's
+            # int-str digit limit is a ValueError too.
+            self._report(loc, _unreadable(node, exc), start_line(node))
         return None
 
     def _expand(self, text: str, loc: Loc) -> str:
@@ -266,3 +268,12 @@ def _secret_fields(model: type[BaseModel]) -> tuple[str, ...]:
 
 def _is_secret(annotation: object) -> bool:
     return annotation is SecretStr or any(_is_secret(arg) for arg in get_args(annotation))
+
+
+def _unreadable(node: yaml.Node, exc: Exception) -> str:
+    """What is wrong with a scalar its tag's constructor refused."""
+    if isinstance(exc, ValueError) and "digits" in str(exc):
+        return "number too long"
+    if isinstance(exc, ValueError) and str(exc):
+        return f"unreadable value: {exc}"
+    return f"unreadable value: {str(node.value)!r} is not a valid {node.tag.rsplit(':', 1)[-1]}"

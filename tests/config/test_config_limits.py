@@ -126,6 +126,25 @@ def test_a_5000_digit_integer_is_a_number_too_long(tmp_path: Path) -> None:
     assert error.endswith("digits.yaml:2: settings.max_concurrent_fetches: number too long")
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("!!float", "unreadable value: '' is not a valid float"),
+        ("!!int", "unreadable value: '' is not a valid int"),
+        ("!!bool", "unreadable value: '' is not a valid bool"),
+        ("!!timestamp", "unreadable value: '' is not a valid timestamp"),
+        ("!!int 0x", "unreadable value: invalid literal for int() with base 16: ''"),
+        ("!!timestamp 2024-13-01", "unreadable value: month must be in 1..12"),
+    ],
+)
+def test_a_value_its_tag_does_not_fit_is_an_error_at_its_line(
+    errors_of: Callable[..., list[str]], value: str, problem: str
+) -> None:
+    assert errors_of(f"settings:\n  timeout: {value} \n") == [
+        f"providers.yaml:2: settings.timeout: {problem}"
+    ]
+
+
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero", "directory"])
 def test_the_config_must_be_a_regular_file(tmp_path: Path, kind: str) -> None:
     path = {"fifo": tmp_path / "fifo", "/dev/zero": Path("/dev/zero"), "directory": tmp_path}[kind]
