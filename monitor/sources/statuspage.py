@@ -42,6 +42,8 @@ HISTORY_PATH = (
     "/api/v2/incidents.json"  # the last 50 incidents, resolved ones included, each with its updates
 )
 
+_Update = tuple[datetime | None, dict[str, Any]]  # an update with the time it is shown at
+
 
 class StatuspageConfig(SourceConfig):
     type: Literal["statuspage"]
@@ -167,7 +169,7 @@ class _SummaryReader(Reader):
             return None
         incident_id, name = found
         what = f"incident {quote(name)}"
-        updates = list(self.items(item.get("incident_updates"), f"{what} incident_updates"))
+        updates = self._updates(item, what)
         return Incident(
             id=incident_id,
             name=name,
@@ -177,8 +179,8 @@ class _SummaryReader(Reader):
             started_at=self.time(item.get("started_at"), what, "started_at")
             or self.time(item.get("created_at"), what, "created_at"),
             updated_at=self.time(item.get("updated_at"), what, "updated_at"),
-            latest_update=self._latest_update(updates, what),
-            component_ids=self._component_ids(item, updates, what),
+            latest_update=_latest_update(updates),
+            component_ids=self._component_ids(item, [update for _, update in updates], what),
             updates=self._timeline(updates, what),
             resolved_at=self.time(item.get("resolved_at"), what, "resolved_at"),
         )
@@ -189,7 +191,7 @@ class _SummaryReader(Reader):
             return None
         maintenance_id, name = found
         what = f"maintenance {quote(name)}"
-        updates = list(self.items(item.get("incident_updates"), f"{what} incident_updates"))
+        updates = self._updates(item, what)
         return Maintenance(
             id=maintenance_id,
             name=name,
@@ -197,22 +199,29 @@ class _SummaryReader(Reader):
             url=link(item.get("shortlink")) or self.page_url,
             scheduled_for=self.time(item.get("scheduled_for"), what, "scheduled_for"),
             scheduled_until=self.time(item.get("scheduled_until"), what, "scheduled_until"),
-            latest_update=self._latest_update(updates, what),
-            component_ids=self._component_ids(item, updates, what),
+            latest_update=_latest_update(updates),
+            component_ids=self._component_ids(item, [update for _, update in updates], what),
         )
+
+    def _updates(self, item: dict[str, Any], what: str) -> list[_Update]:
+        """The item's updates, each with the time it is shown at, read (and warned about) once."""
+        return [
+            (self._shown_at(update, what), update)
+            for update in self.items(item.get("incident_updates"), f"{what} incident_updates")
+        ]
 
     def _shown_at(self, update: dict[str, Any], what: str) -> datetime | None:
         field = "display_at" if update.get("display_at") is not None else "created_at"
         return self.time(update.get(field), f"{what} update", field)
 
-    def _timeline(self, updates: list[dict[str, Any]], what: str) -> tuple[IncidentUpdate, ...]:
+    def _timeline(self, updates: list[_Update], what: str) -> tuple[IncidentUpdate, ...]:
         return timeline(
             IncidentUpdate(
-                at=self._shown_at(update, what),
+                at=at,
                 status=self._update_status(update.get("status"), what),
                 text=plain_text(body) if isinstance(body := update.get("body"), str) else "",
             )
-            for update in updates
+            for at, update in updates
         )
 
     def _update_status(self, value: Any, what: str) -> IncidentStatus:
@@ -220,19 +229,6 @@ class _SummaryReader(Reader):
         if value is None:
             return IncidentStatus.UNKNOWN
         return self.enum(IncidentStatus, value, f"{what} update", "status")
-
-    def _latest_update(self, updates: list[dict[str, Any]], what: str) -> str | None:
-        """The newest update's body; updates without a readable time rank last, list order breaks ties."""
-        if not updates:
-            return None
-
-        def shown_at(update: dict[str, Any]) -> datetime:
-            return self._shown_at(update, what) or EARLIEST
-
-        body = max(updates, key=shown_at).get("body")
-        if not isinstance(body, str):
-            return None
-        return plain_text(body) or None
 
     def _component_ids(
         self, item: dict[str, Any], updates: list[dict[str, Any]], what: str
@@ -249,3 +245,13 @@ class _SummaryReader(Reader):
                 if code is not None:
                     ids.setdefault(code)
         return tuple(ids)
+
+
+def _latest_update(updates: list[_Update]) -> str | None:
+    """The newest update's body; updates without a readable time rank last, list order breaks ties."""
+    if not updates:
+        return None
+    body = max(updates, key=lambda shown: shown[0] or EARLIEST)[1].get("body")
+    if not isinstance(body, str):
+        return None
+    return plain_text(body) or None

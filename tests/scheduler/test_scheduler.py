@@ -76,9 +76,10 @@ async def test_a_thousand_providers_start_spread_over_the_interval_without_a_bur
     try:
         timers = first_ticks(ticker)
         assert len(timers) == 1000
-        delays = [when - now for when in timers.values()]
-        assert -0.5 <= min(delays) < 0.5  # the first provider is polled at once
-        assert max(delays) < 60.0
+        assert -0.5 <= min(timers.values()) - now < 0.5  # the first provider is polled at once
+        first = min(timers.values())
+        delays = [when - first for when in timers.values()]  # spread from the first tick, however late
+        assert max(delays) < 60.0  # start itself took, under load
         per_second = Counter(int(d) for d in delays)
         assert len(per_second) >= 59  # every second of the minute has its share
         assert max(per_second.values()) <= 20  # 1000 / 60 is 16.7

@@ -130,6 +130,19 @@ def test_times_are_utc_and_bad_times_are_warned_synthetic() -> None:
     )
 
 
+def test_an_update_with_an_unreadable_time_is_warned_once_synthetic() -> None:
+    """The timeline and the latest update both rank by an update's time: it is read once, one warning."""
+    updates = [
+        {"body": "when?", "status": "investigating", "created_at": "soon"},
+        {"body": "known", "status": "identified", "created_at": "2024-03-01T10:00:00Z"},
+    ]
+    snapshot = parse(synthetic(incidents=[incident(incident_updates=updates)]))
+    assert snapshot.warnings == ("incident 'Elevated errors' update has unparseable created_at 'soon'",)
+    (only,) = snapshot.incidents
+    assert only.latest_update == "known"
+    assert [u.at for u in only.updates] == [None, datetime(2024, 3, 1, 10, tzinfo=UTC)]
+
+
 def test_latest_update_is_the_newest_shown_synthetic() -> None:
     updates = [
         {"body": "older, listed first", "created_at": "2024-03-01T10:00:00Z"},
