@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from monitor import silencing
 from monitor.config import Config
 from monitor.fetch import HttpClient, NotModified
 from monitor.logging import setup_logging
@@ -54,6 +53,8 @@ async def _fetch(http: HttpClient, gate: asyncio.Semaphore, plan: ProviderPlan) 
 
 async def status(config: Config) -> int:
     """Print the stored state. Exit 1 when there is none: opening the store would create an empty one."""
+    from monitor import silencing  # silences (pydantic models) are for `status`, not `poll` (~25 ms)
+
     setup_logging(config.settings.log_format, "warning")
     path = describe_store(config.settings.state)
     if not store_exists(config.settings.state):

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from monitor.alerting.silences import Silence
 from monitor.model import Component, ComponentStatus, ProviderState, Snapshot
 from monitor.sources import SourceConfig
 
 if TYPE_CHECKING:
+    from monitor.alerting.silences import Silence
     from monitor.catalog import CatalogEntry
     from monitor.sources.discovery import Discovery
 
