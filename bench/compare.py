@@ -4,12 +4,21 @@ Both run in a fresh interpreter, so both pay interpreter start-up and imports, a
 comes from wait4's rusage of that child alone. Runs are interleaved and repeated.
 The ratio without start-up compares marginal costs: (poll N - poll 1) / (bare N - bare 1), so what
 each program pays before its first page (interpreter, imports, config of one provider) cancels out.
+One unmeasured run of each goes first: it writes the bytecode and warms the page cache, as a user's
+first run does for every later one.
+
+With `instructions`, each program also runs once under valgrind's callgrind, which counts the
+instructions it executed: unlike CPU seconds on a shared VM, the same count every run, so a change of a
+few percent shows. Counted, not timed: a cache miss costs nothing there.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from bench.configs import write_config
-from bench.procs import Children, Finished
+from bench.procs import REPO, Children, Finished, child_env
 
 
 class CompareError(RuntimeError):
@@ -42,6 +51,7 @@ class Comparison:
     bare_loop_cpu: float  # median CPU of the bare loop alone, measured inside it (no start-up)
     bare_rss_mb: float
     poll_rss_mb: float
+    instructions: dict[Program, int] | None = None  # callgrind's count of one run each, when asked
 
     @property
     def repeats(self) -> int:
@@ -57,9 +67,23 @@ class Comparison:
         poll = self.stat("poll", statistic) - self.stat("poll1", statistic)
         return poll / max(self.stat("bare", statistic) - self.stat("bare1", statistic), 1e-9)
 
+    def instruction_ratios(self) -> tuple[float, float] | None:
+        """(with start-up, without start-up) of the instruction counts, as the CPU ratios are made."""
+        n = self.instructions
+        if n is None:
+            return None
+        return n["poll"] / n["bare"], (n["poll"] - n["poll1"]) / max(n["bare"] - n["bare1"], 1)
+
 
 def compare(
-    children: Children, fleet_url: str, pages: int, workdir: Path, *, repeats: int = 7, concurrency: int = 50
+    children: Children,
+    fleet_url: str,
+    pages: int,
+    workdir: Path,
+    *,
+    repeats: int = 7,
+    concurrency: int = 50,
+    instructions: bool = False,
 ) -> Comparison:
     workdir.mkdir(parents=True, exist_ok=True)
     state = workdir / "unused.db"  # `poll` never opens the store
@@ -73,6 +97,14 @@ def compare(
         )
         for n in (pages, 1)
     }
+    argv: dict[Program, list[str]] = {
+        "bare": _bare_argv(fleet_url, pages, concurrency),
+        "poll": _poll_argv(configs[pages]),
+        "bare1": _bare_argv(fleet_url, 1, concurrency),
+        "poll1": _poll_argv(configs[1]),
+    }
+    _bare(children, fleet_url, 1, concurrency, workdir)  # unmeasured: bytecode written, caches warm
+    _poll(children, configs[1], 1, workdir)
     runs: dict[Program, list[Finished]] = {"bare": [], "poll": [], "bare1": [], "poll1": []}
     loop_cpu: list[float] = []
     for _ in range(repeats):  # interleaved, so a noisy minute hits both programs alike
@@ -89,17 +121,43 @@ def compare(
         bare_loop_cpu=statistics.median(loop_cpu),
         bare_rss_mb=statistics.median(run.max_rss_mb for run in runs["bare"]),
         poll_rss_mb=statistics.median(run.max_rss_mb for run in runs["poll"]),
+        instructions={program: _instructions(args) for program, args in argv.items()}
+        if instructions
+        else None,
     )
+
+
+def _bare_argv(fleet_url: str, pages: int, concurrency: int) -> list[str]:
+    base = [sys.executable, "-m", "bench.bare", "--base", fleet_url, "--pages", str(pages)]
+    return [*base, "--concurrency", str(concurrency)]
+
+
+def _poll_argv(config: Path) -> list[str]:
+    return [sys.executable, "-m", "monitor", "poll", "-c", str(config)]
+
+
+def _instructions(argv: Sequence[str]) -> int:
+    """Instructions one run executed, counted by callgrind (valgrind: Debian's `valgrind` package)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise CompareError("--instructions needs valgrind (apt-get install valgrind)")
+    counting = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
+    done = subprocess.run(counting, cwd=REPO, env=child_env(), capture_output=True, check=False)
+    found = re.search(rb"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise CompareError(
+            f"callgrind run of {argv[2:4]} failed: {done.stderr[-2000:].decode(errors='replace')}"
+        )
+    return int(found.group(1))
 
 
 def _bare(
     children: Children, fleet_url: str, pages: int, concurrency: int, workdir: Path
 ) -> tuple[Finished, dict[str, object]]:
     out, err = workdir / "bare.out", workdir / "bare.err"
-    argv = [sys.executable, "-m", "bench.bare", "--base", fleet_url, "--pages", str(pages)]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         finished = children.run_to_end(
-            [*argv, "--concurrency", str(concurrency)], stdout=stdout, stderr=stderr
+            _bare_argv(fleet_url, pages, concurrency), stdout=stdout, stderr=stderr
         )
     report: dict[str, object] = json.loads(out.read_text() or "{}")
     if finished.returncode != 0 or report.get("ok") != pages:
@@ -109,9 +167,8 @@ def _bare(
 
 def _poll(children: Children, config: Path, pages: int, workdir: Path) -> Finished:
     out, err = workdir / "poll.out", workdir / "poll.err"
-    argv = [sys.executable, "-m", "monitor", "poll", "-c", str(config)]
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        finished = children.run_to_end(argv, stdout=stdout, stderr=stderr)
+        finished = children.run_to_end(_poll_argv(config), stdout=stdout, stderr=stderr)
     read = sum(1 for line in out.read_text().splitlines() if line and not line[0].isspace())  # one per page
     if finished.returncode != 0 or read != pages:
         raise CompareError(

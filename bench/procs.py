@@ -22,6 +22,13 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def child_env() -> dict[str, str]:
+    """This environment, but children may write bytecode: with PYTHONDONTWRITEBYTECODE set (as in some
+    containers and CI images), `python -m monitor` run from the checkout would compile every module of
+    the package at each start, which an installed package never does."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def cpu_times(pid: int) -> tuple[float, float]:
     """(user, system) CPU seconds of a live process, all threads, from /proc/<pid>/stat (utime, stime)."""
     text = Path(f"/proc/{pid}/stat").read_text()
@@ -63,6 +70,7 @@ class Children:
         proc = subprocess.Popen(
             list(argv),
             cwd=REPO,
+            env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,

@@ -164,6 +164,13 @@ class Run:
                 "bare_rss_mb": round(c.bare_rss_mb, 1),
                 "poll_rss_mb": round(c.poll_rss_mb, 1),
             }
+            ratios = c.instruction_ratios()
+            if c.instructions is not None and ratios is not None:
+                figures["comparison"]["instructions_m"] = {
+                    program: round(count / 1e6) for program, count in c.instructions.items()
+                }
+                figures["comparison"]["instruction_ratio_with_startup"] = round(ratios[0], 2)
+                figures["comparison"]["instruction_ratio_without_startup"] = round(ratios[1], 2)
         return figures
 
 
@@ -282,6 +289,23 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             ),
             ("peak RSS bare / poll", f"{c['bare_rss_mb']:.0f} / {c['poll_rss_mb']:.0f} MB", "", ""),
         ]
+        if "instructions_m" in c:
+            counts = c["instructions_m"]
+            table += [
+                (
+                    f"instructions bare {n} / 1, poll {n} / 1",
+                    f"{counts['bare']} / {counts['bare1']} M, {counts['poll']} / {counts['poll1']} M",
+                    "",
+                    "",
+                ),
+                (
+                    "poll / bare instructions, with / without start-up",
+                    f"{c['instruction_ratio_with_startup']:.2f}x"
+                    f" / {c['instruction_ratio_without_startup']:.2f}x",
+                    "",
+                    "",
+                ),
+            ]
     return table
 
 
@@ -526,7 +550,12 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
             flush=True,
         )
         comparison = compare(
-            children, bench.fleet_url, args.compare, workdir / "compare", repeats=args.repeats
+            children,
+            bench.fleet_url,
+            args.compare,
+            workdir / "compare",
+            repeats=args.repeats,
+            instructions=args.instructions,
         )
     return Run(
         providers=args.providers,
@@ -576,6 +605,11 @@ def _parser() -> argparse.ArgumentParser:
         help="skip the paced floor (bench/paced.py) measured beside the daemon",
     )
     parser.add_argument("--repeats", type=int, default=7, help="runs of each comparison program (default 7)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each comparison program's instructions under valgrind (repeatable; ~2 min)",
+    )
     parser.add_argument(
         "--sample", type=float, default=10.0, help="seconds between progress lines (default 10)"
     )
