@@ -85,6 +85,9 @@ def compare(
     concurrency: int = 50,
     instructions: bool = False,
 ) -> Comparison:
+    valgrind = shutil.which("valgrind")
+    if instructions and valgrind is None:  # said before the CPU runs, not after them
+        raise CompareError("--instructions needs valgrind (apt-get install valgrind)")
     workdir.mkdir(parents=True, exist_ok=True)
     state = workdir / "unused.db"  # `poll` never opens the store
     configs = {
@@ -121,8 +124,8 @@ def compare(
         bare_loop_cpu=statistics.median(loop_cpu),
         bare_rss_mb=statistics.median(run.max_rss_mb for run in runs["bare"]),
         poll_rss_mb=statistics.median(run.max_rss_mb for run in runs["poll"]),
-        instructions={program: _instructions(args) for program, args in argv.items()}
-        if instructions
+        instructions={program: _instructions(valgrind, args) for program, args in argv.items()}
+        if instructions and valgrind
         else None,
     )
 
@@ -136,11 +139,8 @@ def _poll_argv(config: Path) -> list[str]:
     return [sys.executable, "-m", "monitor", "poll", "-c", str(config)]
 
 
-def _instructions(argv: Sequence[str]) -> int:
-    """Instructions one run executed, counted by callgrind (valgrind: Debian's `valgrind` package)."""
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        raise CompareError("--instructions needs valgrind (apt-get install valgrind)")
+def _instructions(valgrind: str, argv: Sequence[str]) -> int:
+    """Instructions one run executed, counted by valgrind's callgrind."""
     counting = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
     done = subprocess.run(counting, cwd=REPO, env=child_env(), capture_output=True, check=False)
     found = re.search(rb"Collected : (\d+)", done.stderr)
