@@ -53,7 +53,7 @@ async def _fetch(http: HttpClient, gate: asyncio.Semaphore, plan: ProviderPlan) 
 
 async def status(config: Config) -> int:
     """Print the stored state. Exit 1 when there is none: opening the store would create an empty one."""
-    from monitor import silencing  # silences (pydantic models) are for `status`, not `poll` (~25 ms)
+    from monitor import silencing  # silences (pydantic models) are for `status`, not `poll`
 
     setup_logging(config.settings.log_format, "warning")
     path = describe_store(config.settings.state)

@@ -46,7 +46,7 @@ def plans_for(config: Config) -> list[ProviderPlan]:
 def rules_for(config: Config) -> Rules:
     """The alerting rules of a config: its routes in order, dependencies, named time intervals, and the
     notifiers that must hear of firing groups at least so often (`NotifierConfig.repeat_every`)."""
-    from monitor.alerting.stage import Rules  # the alerting stage and silences: not for `poll` (~30 ms)
+    from monitor.alerting.stage import Rules  # stage and silences: not for `poll` (1.5% of its instructions)
 
     return Rules(
         routes=[route.spec(index) for index, route in enumerate(config.routes)],
