@@ -30,15 +30,15 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 def snapshot_text(provider: str, snapshot: Snapshot) -> str:
     """One provider's freshly fetched page, normalized: the output of `outage-monitor poll`."""
-    worst = max((c.status.level or 0 for c in snapshot.components), default=0)
+    troubled = [c for c in snapshot.components if c.status is not ComponentStatus.OPERATIONAL]
+    worst = max((c.status.level or 0 for c in troubled), default=0)  # operational is level 0
     lines = [f"{provider}: {snapshot.description or snapshot.indicator.value} ({snapshot.page_url})"]
     lines.append(
         f"  indicator {snapshot.indicator.value}, {len(snapshot.components)} components, worst level {worst}"
     )
-    for c in snapshot.components:
-        if c.status is not ComponentStatus.OPERATIONAL:
-            where = f"{c.group} / {c.name}" if c.group else c.name
-            lines.append(f"  component {where}: {c.status.value}")
+    for c in troubled:
+        where = f"{c.group} / {c.name}" if c.group else c.name
+        lines.append(f"  component {where}: {c.status.value}")
     lines += _open_items(snapshot)
     return "\n".join(lines)
 

@@ -91,10 +91,12 @@ class Reader:
         and of items sharing an id the first is kept (a component listed twice would flap)."""
         found: dict[str, Component] = {}
         for item in items:
-            identified = self.identify(item, kind, name_key=name_key)
-            if identified is None:
-                continue
-            item_id, name = identified
+            item_id, name = item.get("id"), item.get(name_key)
+            if type(item_id) is not str or type(name) is not str or not item_id or not name:
+                identified = self.identify(item, kind, name_key=name_key)  # the rare case: warned about
+                if identified is None:
+                    continue
+                item_id, name = identified
             if item_id in found:
                 self.warn(f"{kind} id {quote(item_id)} appears twice; kept the first")
                 continue

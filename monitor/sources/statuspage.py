@@ -136,11 +136,13 @@ class _SummaryReader(Reader):
 
     def _components(self, value: Any) -> tuple[Component, ...]:
         """Leaf components; `group: true` entries are containers whose name goes into `Component.group`."""
-        items = list(self.items(value, "components"))
+        leaves: list[dict[str, Any]] = []
         group_names: dict[str, str] = {}
         group_of_child: dict[str, str] = {}
-        for item in items:
-            if item.get("group") is True and (group_id := text(item.get("id"))) is not None:
+        for item in self.items(value, "components"):
+            if item.get("group") is not True:
+                leaves.append(item)
+            elif (group_id := text(item.get("id"))) is not None:
                 group_names[group_id] = text(item.get("name")) or group_id
                 children = item.get("components")
                 for child in children if isinstance(children, list) else ():
@@ -148,7 +150,10 @@ class _SummaryReader(Reader):
                         group_of_child[child] = group_id
 
         def component(item: dict[str, Any], component_id: str, name: str) -> Component:
-            group_id = text(item.get("group_id")) or group_of_child.get(component_id)
+            written_group = item.get("group_id")
+            group_id = (text(written_group) if written_group is not None else None) or group_of_child.get(
+                component_id
+            )
             if group_id is not None and group_id not in group_names:
                 what = f"component {quote(name)}"
                 self.warn(f"{what} belongs to a group {quote(group_id)} the page does not list")
@@ -159,9 +164,7 @@ class _SummaryReader(Reader):
             group = group_names.get(group_id) if group_id is not None else None
             return Component(component_id, name, status, group)  # positional: keywords cost 40% more
 
-        return self.components(
-            (item for item in items if item.get("group") is not True), "component", component
-        )
+        return self.components(leaves, "component", component)
 
     def incident(self, item: dict[str, Any]) -> Incident | None:
         found = self.identify(item, "incident")
