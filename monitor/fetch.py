@@ -38,7 +38,6 @@ from monitor.egress import IPAddress, Peer, refusal
 from monitor.errors import FetchError
 
 DEFAULT_USER_AGENT = USER_AGENT
-_CHUNK = 64 * 1024
 _MAX_RETRY_AFTER = 3600.0
 PROBE_BODY_BYTES = 64 * 1024
 ERROR_BODY_BYTES = 64 * 1024  # of an error answer, read only for an observer
@@ -295,10 +294,11 @@ class HttpClient:
             self.observer(exchange)
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
-        """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""
+        """Read the decompressed body as it arrives, giving up as soon as it passes `max_bytes`."""
+        content = resp.content
         chunks: list[bytes] = []
         size = 0
-        async for chunk in resp.content.iter_chunked(_CHUNK):
+        while chunk := await content.readany():
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError("too_large", f"body from {redact_url(url)} exceeds {self.max_bytes} bytes")
