@@ -298,7 +298,8 @@ class HttpClient:
         content = resp.content
         chunks: list[bytes] = []
         size = 0
-        while chunk := await content.readany():
+        while not content.at_eof():  # not another read for the end: a small body comes with it
+            chunk = await content.readany()
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError("too_large", f"body from {redact_url(url)} exceeds {self.max_bytes} bytes")

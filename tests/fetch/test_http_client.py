@@ -219,6 +219,17 @@ async def test_a_body_arriving_in_pieces_is_read_whole(serve: Serve, http: HttpC
     assert response.body == b"[1,2,3]"
 
 
+@pytest.mark.parametrize("status", [200, 204])
+async def test_an_empty_body_is_read_as_empty(serve: Serve, http: HttpClient, status: int) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=status)
+
+    server = await serve({"/s": handler})
+    response = await http.get(str(server.make_url("/s")), timeout=5)
+    assert isinstance(response, Response)
+    assert (response.status, response.body) == (status, b"")
+
+
 async def test_a_streamed_body_is_refused_once_past_the_cap_without_waiting_for_the_rest(
     serve: Serve, release: asyncio.Event
 ) -> None:
