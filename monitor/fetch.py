@@ -38,7 +38,6 @@ from monitor.egress import IPAddress, Peer, refusal
 from monitor.errors import FetchError
 
 DEFAULT_USER_AGENT = USER_AGENT
-_CHUNK = 64 * 1024
 _MAX_RETRY_AFTER = 3600.0
 PROBE_BODY_BYTES = 64 * 1024
 ERROR_BODY_BYTES = 64 * 1024  # of an error answer, read only for an observer
@@ -216,36 +215,44 @@ class HttpClient:
         hop = _Hop(url)  # redacted only when a message needs it: not on the path of every poll
         failed: Exchange | None = None  # a non-2xx answer, seen before it is raised
         answered: Exchange | None = None  # made only for an observer
+        token = _FETCH.set(hop)
         try:
-            with _Classified(hop, timeout, self.max_redirects):
-                async with self.session.get(
-                    url,
-                    headers=headers,
-                    timeout=_timeout(timeout),
-                    max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
-                ) as resp:
-                    if resp.status == 304:
-                        return NOT_MODIFIED
-                    hop.url = str(resp.url)
-                    if not 200 <= resp.status < 300 and self.observer is not None:
-                        failed = Exchange(url, resp.status, _header_type(resp), await _error_body(resp))
-                    _raise_for_status(resp.status, resp.headers, hop.url)
-                    body = await self._read_capped(resp, hop.url)
-                    typed = "Content-Type" in resp.headers
-                    response = Response(
-                        url=hop.url,
-                        status=resp.status,
-                        body=body,
-                        content_type=resp.content_type.lower() if typed else "",
-                        etag=resp.headers.get("ETag"),
-                        last_modified=resp.headers.get("Last-Modified"),
-                        charset=resp.charset if typed else None,
-                    )
+            async with self.session.get(
+                url,
+                headers=headers,
+                timeout=_timeout(timeout),
+                max_redirects=self.max_redirects + 1,  # aiohttp counts the final hop too
+            ) as resp:
+                status = resp.status
+                if status == 304:
+                    return NOT_MODIFIED
+                hop.url = str(resp.url)
+                if not 200 <= status < 300:
                     if self.observer is not None:
-                        answered = Exchange(url, resp.status, _header_type(resp), body)
+                        failed = Exchange(url, status, _header_type(resp), await _error_body(resp))
+                    _raise_for_status(status, resp.headers, hop.url)
+                body = await self._read_capped(resp, hop.url)
+                typed = "Content-Type" in resp.headers
+                response = Response(
+                    url=hop.url,
+                    status=status,
+                    body=body,
+                    content_type=resp.content_type.lower() if typed else "",
+                    etag=resp.headers.get("ETag"),
+                    last_modified=resp.headers.get("Last-Modified"),
+                    charset=resp.charset if typed else None,
+                )
+                if self.observer is not None:
+                    answered = Exchange(url, status, _header_type(resp), body)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            error = _classified(exc, hop.url, timeout, self.max_redirects)
+            self._observe(Exchange(url, None, error=error))
+            raise error from None
         except FetchError as error:
             self._observe(failed or Exchange(url, None, error=error))
             raise
+        finally:
+            _FETCH.reset(token)
         if answered is not None:
             self._observe(answered)
         return response
@@ -256,21 +263,27 @@ class HttpClient:
         refused connection, DNS, too many redirects). Elapsed time covers the body read too."""
         hop = _Hop(url)
         started = time.monotonic()
+        token = _FETCH.set(hop)
         try:
-            with _Classified(hop, timeout, self.max_redirects):
-                async with self.session.get(
-                    url,
-                    headers={"Cache-Control": "no-cache"},
-                    timeout=_timeout(timeout),
-                    max_redirects=self.max_redirects + 1,
-                ) as resp:
-                    hop.url = str(resp.url)
-                    prefix = await _read_prefix(resp, max_body)
-                    result = ProbeResult(resp.status, prefix, time.monotonic() - started, hop.url)
-                    content_type = _header_type(resp)
+            async with self.session.get(
+                url,
+                headers={"Cache-Control": "no-cache"},
+                timeout=_timeout(timeout),
+                max_redirects=self.max_redirects + 1,
+            ) as resp:
+                hop.url = str(resp.url)
+                prefix = await _read_prefix(resp, max_body)
+                result = ProbeResult(resp.status, prefix, time.monotonic() - started, hop.url)
+                content_type = _header_type(resp)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            error = _classified(exc, hop.url, timeout, self.max_redirects)
+            self._observe(Exchange(url, None, error=error))
+            raise error from None
         except FetchError as error:
             self._observe(Exchange(url, None, error=error))
             raise
+        finally:
+            _FETCH.reset(token)
         self._observe(
             Exchange(url, result.status, content_type, result.body_prefix, elapsed=result.elapsed_seconds)
         )
@@ -281,10 +294,12 @@ class HttpClient:
             self.observer(exchange)
 
     async def _read_capped(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
-        """Read the decompressed body in chunks, giving up as soon as it passes `max_bytes`."""
+        """Read the decompressed body as it arrives, giving up as soon as it passes `max_bytes`."""
+        content = resp.content
         chunks: list[bytes] = []
         size = 0
-        async for chunk in resp.content.iter_chunked(_CHUNK):
+        while not content.at_eof():  # not another read for the end: a small body comes with it
+            chunk = await content.readany()
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError("too_large", f"body from {redact_url(url)} exceeds {self.max_bytes} bytes")
@@ -335,30 +350,16 @@ def timed_out(url: str, timeout: float) -> FetchError:
     return FetchError("timeout", f"no complete answer from {redact_url(url)} within {timeout:g}s")
 
 
-class _Classified:
-    """aiohttp's failures as `FetchError`s whose messages name host and path only; the connector checks
-    each connection made meanwhile for this fetch (`_GuardedConnector`). A class, not a generator: it
-    wraps every poll."""
-
-    __slots__ = ("hop", "max_redirects", "timeout", "token")
-
-    def __init__(self, hop: _Hop, timeout: float, max_redirects: int) -> None:
-        self.hop, self.timeout, self.max_redirects = hop, timeout, max_redirects
-
-    def __enter__(self) -> None:
-        self.token = _FETCH.set(self.hop)
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: object) -> None:
-        _FETCH.reset(self.token)
-        where = self.hop.url
-        if isinstance(exc, TimeoutError):
-            raise timed_out(where, self.timeout) from None
-        if isinstance(exc, aiohttp.TooManyRedirects):
-            raise FetchError(
-                "http_error", f"more than {self.max_redirects} redirects fetching {redact_url(where)}"
-            ) from None
-        if isinstance(exc, aiohttp.ClientError):
-            raise FetchError("connect_error", f"cannot fetch {redact_url(where)}: {_reason(exc)}") from None
+def _classified(
+    exc: TimeoutError | aiohttp.ClientError, where: str, timeout: float, max_redirects: int
+) -> FetchError:
+    """aiohttp's failure, met fetching `where` (the URL the fetch was at), as a `FetchError` whose message
+    names host and path only."""
+    if isinstance(exc, TimeoutError):
+        return timed_out(where, timeout)
+    if isinstance(exc, aiohttp.TooManyRedirects):
+        return FetchError("http_error", f"more than {max_redirects} redirects fetching {redact_url(where)}")
+    return FetchError("connect_error", f"cannot fetch {redact_url(where)}: {_reason(exc)}")
 
 
 @functools.lru_cache(maxsize=64)

@@ -203,6 +203,52 @@ async def test_body_over_the_cap_is_too_large(serve: Serve) -> None:
     assert str(caught.value) == "body from 127.0.0.1/big exceeds 1000 bytes"
 
 
+async def test_a_body_arriving_in_pieces_is_read_whole(serve: Serve, http: HttpClient) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for piece in (b"[1,", b"2,", b"3]"):
+            await response.write(piece)
+            await asyncio.sleep(0.01)
+        await response.write_eof()
+        return response
+
+    server = await serve({"/s": handler})
+    response = await http.get(str(server.make_url("/s")), timeout=5)
+    assert isinstance(response, Response)
+    assert response.body == b"[1,2,3]"
+
+
+@pytest.mark.parametrize("status", [200, 204])
+async def test_an_empty_body_is_read_as_empty(serve: Serve, http: HttpClient, status: int) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=status)
+
+    server = await serve({"/s": handler})
+    response = await http.get(str(server.make_url("/s")), timeout=5)
+    assert isinstance(response, Response)
+    assert (response.status, response.body) == (status, b"")
+
+
+async def test_a_streamed_body_is_refused_once_past_the_cap_without_waiting_for_the_rest(
+    serve: Serve, release: asyncio.Event
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        await response.write(b"x" * 600)
+        await asyncio.sleep(0.01)
+        await response.write(b"x" * 600)
+        await release.wait()  # the rest never comes
+        return response
+
+    server = await serve({"/s": handler})
+    async with HttpClient(max_bytes=1000) as http:
+        with pytest.raises(FetchError) as caught:
+            await http.get(str(server.make_url("/s")), timeout=5)
+    assert caught.value.outcome == "too_large"
+
+
 async def test_cap_applies_after_decompression(serve: Serve) -> None:
     """A small gzip that inflates past the cap (a zip bomb, in miniature) is refused."""
     packed = gzip.compress(b" " * 100_000)
