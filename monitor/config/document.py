@@ -70,26 +70,30 @@ class Document:
         """The value of the node `event` starts, its other events read from `events`."""
         kind = type(event)
         if kind is ScalarEvent:  # most nodes
-            return self._scalar(event, events.tag(event), loc)
+            tag = events.tag(event)
+            if tag != _STR:
+                return self._scalar(event, tag, loc)
+            value = event.value  # most scalars: their text, as the constructor would say
+            return self._expand(value, loc) if "$" in value else value
         if kind is MappingStartEvent:
             return self._mapping(events, loc)
         if kind is SequenceStartEvent:
             return self._sequence(events, loc)
-        self.problems.append(Problem(loc, "a YAML alias refers to itself", start_line(event)))
+        self.problems.append(Problem(loc, "a YAML alias refers to itself", event.start_mark.line + 1))
         return None
 
     def _sequence(self, events: Events, loc: Loc) -> list[object]:
         result: list[object] = []
         while type(event := events.next()) is not SequenceEndEvent:
             item_loc = (*loc, len(result))
-            self.lines[item_loc] = start_line(event)
+            self.lines[item_loc] = event.start_mark.line + 1
             result.append(self._node(events, event, item_loc))
         return result
 
     def _mapping(self, events: Events, loc: Loc) -> dict[str, object]:
         result: dict[str, object] = {}
         while type(key_event := events.next()) is not MappingEndEvent:
-            line = start_line(key_event)
+            line = key_event.start_mark.line + 1
             plain = type(key_event) is ScalarEvent and events.tag(key_event) == _STR
             key = key_event.value if plain else self._key(events, key_event, loc, line)
             value_event = events.next()
@@ -120,7 +124,7 @@ class Document:
 
     def _scalar(self, event: Any, tag: str, loc: Loc) -> object:
         value = self._construct(event, tag, loc)
-        return self._expand(value, loc) if isinstance(value, str) else value
+        return self._expand(value, loc) if isinstance(value, str) and "$" in value else value
 
     def _construct(self, event: Any, tag: str, loc: Loc) -> object:
         """A scalar's value, or None with the problem reported (never a traceback)."""
@@ -149,8 +153,7 @@ class Document:
         return node
 
     def _expand(self, text: str, loc: Loc) -> str:
-        if "$" not in text:  # most strings: nothing to expand
-            return text
+        """A string with a `$` in it, its references replaced."""
 
         def substitute(match: re.Match[str]) -> str:
             if match.group(0) == "$$":

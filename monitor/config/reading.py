@@ -49,10 +49,10 @@ class _Refused(Exception):
 
 class SelfAlias:
     """Where a node would contain itself (an alias inside the node it names): `node` is the start
-    event of that node, which gives its line and tag."""
+    event of that node, which gives its tag, and its start mark, as an event's."""
 
     def __init__(self, node: Any) -> None:
-        self.node = node
+        self.node, self.start_mark = node, node.start_mark
 
 
 class Events:
@@ -309,8 +309,6 @@ def _not_settings(filename: str, root: Any, tag: str | None) -> ConfigError:
 
 def start_line(event: Any) -> int:
     """The 1-based line a node starts on, given its first event or a `SelfAlias`."""
-    if type(event) is SelfAlias:
-        event = event.node
     return int(event.start_mark.line) + 1
 
 
