@@ -118,6 +118,8 @@ class Events:
         """The next event of the document, aliases expanded."""
         event = self._replayed() if self._replays else self._read()
         kind = type(event)
+        if kind is ScalarEvent:  # most events
+            return event
         if kind is AliasEvent:
             return self._expand(event.anchor)
         if kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -189,29 +191,20 @@ class Events:
         """The text's next event, refused past a limit."""
         event: Any = self._parser.get_event()
         kind = type(event)
-        anchors = self._anchors
-        if kind is ScalarEvent or kind is SequenceStartEvent or kind is MappingStartEvent:
+        if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
             if len(self._open) >= _MAX_DEPTH:
                 raise _Refused(event.start_mark.line + 1, f"nested more than {_MAX_DEPTH} levels deep")
-            if event.anchor is not None:
-                anchors.anchor(event, kind is ScalarEvent)
-            elif anchors.recording:
-                anchors.log.append(event)
+            if event.anchor is not None or self._anchors.recording:
+                self._anchors.record(event, kind is ScalarEvent)
             if kind is not ScalarEvent:
                 self._open.append((self._nodes, event.anchor))
-            elif event.anchor is not None:
-                anchors.close(event.anchor, 1)
             self._nodes += 1
-        elif kind is SequenceEndEvent or kind is MappingEndEvent:
-            if anchors.recording:
-                anchors.log.append(event)
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             before, anchor = self._open.pop()
-            if anchor is not None:
-                anchors.close(anchor, self._nodes - before)
+            if self._anchors.recording:
+                self._anchors.record_end(event, anchor, self._nodes - before)
         elif kind is AliasEvent:
-            self._nodes += anchors.alias(event.anchor, event.start_mark)
-            if anchors.recording:
-                anchors.log.append(event)
+            self._nodes += self._anchors.alias(event)
         return event
 
 
@@ -230,21 +223,30 @@ class _Anchors:
         self.starts: dict[str, int] = {}  # anchor -> where its node's events start in `log`
         self.spans: dict[str, tuple[int, int]] = {}  # anchor -> its node's events in `log`, once read
 
-    def anchor(self, event: Any, scalar: bool) -> None:
-        """Start recording the node `event` starts, named by its anchor."""
-        name, mark = event.anchor, event.start_mark
-        if name in self.marks:
-            raise ComposerError(
-                f"found duplicate anchor {name!r}; first occurrence",
-                self.marks[name],
-                "second occurrence",
-                mark,
-            )
-        self.marks[name] = mark
-        self.sizes[name] = 1 if scalar else None
-        self.starts[name] = len(self.log)
-        self.recording += 1
+    def record(self, event: Any, scalar: bool) -> None:
+        """Log the start of a node while an anchored one is open; an anchor starts a node to log."""
+        name = event.anchor
+        if name is not None:
+            if name in self.marks:
+                raise ComposerError(
+                    f"found duplicate anchor {name!r}; first occurrence",
+                    self.marks[name],
+                    "second occurrence",
+                    event.start_mark,
+                )
+            self.marks[name] = event.start_mark
+            self.sizes[name] = None
+            self.starts[name] = len(self.log)
+            self.recording += 1
         self.log.append(event)
+        if scalar and name is not None:
+            self.close(name, 1)
+
+    def record_end(self, event: Any, name: str | None, size: int) -> None:
+        """Log the end of a collection while an anchored node is open; `name`: its anchor, if any."""
+        self.log.append(event)
+        if name is not None:
+            self.close(name, size)
 
     def close(self, name: str, size: int) -> None:
         """The anchored node `name` is read, `size` nodes once expanded."""
@@ -252,8 +254,9 @@ class _Anchors:
         self.spans[name] = (self.starts[name], len(self.log))
         self.recording -= 1
 
-    def alias(self, name: str, mark: Any) -> int:
-        """The nodes an alias of `name` adds once expanded; `_Refused` past a limit."""
+    def alias(self, event: Any) -> int:
+        """The nodes an alias adds once expanded; `_Refused` past a limit."""
+        name, mark = event.anchor, event.start_mark
         if name not in self.sizes:
             raise ComposerError(None, None, f"found undefined alias {name!r}", mark)
         size = self.sizes[name] or 1  # None: an alias inside its own anchor
@@ -264,6 +267,8 @@ class _Anchors:
             raise _Refused(line, f"more than {_MAX_ALIASES} YAML aliases")
         if self.aliased > _MAX_ALIASED_NODES:
             raise _Refused(line, f"YAML aliases would expand to more than {_MAX_ALIASED_NODES:,} values")
+        if self.recording:
+            self.log.append(event)
         return size
 
 
