@@ -221,10 +221,9 @@ class Document:
     def read_secret_files(self, data: dict[str, object]) -> None:
         """Replace each `<key>_file: path` in provider and notifier entries by `<key>: <file content>`."""
         for section, index, entry in entries(data):
-            fields = entry_model(section, entry)
-            for key in [
-                k for k in entry if k.endswith(_SECRET_FILE_SUFFIX) and len(k) > len(_SECRET_FILE_SUFFIX)
-            ]:
+            keys = [k for k in entry if k.endswith(_SECRET_FILE_SUFFIX) and len(k) > len(_SECRET_FILE_SUFFIX)]
+            fields = entry_model(section, entry) if keys else None  # most entries: no model asked for
+            for key in keys:
                 if fields is not None and key in fields.model_fields:
                     continue
                 target, loc = key.removesuffix(_SECRET_FILE_SUFFIX), (section, index, key)
@@ -268,11 +267,14 @@ class Document:
 
     def collect_inline_secrets(self, data: dict[str, object]) -> None:
         """Values written straight into secret fields must not be echoed either."""
+        fields: dict[tuple[str, object], tuple[str, ...]] = {}  # (section, type) -> its secret fields
         for section, _, entry in entries(data):
-            model = entry_model(section, entry)
-            if model is None:
-                continue
-            for name in _secret_fields(model):
+            kind = entry.get("type")
+            names = fields.get((section, kind)) if isinstance(kind, str) else ()
+            if names is None:
+                model = entry_model(section, entry)
+                names = fields[(section, kind)] = () if model is None else _secret_fields(model)
+            for name in names:
                 self.secrets.update(s for s in _strings(entry.get(name)) if s)
 
 
