@@ -15,14 +15,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import yaml
 from pydantic import BaseModel, SecretStr
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
 
 from monitor.config.problems import Loc, Problem, unknown
-from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, compose, read_regular_file, start_line
+from monitor.config.reading import (
+    MAX_SECRET_BYTES,
+    Events,
+    NotReadable,
+    SelfAlias,
+    read_mapping,
+    read_regular_file,
+    start_line,
+)
 from monitor.config.schema import entries, entry_model
 from monitor.sources import SOURCES
 
@@ -46,86 +55,105 @@ class Document:
     secrets: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     covered: list[Loc] = field(default_factory=list)  # values already reported: pydantic need not repeat
-    _active: set[int] = field(default_factory=set)
     _constructor: SafeConstructor = field(default_factory=SafeConstructor)
+    _scalar_nodes: dict[object, yaml.ScalarNode] = field(default_factory=dict)  # event -> its node
 
     def read(self, text: str, filename: str) -> dict[str, object]:
-        return self._mapping(compose(text, filename), ())
+        return read_mapping(text, filename, lambda events: self._mapping(events, ()))
 
     def _report(self, loc: Loc, message: str, line: int | None = None) -> None:
         """A problem with the value at `loc`; pydantic's view of that same value would only repeat it."""
         self.problems.append(Problem(loc, message, line))
         self.covered.append(loc)
 
-    def _node(self, node: yaml.Node, loc: Loc) -> object:
-        if isinstance(node, yaml.ScalarNode):  # most nodes; an alias cannot loop through a scalar
-            return self._scalar(node, loc)
-        if id(node) in self._active:
-            self.problems.append(Problem(loc, "a YAML alias refers to itself", start_line(node)))
-            return None
-        self._active.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, loc)
-            return [self._item(index, item, loc) for index, item in enumerate(node.value)]
-        finally:
-            self._active.discard(id(node))
+    def _node(self, events: Events, event: Any, loc: Loc) -> object:
+        """The value of the node `event` starts, its other events read from `events`."""
+        kind = type(event)
+        if kind is ScalarEvent:  # most nodes
+            tag = events.tag(event)
+            if tag != _STR:
+                return self._scalar(event, tag, loc)
+            value = event.value  # most scalars: their text, as the constructor would say
+            return self._expand(value, loc) if "$" in value else value
+        if kind is MappingStartEvent:
+            return self._mapping(events, loc)
+        if kind is SequenceStartEvent:
+            return self._sequence(events, loc)
+        self.problems.append(Problem(loc, "a YAML alias refers to itself", event.start_mark.line + 1))
+        return None
 
-    def _item(self, index: int, node: yaml.Node, loc: Loc) -> object:
-        item_loc = (*loc, index)
-        self.lines[item_loc] = start_line(node)
-        return self._node(node, item_loc)
+    def _sequence(self, events: Events, loc: Loc) -> list[object]:
+        result: list[object] = []
+        while type(event := events.next()) is not SequenceEndEvent:
+            item_loc = (*loc, len(result))
+            self.lines[item_loc] = event.start_mark.line + 1
+            result.append(self._node(events, event, item_loc))
+        return result
 
-    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, object]:
+    def _mapping(self, events: Events, loc: Loc) -> dict[str, object]:
         result: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            line = start_line(key_node)
-            plain = key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode)
-            key = key_node.value if plain else self._key(key_node, loc, line)
+        while type(key_event := events.next()) is not MappingEndEvent:
+            line = key_event.start_mark.line + 1
+            plain = type(key_event) is ScalarEvent and events.tag(key_event) == _STR
+            key = key_event.value if plain else self._key(events, key_event, loc, line)
+            value_event = events.next()
             if key is None:
+                events.skip(value_event)
                 continue
             key_loc = (*loc, key)
             if key in result:
                 self._report(key_loc, f"duplicate key (first at line {self.lines[key_loc]})", line)
             self.lines[key_loc] = line
-            result[key] = self._node(value_node, key_loc)
+            result[key] = self._node(events, value_event, key_loc)
         return result
 
-    def _key(self, node: yaml.Node, loc: Loc, line: int) -> str | None:
+    def _key(self, events: Events, event: Any, loc: Loc, line: int) -> str | None:
         """Any other key: the string it constructs to, or None with the problem reported."""
-        scalar = isinstance(node, yaml.ScalarNode)
-        written = (*loc, str(node.value) if scalar else "?")
-        if node.tag == "tag:yaml.org,2002:merge":
+        scalar = type(event) is ScalarEvent
+        written = (*loc, str(event.value) if scalar else "?")
+        tag = events.tag(event) if scalar else (event.node if type(event) is SelfAlias else event).tag
+        events.skip(event)
+        if tag == "tag:yaml.org,2002:merge":
             self.problems.append(Problem(written, "YAML merge keys (<<) are not supported", line))
             return None
-        key = self._construct(node, written) if scalar else None
+        key = self._construct(event, tag, written) if scalar else None
         if not isinstance(key, str):
             self.problems.append(Problem(written, "every key must be a plain string (quote it)", line))
             return None
         return key
 
-    def _scalar(self, node: yaml.Node, loc: Loc) -> object:
-        value = self._construct(node, loc)
-        return self._expand(value, loc) if isinstance(value, str) else value
+    def _scalar(self, event: Any, tag: str, loc: Loc) -> object:
+        value = self._construct(event, tag, loc)
+        return self._expand(value, loc) if isinstance(value, str) and "$" in value else value
 
-    def _construct(self, node: yaml.Node, loc: Loc) -> object:
+    def _construct(self, event: Any, tag: str, loc: Loc) -> object:
         """A scalar's value, or None with the problem reported (never a traceback)."""
-        if node.tag == _STR:  # most scalars: their text, as the constructor would say after its bookkeeping
-            return node.value
+        if tag == _STR:  # most scalars: their text, as the constructor would say after its bookkeeping
+            return event.value
+        node = self._scalar_node(event, tag)
         try:
             return self._constructor.construct_object(node)
         except ConstructorError as exc:
-            self._report(loc, exc.problem or "unreadable value", start_line(node))
+            self._report(loc, exc.problem or "unreadable value", start_line(event))
         except (ValueError, LookupError, AttributeError, TypeError) as exc:
             # PyYAML's constructors fail on a value its tag does not fit (`!!int 0x`, `!!float` with no
             # text, `!!timestamp 2024-13-01`) with whatever error their code meets first; Python's
             # int-str digit limit is a ValueError too.
-            self._report(loc, _unreadable(node, exc), start_line(node))
+            self._report(loc, _unreadable(node, exc), start_line(event))
         return None
 
+    def _scalar_node(self, event: Any, tag: str) -> yaml.ScalarNode:
+        """The node the constructor reads. A scalar is one node wherever an alias repeats it, as PyYAML
+        composes it: the constructor refuses one it failed on before as "unconstructable"."""
+        node = self._scalar_nodes.get(event)
+        if node is None:
+            node = self._scalar_nodes[event] = yaml.ScalarNode(
+                tag, event.value, event.start_mark, event.end_mark, event.style
+            )
+        return node
+
     def _expand(self, text: str, loc: Loc) -> str:
-        if "$" not in text:  # most strings: nothing to expand
-            return text
+        """A string with a `$` in it, its references replaced."""
 
         def substitute(match: re.Match[str]) -> str:
             if match.group(0) == "$$":
@@ -193,10 +221,9 @@ class Document:
     def read_secret_files(self, data: dict[str, object]) -> None:
         """Replace each `<key>_file: path` in provider and notifier entries by `<key>: <file content>`."""
         for section, index, entry in entries(data):
-            fields = entry_model(section, entry)
-            for key in [
-                k for k in entry if k.endswith(_SECRET_FILE_SUFFIX) and len(k) > len(_SECRET_FILE_SUFFIX)
-            ]:
+            keys = [k for k in entry if k.endswith(_SECRET_FILE_SUFFIX) and len(k) > len(_SECRET_FILE_SUFFIX)]
+            fields = entry_model(section, entry) if keys else None  # most entries: no model asked for
+            for key in keys:
                 if fields is not None and key in fields.model_fields:
                     continue
                 target, loc = key.removesuffix(_SECRET_FILE_SUFFIX), (section, index, key)
@@ -240,11 +267,14 @@ class Document:
 
     def collect_inline_secrets(self, data: dict[str, object]) -> None:
         """Values written straight into secret fields must not be echoed either."""
+        fields: dict[tuple[str, object], tuple[str, ...]] = {}  # (section, type) -> its secret fields
         for section, _, entry in entries(data):
-            model = entry_model(section, entry)
-            if model is None:
-                continue
-            for name in _secret_fields(model):
+            kind = entry.get("type")
+            names = fields.get((section, kind)) if isinstance(kind, str) else ()
+            if names is None:
+                model = entry_model(section, entry)
+                names = fields[(section, kind)] = () if model is None else _secret_fields(model)
+            for name in names:
                 self.secrets.update(s for s in _strings(entry.get(name)) if s)
 
 

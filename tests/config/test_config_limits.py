@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import MAX_CONFIG_BYTES, MAX_SECRET_BYTES, ConfigError, load_config
-from monitor.config.reading import compose
+from monitor.config.document import Document
 
 LAUGHS = "settings:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"  {name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
@@ -81,14 +81,15 @@ def _aliases(count: int, anchored_items: int) -> str:
         (_aliases(101, 0), "2: more than 100 YAML aliases"),
         (_aliases(100, 99), None),  # 100 aliases of 100 values each
         (_aliases(100, 100), "2: YAML aliases would expand to more than 10,000 values"),
+        ("x: &x a\n? [" + ", ".join(["*x"] * 101) + "]\n: 1", "2: more than 100 YAML aliases"),  # in a key
     ],
 )
 def test_each_limit_is_reached_before_it_refuses(text: str, refused: str | None) -> None:
     if refused is None:
-        compose(text, "p.yaml")
+        Document({}, Path()).read(text, "p.yaml")
     else:
         with pytest.raises(ConfigError) as caught:
-            compose(text, "p.yaml")
+            Document({}, Path()).read(text, "p.yaml")
         assert caught.value.errors == [f"p.yaml:{refused}"]
 
 
@@ -118,6 +119,54 @@ def test_an_alias_inside_its_own_anchor_is_an_error_not_a_loop(
 ) -> None:
     errors = errors_of("settings:\n  loop: &loop\n    again: *loop\n")
     assert "providers.yaml:2: settings.loop.again: a YAML alias refers to itself" in errors
+
+
+def _read(text: str) -> tuple[object, list[tuple[str, str, int | None]]]:
+    """The plain data of a document and its problems, as (path, message, line)."""
+    document = Document({}, Path())
+    data = document.read(text, "p.yaml")
+    return data, [(".".join(map(str, p.loc)), p.message, p.line) for p in document.problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "data", "problem"),
+    [
+        # a node met again inside itself, though the alias names its anchored parent
+        ("a: &x [&y [*x]]\nb: *y\n", {"a": [[None]], "b": [[None]]}, ("b.0.0", 1)),
+        # an alias to the anchored root expands it once more before it refers to itself
+        (
+            "&root\nsettings:\n  loop: *root\n",
+            {"settings": {"loop": {"settings": None}}},
+            ("settings.loop.settings", 3),
+        ),
+    ],
+)
+def test_an_alias_expands_to_the_node_it_names_until_that_node_would_contain_itself(
+    text: str, data: object, problem: tuple[str, int]
+) -> None:
+    read, problems = _read(text)
+    assert read == data
+    assert (problem[0], "a YAML alias refers to itself", problem[1]) in problems
+
+
+def test_an_aliased_scalar_its_tag_does_not_fit_is_reported_at_each_alias() -> None:
+    data, problems = _read("a: &t !!int 0x\nb: [*t]\n")
+    assert data == {"a": None, "b": [None]}
+    assert problems == [
+        ("a", "unreadable value: invalid literal for int() with base 16: ''", 1),
+        ("b.0", "found unconstructable recursive node", 1),  # PyYAML's word for a node it failed on before
+    ]
+
+
+def test_a_plain_scalar_resolves_by_its_value_and_a_quoted_one_is_a_string() -> None:
+    data, _ = _read("a: 1\nb: '1'\nc: 1\ne: x\nf: x\ng: <<\n<<: 2\n")
+    assert data == {"a": 1, "b": "1", "c": 1, "e": "x", "f": "x", "g": None}
+
+
+def test_a_key_that_is_not_a_string_is_passed_over_with_its_value_aliases_and_all() -> None:
+    data, problems = _read("x: &x [a]\n? *x\n: *x\n? [*x, {b: *x}]\n: 2\ny: *x\n")
+    assert data == {"x": ["a"], "y": ["a"]}
+    assert problems == [("?", "every key must be a plain string (quote it)", line) for line in (1, 4)]
 
 
 def test_a_5000_digit_integer_is_a_number_too_long(tmp_path: Path) -> None:

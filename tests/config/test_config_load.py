@@ -108,6 +108,20 @@ providers:
 """
     inherits, own = parse_config(text, "p.yaml", env={}).providers
     assert (inherits.failure_threshold, own.failure_threshold) == (5, 2)
+    assert "failure_threshold" in inherits.model_fields_set  # as model_copy(update=...) would mark it
+
+
+def test_a_provider_model_given_to_config_is_copied_to_inherit_not_changed() -> None:
+    given = StatuspageConfig(name="github", type="statuspage", url="https://www.githubstatus.com")
+    config = Config.model_validate(
+        {
+            "settings": {"failure_threshold": 5},
+            "providers": [given, {"name": "b", "type": "statuspage", "url": given.url}],
+        }
+    )
+    assert [p.failure_threshold for p in config.providers] == [5, 5]
+    assert config.providers[0] is not given
+    assert (given.failure_threshold, given.model_fields_set) == (3, {"name", "type", "url"})
 
 
 def test_effective_interval_timeout_and_jitter() -> None:
