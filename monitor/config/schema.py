@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from functools import cache, partial, reduce
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -38,7 +38,6 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from monitor.alerting.dependencies import check_dependencies
-from monitor.alerting.grouping import EVERY_ALERT, RouteSpec, Timing
 from monitor.alerting.intervals import TimeInterval
 from monitor.config.problems import Loc, field_path, unknown
 from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, read_regular_file
@@ -49,6 +48,9 @@ from monitor.notify import NOTIFIERS, Notifier, NotifierConfig
 from monitor.plugins import Registry
 from monitor.sources import SOURCES, Source, SourceConfig
 from monitor.store.url import DEFAULT_URL, check_store_url
+
+if TYPE_CHECKING:
+    from monitor.alerting.grouping import RouteSpec
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 
@@ -256,6 +258,8 @@ class RouteConfig(BaseModel):
     @field_validator("group_by")
     @classmethod
     def _known_labels(cls, value: list[str]) -> list[str]:
+        from monitor.alerting.grouping import EVERY_ALERT  # grouping is for the daemon, not every `poll`
+
         if EVERY_ALERT in value:
             if value != [EVERY_ALERT]:
                 raise ValueError(f"{EVERY_ALERT!r} (every alert its own group) stands alone")
@@ -269,6 +273,8 @@ class RouteConfig(BaseModel):
 
     def spec(self, index: int) -> RouteSpec:
         """What the alerting stage needs of this route, the `index`-th in the config."""
+        from monitor.alerting.grouping import RouteSpec, Timing
+
         return RouteSpec(
             index=index,
             notify=tuple(self.notify),

@@ -1,6 +1,6 @@
 """Start-up pays only for what the config uses (issue 14): the command runs in a fresh interpreter, which
 then lists every module it imported. A Statuspage poll loads no other format, no notifier but its own,
-no catalog, no PostgreSQL driver, no Jinja2, no alerting stage or silences; a `catalog:` entry loads the
+no catalog, no PostgreSQL driver, no Jinja2, no alerting stage, grouping or silences; a `catalog:` entry loads the
 catalog; an unknown type still gets the error naming every type."""
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ NOT_FOR_A_STATUSPAGE_POLL = {
     "feedparser",
     "monitor.alerting.stage",  # the alerting stage and silences run in the daemon, replay and `status`
     "monitor.alerting.silences",
+    "monitor.alerting.grouping",  # routes are grouped by the daemon; a poll only validates them
 }
 SOURCE_MODULES = {module for module, _ in SOURCES.places.values()}
 NOTIFIER_MODULES = {module for module, _ in NOTIFIERS.places.values()}
