@@ -91,13 +91,7 @@ class Events:
         """As PyYAML's composer hands the root over, `Document` reads it without marking it as being
         read: an alias inside an anchored root expands it once more before it refers to itself. So
         the whole root is read first, then its events handed out again, the root not marked as open."""
-        depth = 1
-        while depth:
-            kind = type(self._read())
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                depth += 1
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
+        _to_node_end(self._read)
         self._active.discard(root)
         start, end = self._anchors.spans[root.anchor]
         self._replays.append([start + 1, end])
@@ -134,13 +128,8 @@ class Events:
 
     def skip(self, event: Any) -> None:
         """Read past the rest of the node `event` starts."""
-        depth = 1 if type(event) is MappingStartEvent or type(event) is SequenceStartEvent else 0
-        while depth:
-            kind = type(self.next())
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                depth += 1
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
+        if type(event) is MappingStartEvent or type(event) is SequenceStartEvent:
+            _to_node_end(self.next)
 
     def tag(self, event: Any) -> str:
         """A scalar's tag, resolved as PyYAML's composer would. Resolution depends on the value alone
@@ -166,14 +155,7 @@ class Events:
 
     def _skip_replayed(self) -> None:
         """Pass over the rest of the collection just replayed."""
-        replay, log, depth = self._replays[-1], self._anchors.log, 1
-        while depth:
-            kind = type(log[replay[0]])
-            replay[0] += 1
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                depth += 1
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
+        _to_node_end(self._replayed)  # its end is in the same replay: anchors name whole nodes
 
     def _replayed(self) -> Any:
         """The next event of the innermost alias being expanded, or of the text once they all are."""
@@ -206,6 +188,17 @@ class Events:
         elif kind is AliasEvent:
             self._nodes += self._anchors.alias(event)
         return event
+
+
+def _to_node_end(read: Callable[[], Any]) -> None:
+    """Call `read` for the events of a collection just opened, up to and including its end."""
+    depth = 1
+    while depth:
+        kind = type(read())
+        if kind is MappingStartEvent or kind is SequenceStartEvent:
+            depth += 1
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            depth -= 1
 
 
 class _Anchors:
