@@ -1,7 +1,7 @@
 """Start-up pays only for what the config uses (issue 14): the command runs in a fresh interpreter, which
 then lists every module it imported. A Statuspage poll loads no other format, no notifier but its own,
-no catalog, no PostgreSQL driver, no Jinja2, no alerting stage, grouping or silences; a `catalog:` entry loads the
-catalog; an unknown type still gets the error naming every type."""
+no catalog, no PostgreSQL driver, no Jinja2, no alerting stage, grouping or silences; a `catalog:` entry
+loads the catalog; an unknown type still gets the error naming every type."""
 
 from __future__ import annotations
 
