@@ -1,12 +1,13 @@
 """Persistence: the `Store` contract and its backends, chosen by URL. A backend's module (and its driver:
-aiosqlite, psycopg) is imported when a store of its kind is opened or its class is first named."""
+aiosqlite, psycopg) is imported when a store of its kind is opened or its class is first named; the
+contract (`monitor.store.base`) when one of its names is, so what only reads a store URL (validating a
+config, `poll`) does not pay for either."""
 
 from __future__ import annotations
 
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from monitor.store.base import NotificationStatus, SchemaVersionError, Store, StoredEvent, StoreError
 from monitor.store.url import (
     DEFAULT_URL,
     check_store_url,
@@ -17,10 +18,16 @@ from monitor.store.url import (
 )
 
 if TYPE_CHECKING:
+    from monitor.store.base import NotificationStatus, SchemaVersionError, Store, StoredEvent, StoreError
     from monitor.store.postgres import PostgresStore
     from monitor.store.sqlite import SqliteStore
 
-_BACKENDS = {"PostgresStore": "monitor.store.postgres", "SqliteStore": "monitor.store.sqlite"}
+_CONTRACT = ("NotificationStatus", "SchemaVersionError", "Store", "StoredEvent", "StoreError")
+_MODULE_OF = {
+    "PostgresStore": "monitor.store.postgres",
+    "SqliteStore": "monitor.store.sqlite",
+    **dict.fromkeys(_CONTRACT, "monitor.store.base"),
+}
 
 
 def open_store(url_or_path: str, *, password: str | None = None) -> Store:
@@ -39,9 +46,9 @@ def open_store(url_or_path: str, *, password: str | None = None) -> Store:
 if not TYPE_CHECKING:  # mypy sees the imports above; a __getattr__ would let it accept any name
 
     def __getattr__(name: str) -> object:
-        """`from monitor.store import PostgresStore` imports that backend then (PEP 562)."""
-        if name in _BACKENDS:
-            return getattr(import_module(_BACKENDS[name]), name)
+        """`from monitor.store import PostgresStore` imports that module then (PEP 562)."""
+        if name in _MODULE_OF:
+            return getattr(import_module(_MODULE_OF[name]), name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

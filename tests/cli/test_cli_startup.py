@@ -29,6 +29,7 @@ RUN_AND_LIST = (
 )
 NOT_FOR_A_STATUSPAGE_POLL = {
     "monitor.catalog",
+    "monitor.store.base",  # a poll reads the state URL (config validation) but opens no store
     "monitor.store.postgres",
     "monitor.store.sqlite",
     "psycopg",
