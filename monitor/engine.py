@@ -281,8 +281,7 @@ def _incidents(
                 _incident_event(news, EventKind.INCIDENT_OPENED, inc, None)
             result[inc.id] = inc
             continue
-        merged = replace(
-            inc,
+        merged = inc._replace(
             status=before.status if inc.status is IncidentStatus.UNKNOWN else inc.status,
             impact=before.impact if inc.impact is Impact.UNKNOWN else inc.impact,
         )

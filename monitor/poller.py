@@ -267,7 +267,7 @@ def _flag_vanished_components(previous: Snapshot | None, snapshot: Snapshot) -> 
     if previous is None or len(previous.components) < VANISHED_COMPONENTS_MIN or snapshot.components:
         return snapshot
     warning = f"the page lists no components; the last reading listed {len(previous.components)}"
-    return replace(snapshot, warnings=(*snapshot.warnings, warning))
+    return snapshot._replace(warnings=(*snapshot.warnings, warning))
 
 
 def _log_changed_warnings(name: str, previous: Snapshot | None, snapshot: Snapshot) -> None:

@@ -26,7 +26,6 @@ is what a first sight backfills from.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import Any, Literal
 
@@ -168,7 +167,7 @@ def _total_pages(page: Any) -> int:
 
 
 def _with_warnings(snapshot: Snapshot, warnings: list[str]) -> Snapshot:
-    return replace(snapshot, warnings=(*snapshot.warnings, *warnings))
+    return snapshot._replace(warnings=(*snapshot.warnings, *warnings))
 
 
 def parse_cachet(

@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -134,7 +133,7 @@ class IncidentioSource(Source):
 def parse_history(doc: Any, page_url: str) -> tuple[Incident, ...]:
     """A decoded Statuspage-compatible incidents.json, each incident linked to its own page."""
     return tuple(
-        replace(incident, url=_incident_page(page_url, incident.id)) if incident.url == page_url else incident
+        incident._replace(url=_incident_page(page_url, incident.id)) if incident.url == page_url else incident
         for incident in parse_incidents(doc, page_url)
     )
 

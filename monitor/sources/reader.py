@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from functools import cache
@@ -169,7 +168,7 @@ def timeline(updates: Iterable[IncidentUpdate], *, closed: bool = False) -> tupl
     """
     ordered = merge_updates((), updates)
     if closed and ordered:
-        ordered = (*ordered[:-1], replace(ordered[-1], status=IncidentStatus.RESOLVED))
+        ordered = (*ordered[:-1], ordered[-1]._replace(status=IncidentStatus.RESOLVED))
     return ordered
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from monitor.history import PAGE, READABLE, UNREADABLE
@@ -65,13 +64,12 @@ async def test_an_incident_timeline_unites_what_each_poll_showed_and_closes_when
 
 
 async def test_backfill_adds_resolved_incidents_and_since_bounds_what_is_listed(store: Store) -> None:
-    old = replace(
-        incident(update(0, IncidentStatus.RESOLVED, "Fixed"), status=IncidentStatus.RESOLVED),
+    old = incident(update(0, IncidentStatus.RESOLVED, "Fixed"), status=IncidentStatus.RESOLVED)._replace(
         id="old",
         started_at=T0 - timedelta(days=100),
         resolved_at=T0 - timedelta(days=99),
     )
-    recent = replace(old, id="recent", started_at=T0 - timedelta(days=2), resolved_at=T0 - timedelta(days=1))
+    recent = old._replace(id="recent", started_at=T0 - timedelta(days=2), resolved_at=T0 - timedelta(days=1))
     await store.add_history("github", [old, recent])
     await store.add_history("github", [recent])  # twice: still one entry, one update
     listed = await store.incident_history("github", T0 - timedelta(days=90), 10)
@@ -92,7 +90,7 @@ async def test_prune_deletes_what_ended_before_the_cutoff_and_keeps_what_is_pend
     await store.commit(None, [], [pending, sent])
     await store.mark_delivered("sent", T0)
     await store.add_history(
-        "github", [replace(incident(status=IncidentStatus.RESOLVED), id="old", resolved_at=T0)]
+        "github", [incident(status=IncidentStatus.RESOLVED)._replace(id="old", resolved_at=T0)]
     )
     for at, status in ((T0, OK), (later(60), DOWN)):
         api = {"api": ComponentState("API", status)}

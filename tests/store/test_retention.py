@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -60,7 +59,7 @@ async def test_a_year_of_daily_outages_keeps_about_the_retention_and_never_what_
         peak: dict[str, int] = {}
         for day in range(DAYS):
             await a_day(store, day)
-            await store.add_history("github", [replace(long_open, name=f"Ongoing, day {day}")])
+            await store.add_history("github", [long_open._replace(name=f"Ongoing, day {day}")])
             await store.prune(T0 + timedelta(days=day + 1) - KEEP)
             peak = {table: max(peak.get(table, 0), n) for table, n in counts(store.path).items()}
 

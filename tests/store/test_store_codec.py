@@ -20,6 +20,7 @@ from monitor.model import (
     Impact,
     Incident,
     IncidentStatus,
+    IncidentUpdate,
     Maintenance,
     MaintenanceStatus,
     ProviderState,
@@ -36,6 +37,9 @@ maybe_time = st.none() | aware
 maybe_text = st.none() | st.text(max_size=30)
 ids = st.text(min_size=1, max_size=12)
 
+updates = st.builds(
+    IncidentUpdate, at=maybe_time, status=st.sampled_from(IncidentStatus), text=st.text(max_size=40)
+)
 incidents = st.builds(
     Incident,
     id=ids,
@@ -47,6 +51,8 @@ incidents = st.builds(
     updated_at=maybe_time,
     latest_update=maybe_text,
     component_ids=st.lists(ids, max_size=3).map(tuple),
+    updates=st.lists(updates, max_size=3).map(tuple),
+    resolved_at=maybe_time,
 )
 maintenances = st.builds(
     Maintenance,

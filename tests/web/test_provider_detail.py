@@ -4,7 +4,6 @@ documented shapes, and the status page's rules (escaped text, http(s) links only
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,8 +62,8 @@ async def acme(daemon: FakeDaemon, store: SqliteStore) -> datetime:
         resolved_at=now - timedelta(days=10) + HOUR,
         updates=(IncidentUpdate(now - timedelta(days=10), IncidentStatus.RESOLVED, "All good now"),),
     )
-    ancient = replace(
-        past, id="inc-ancient", started_at=now - timedelta(days=100), resolved_at=now - timedelta(days=99)
+    ancient = past._replace(
+        id="inc-ancient", started_at=now - timedelta(days=100), resolved_at=now - timedelta(days=99)
     )
     await store.add_history("acme", [past, ancient])
     daemon.entries = [
