@@ -39,7 +39,8 @@ def snapshot_text(provider: str, snapshot: Snapshot) -> str:
     for c in troubled:
         where = f"{c.group} / {c.name}" if c.group else c.name
         lines.append(f"  component {where}: {c.status.value}")
-    lines += _open_items(snapshot)
+    if snapshot.incidents or snapshot.maintenances or snapshot.warnings:  # most pages: none of them
+        lines += _open_items(snapshot)
     return "\n".join(lines)
 
 
