@@ -348,6 +348,8 @@ class Config(BaseModel):
         """A poll must end before the next is due; checked here as either value may come from settings."""
         problems: list[tuple[Loc, str]] = []
         for index, provider in enumerate(self.providers):
+            if provider.interval is None and provider.timeout is None:
+                continue  # the settings' own, checked there: most providers
             interval, timeout = self.effective_interval(provider), self.effective_timeout(provider)
             if timeout <= interval:
                 continue
