@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from monitor.config import Config
@@ -33,14 +34,16 @@ def plans_for(config: Config) -> list[ProviderPlan]:
             interval=max(config.effective_interval(p), SOURCES.load(p.type).min_interval),
             timeout=config.effective_timeout(p),
             jitter=config.effective_jitter(p),
-            policy=Policy(
-                confirm=p.confirm,
-                failure_threshold=p.failure_threshold,
-                components=frozenset(p.components) if p.components else None,
-            ),
+            policy=_policy(p.confirm, p.failure_threshold, frozenset(p.components) if p.components else None),
         )
         for p in config.providers
     ]
+
+
+@cache
+def _policy(confirm: int, failure_threshold: int, components: frozenset[str] | None) -> Policy:
+    """One `Policy` for the providers that set the same rules (most keep the defaults)."""
+    return Policy(confirm=confirm, failure_threshold=failure_threshold, components=components)
 
 
 def rules_for(config: Config) -> Rules:

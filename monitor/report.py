@@ -30,7 +30,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 def snapshot_text(provider: str, snapshot: Snapshot) -> str:
     """One provider's freshly fetched page, normalized: the output of `outage-monitor poll`."""
-    troubled = [c for c in snapshot.components if c.status is not ComponentStatus.OPERATIONAL]
+    operational = ComponentStatus.OPERATIONAL  # read once: reading an Enum member off its class costs a call
+    troubled = [c for c in snapshot.components if c.status is not operational]
     worst = max((c.status.level or 0 for c in troubled), default=0)  # operational is level 0
     lines = [f"{provider}: {snapshot.description or snapshot.indicator.value} ({snapshot.page_url})"]
     lines.append(
@@ -39,7 +40,8 @@ def snapshot_text(provider: str, snapshot: Snapshot) -> str:
     for c in troubled:
         where = f"{c.group} / {c.name}" if c.group else c.name
         lines.append(f"  component {where}: {c.status.value}")
-    lines += _open_items(snapshot)
+    if snapshot.incidents or snapshot.maintenances or snapshot.warnings:  # most pages: none of them
+        lines += _open_items(snapshot)
     return "\n".join(lines)
 
 

@@ -74,10 +74,16 @@ class _ByType:
 
     def _validate(self, value: object) -> BaseModel:
         kind = value.get("type") if isinstance(value, dict) else None
-        types = frozenset({kind}) if isinstance(kind, str) and kind in self.registry else None
-        adapter = _union(self.registry, types or frozenset(self.registry))
-        validated: BaseModel = adapter.validator.validate_python(value)  # without TypeAdapter's own steps
+        validator = _validator(self.registry, kind if isinstance(kind, str) else None)
+        validated: BaseModel = validator.validate_python(value)
         return validated
+
+
+@cache
+def _validator(registry: Registry[Source] | Registry[Notifier], kind: str | None) -> Any:
+    """The validator of the plugin `kind` names, else of every plugin's union; found once per type, not
+    once per entry, and without TypeAdapter's own steps around it."""
+    return _union(registry, frozenset({kind}) if kind in registry else frozenset(registry)).validator
 
 
 @cache
@@ -348,6 +354,8 @@ class Config(BaseModel):
         """A poll must end before the next is due; checked here as either value may come from settings."""
         problems: list[tuple[Loc, str]] = []
         for index, provider in enumerate(self.providers):
+            if provider.interval is None and provider.timeout is None:
+                continue  # the settings' own, checked there: most providers
             interval, timeout = self.effective_interval(provider), self.effective_timeout(provider)
             if timeout <= interval:
                 continue

@@ -138,6 +138,8 @@ class Reader:
         """Open incidents or maintenances. One missing from a snapshot reads as closed, so an entry that
         cannot be read fails the whole page (unknown) rather than resolving what it was; a repeated id is
         read once, or it would be announced twice."""
+        if value is None or value == []:  # most pages, most of the time: nothing open
+            return ()
         raw = value if isinstance(value, list) else []
         entries = list(self.items(value, what))
         read_items = [read(entry) for entry in entries]
