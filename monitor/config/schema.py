@@ -17,7 +17,8 @@ import operator
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from functools import cache, partial, reduce
+from functools import cache, cached_property, partial, reduce
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -38,7 +39,6 @@ from pydantic import (
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from monitor.alerting.dependencies import check_dependencies
-from monitor.alerting.intervals import TimeInterval
 from monitor.config.problems import Loc, field_path, unknown
 from monitor.config.reading import MAX_SECRET_BYTES, NotReadable, read_regular_file
 from monitor.durations import DAY, HOUR, MINUTE, Interval, Timeout, bounded, parse_duration, show
@@ -51,6 +51,7 @@ from monitor.store.url import DEFAULT_URL, check_store_url
 
 if TYPE_CHECKING:
     from monitor.alerting.grouping import RouteSpec
+    from monitor.alerting.intervals import TimeInterval
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 
@@ -96,6 +97,32 @@ def _union(registry: Registry[Source] | Registry[Notifier], types: frozenset[str
 
 AnySourceConfig = Annotated[SourceConfig, _ByType(SOURCES)]
 AnyNotifierConfig = Annotated[NotifierConfig, _ByType(NOTIFIERS)]
+
+
+class _Imported:
+    """Validates with the model `name` of `module`, imported when a value first needs it, so a config pays
+    only for what it uses (a poll without time intervals never loads them); the errors and the JSON
+    schema are the model's own."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __get_pydantic_core_schema__(self, source: object, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self._validate)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> Any:
+        return handler(self._adapter.core_schema)
+
+    def _validate(self, value: object) -> object:
+        return self._adapter.validator.validate_python(value)
+
+    @cached_property
+    def _adapter(self) -> TypeAdapter[Any]:
+        return TypeAdapter(getattr(import_module(self.module), self.name))
+
+
+if not TYPE_CHECKING:  # to mypy, the model imported above
+    TimeInterval = Annotated[object, _Imported("monitor.alerting.intervals", "TimeInterval")]
 
 
 def _split_listen(value: str) -> tuple[str, int]:

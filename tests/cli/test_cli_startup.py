@@ -1,7 +1,8 @@
 """Start-up pays only for what the config uses (issue 14): the command runs in a fresh interpreter, which
 then lists every module it imported. A Statuspage poll loads no other format, no notifier but its own,
-no catalog, no PostgreSQL driver, no Jinja2, no alerting stage, grouping or silences; a `catalog:` entry
-loads the catalog; an unknown type still gets the error naming every type."""
+no catalog, no PostgreSQL driver, no Jinja2, no alerting stage, grouping, silences or time intervals; a
+`catalog:` entry loads the catalog, `time_intervals:` their model; an unknown type still gets the error
+naming every type."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ NOT_FOR_A_STATUSPAGE_POLL = {
     "monitor.alerting.stage",  # the alerting stage and silences run in the daemon, replay and `status`
     "monitor.alerting.silences",
     "monitor.alerting.grouping",  # routes are grouped by the daemon; a poll only validates them
+    "monitor.alerting.intervals",  # only a config with time_intervals loads them (and matchers' did_you_mean)
+    "monitor.alerting.matchers",
     "structlog",  # imported for the first line logged; a poll whose pages all read logs none
 }
 SOURCE_MODULES = {module for module, _ in SOURCES.places.values()}
@@ -96,6 +99,20 @@ async def test_a_catalog_entry_loads_the_catalog_and_the_format_it_names(tmp_pat
     assert finished.code == 0, finished.stderr
     assert "monitor.catalog" in modules
     assert modules & SOURCE_MODULES == {"monitor.sources.statuspage"}
+
+
+async def test_time_intervals_are_loaded_by_a_config_that_has_them(tmp_path: Path) -> None:
+    (tmp_path / "providers.yaml").write_text(
+        "notifiers: [{name: out, type: log}]\n"
+        "routes: [{notify: [out], mute_time_intervals: [nights]}]\n"
+        "time_intervals:\n"
+        "  - {name: nights, time_intervals: [{times: [{start_time: '22:00', end_time: '24:00'}]}]}\n"
+    )
+
+    finished, modules = await run_listing(tmp_path, "check", "-c", "providers.yaml")
+
+    assert finished.code == 0, finished.stderr
+    assert "monitor.alerting.intervals" in modules
 
 
 async def test_an_unknown_type_is_checked_against_every_format_and_named_with_them(tmp_path: Path) -> None:

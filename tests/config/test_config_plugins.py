@@ -1,5 +1,6 @@
 """Config validates each provider and notifier entry with its own plugin's model only, and says exactly
-what one discriminated union over every plugin's model says: the same errors, the same JSON schema."""
+what one discriminated union over every plugin's model says: the same errors, the same JSON schema.
+Time intervals, whose model is imported on first use, likewise say what `list[TimeInterval]` says."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 import pytest
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from monitor.alerting.intervals import TimeInterval
 from monitor.config import Config
 from monitor.notify import NOTIFIERS
 from monitor.plugins import Registry
@@ -22,6 +24,12 @@ BAD_PROVIDERS: list[object] = [
     {"name": "d", "type": 5},
     "e",
     {"name": "F", "type": "gcp", "products": "x"},
+]
+BAD_TIME_INTERVALS: list[object] = [
+    {"name": "nights", "time_intervals": [{"times": [{"start_time": "22:00", "end_time": "21:00"}]}]},
+    {"name": "office", "time_intervals": [{"weekdays": ["mondy"], "location": "Europe/Berln", "x": 1}]},
+    {"nam": "typo"},
+    "weekends",
 ]
 BAD_NOTIFIERS: list[object] = [
     {"name": "a", "type": "log", "title_template": "{{ nope }}"},
@@ -59,3 +67,20 @@ def test_the_json_schema_still_lists_every_plugin_type() -> None:
         mapping = schema["properties"][section]["items"]["discriminator"]["mapping"]
         assert set(mapping) == set(registry)
         assert all(ref.removeprefix("#/$defs/") in schema["$defs"] for ref in mapping.values())
+
+
+def test_time_intervals_are_their_model_with_its_errors_and_json_schema() -> None:
+    whole = create_model("Whole", time_intervals=(list[TimeInterval], Field(default_factory=list)))
+    office = {
+        "name": "office",
+        "time_intervals": [{"weekdays": ["monday:friday"], "location": "Europe/Berlin"}],
+    }
+
+    validated = Config.model_validate({"time_intervals": [office]}).time_intervals
+    assert validated == [TimeInterval.model_validate(office)]
+    assert _errors(Config, {"time_intervals": BAD_TIME_INTERVALS}) == _errors(
+        whole, {"time_intervals": BAD_TIME_INTERVALS}
+    )
+    schema, expected = Config.model_json_schema(), whole.model_json_schema()
+    assert schema["properties"]["time_intervals"] == expected["properties"]["time_intervals"]
+    assert {name: schema["$defs"][name] for name in expected["$defs"]} == expected["$defs"]
