@@ -25,7 +25,7 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 from ipaddress import ip_address
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 from aiohttp.client_reqrep import ClientRequest
@@ -60,8 +60,9 @@ class NotModified:
 NOT_MODIFIED = NotModified()
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(NamedTuple):
+    """A 2xx answer. A named tuple, as the page records in monitor.model: one is built per poll."""
+
     url: str  # the final URL after redirects
     status: int
     body: bytes  # decompressed

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from monitor.config import Config
 from monitor.engine import Policy
@@ -15,9 +14,9 @@ if TYPE_CHECKING:
     from monitor.alerting.stage import Rules
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderPlan:
-    """A provider's config with the settings defaults resolved."""
+class ProviderPlan(NamedTuple):
+    """A provider's config with the settings defaults resolved (a named tuple, as the page records in
+    monitor.model: one is built per provider)."""
 
     config: SourceConfig
     interval: float

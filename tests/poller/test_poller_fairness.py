@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import pytest
 from aiohttp import web
@@ -51,7 +50,7 @@ async def test_an_outage_is_seen_within_an_interval_while_dead_pages_hold_the_fe
     """60 failing pages that never answer (2 s timeout) and a cap of 10: on a shared pool they keep
     about 50 fetches queued, and the healthy page's poll waits its turn for ~10 s."""
     dead = [
-        replace(rig.plan(f"{name}-dead-{i:02d}", interval=INTERVAL, url=hanging_url), timeout=2.0)
+        rig.plan(f"{name}-dead-{i:02d}", interval=INTERVAL, url=hanging_url)._replace(timeout=2.0)
         for i in range(HANGING)
     ]
     healthy = rig.plan(name, interval=INTERVAL)
