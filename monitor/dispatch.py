@@ -29,7 +29,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -286,7 +286,7 @@ class Dispatcher:
             )
             delivery = Delivery(Outcome.RETRY, f"notifier raised {type(exc).__name__} at {where}")
         # the one gate to the stored error and the log lines, whatever a notifier put in its detail
-        delivery = replace(delivery, detail=notifier.secrets.scrub(delivery.detail))
+        delivery = delivery._replace(detail=notifier.secrets.scrub(delivery.detail))
         now = self._clock()
         attempt = notification.attempts + 1
         if delivery.outcome is not Outcome.RETRY:

@@ -10,9 +10,8 @@ them to the address each connection actually reached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address
-from typing import Literal
+from typing import Literal, NamedTuple
 
 IPAddress = IPv4Address | IPv6Address
 Kind = Literal["public", "loopback", "private", "link-local", "metadata", "reserved"]
@@ -21,8 +20,7 @@ Kind = Literal["public", "loopback", "private", "link-local", "metadata", "reser
 METADATA_ADDRESSES = frozenset({ip_address("169.254.169.254"), ip_address("fd00:ec2::254")})
 
 
-@dataclass(frozen=True, slots=True)
-class Peer:
+class Peer(NamedTuple):
     """Both ends of one connection: the address and port reached, and this machine's end of it."""
 
     address: IPAddress

@@ -33,8 +33,9 @@ it affects a selected component or names none (and, once announced, is followed 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
 from monitor.model import (
     Component,
@@ -56,8 +57,7 @@ from monitor.model import (
 _QUIET = {ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE}
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """Per-provider rules from the config."""
 
     confirm: int = 1
@@ -219,7 +219,7 @@ def _components(
                 result[c.id] = ComponentState(c.name, ComponentStatus.UNKNOWN, c.group)
                 continue
             before = ComponentState(c.name, ComponentStatus.OPERATIONAL, c.group)
-        result[c.id] = _component(c, replace(before, name=c.name, group=c.group), policy, news)
+        result[c.id] = _component(c, before._replace(name=c.name, group=c.group), policy, news)
     for cid, gone in known.items():
         if cid in result:
             continue
@@ -245,10 +245,10 @@ def _component(c: Component, before: ComponentState, policy: Policy, news: _News
     if c.status is ComponentStatus.UNKNOWN:  # no reading: neither confirms nor cancels a pending change
         return before
     if c.status is before.status:
-        return replace(before, pending=None, pending_count=0)
+        return before._replace(pending=None, pending_count=0)
     count = before.pending_count + 1 if before.pending is c.status else 1
     if count < policy.confirm:
-        return replace(before, pending=c.status, pending_count=count)
+        return before._replace(pending=c.status, pending_count=count)
     old, new = before.status, c.status
     if not (old in _QUIET and new in _QUIET):
         recovered = not new.is_outage

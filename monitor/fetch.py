@@ -83,8 +83,7 @@ class Response(NamedTuple):
             return self.body.decode("utf-8", errors="replace")
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
+class ProbeResult(NamedTuple):
     """What an endpoint answered to `HttpClient.probe`."""
 
     status: int
@@ -93,8 +92,7 @@ class ProbeResult:
     final_url: str  # after redirects
 
 
-@dataclass(frozen=True, slots=True)
-class Exchange:
+class Exchange(NamedTuple):
     """One request as `HttpClient(observer=...)` sees it (`settings.record`: monitor/recorder.py): the URL
     asked for, and the answer (any status, a bounded body) or the error when none came."""
 

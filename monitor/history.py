@@ -9,8 +9,8 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from monitor.model import IncidentUpdate, ProviderState
 
@@ -21,16 +21,14 @@ MAX_UPDATES = 100  # per stored incident, the newest kept
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class OpenStatus:
+class OpenStatus(NamedTuple):
     """The status a component has been in since an interval began; name as the page shows it."""
 
     name: str
     status: str
 
 
-@dataclass(frozen=True, slots=True)
-class StatusInterval:
+class StatusInterval(NamedTuple):
     component: str  # PAGE for the page's readability
     name: str
     status: str

@@ -137,9 +137,9 @@ _IMPACT_STATUS = {
 }
 
 
-# What a page says (Component to PollFailure) is held in named tuples, not frozen dataclasses: every parse
-# builds one per component, incident and update listed, and a named tuple costs a third as much to build;
-# its class costs a sixth as much to create, which every command pays at start-up.
+# The records built often (what a page says, events, alerts, component states) are named tuples, not frozen
+# dataclasses: a parse builds one per component, incident and update listed, and a named tuple costs a third
+# as much to build; its class costs a sixth as much to create, which every command pays at start-up.
 
 
 class Component(NamedTuple):
@@ -215,8 +215,7 @@ class EventKind(StrEnum):
     SOURCE_RECOVERED = "source_recovered"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One piece of news about a provider, as the engine decided it.
 
     `dedup_key` names the thing the news is about (`github/component/<id>`); a notifier that alerts
@@ -252,8 +251,7 @@ class AlertKind(StrEnum):
     SOURCE = "source"
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
+class Alert(NamedTuple):
     """One open (or just resolved) problem of one provider, keyed by the engine's dedup key."""
 
     key: str
@@ -353,8 +351,7 @@ class Notification:
     receipt: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ComponentState:
+class ComponentState(NamedTuple):
     """What the engine remembers about one component between polls."""
 
     name: str

@@ -18,7 +18,6 @@ Labels, for grouping and silences: `provider`, `kind` (component | incident | ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from monitor.model import UNREACHABLE, Alert, AlertKind, Event, EventKind
 
@@ -49,11 +48,11 @@ def apply_events(alerts: Mapping[str, Alert], events: Iterable[Event]) -> dict[s
         before = result.get(event.dedup_key)
         if event.resolves:
             if before is not None and before.firing:
-                result[event.dedup_key] = replace(
-                    before, resolved_at=event.occurred_at, updated_at=event.occurred_at
+                result[event.dedup_key] = before._replace(
+                    resolved_at=event.occurred_at, updated_at=event.occurred_at
                 )
         elif before is None or not before.firing:
             result[event.dedup_key] = Alert.from_event(event)
         else:
-            result[event.dedup_key] = replace(Alert.from_event(event), started_at=before.started_at)
+            result[event.dedup_key] = Alert.from_event(event)._replace(started_at=before.started_at)
     return result

@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 Loc: TypeAlias = tuple[str | int, ...]
 
@@ -21,8 +20,7 @@ class ConfigError(Exception):
         self.errors = list(errors)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One mistake, at the path of the value it is about."""
 
     loc: Loc

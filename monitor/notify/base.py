@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -50,8 +50,7 @@ class Outcome(StrEnum):
     PERMANENT = "permanent"  # will never succeed as is: dead-letter it
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(NamedTuple):
     outcome: Outcome
     detail: str = ""  # logged and stored once the dispatcher blanks out the notifier's `secrets`
     retry_after: float | None = None

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -90,7 +89,7 @@ class DiscordNotifier(Notifier):
         if delivery.outcome is Outcome.RETRY:
             wait = _body_retry_after(answer)
             if wait is not None:
-                return replace(delivery, retry_after=wait)
+                return delivery._replace(retry_after=wait)
         return delivery
 
     def target(self) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -250,7 +249,7 @@ def legacy_message(event: Event, notifier: str) -> GroupNotification:
     """A notification queued before alert groups (one event, no body) as the one-alert group it stands for."""
     alert = Alert.from_event(event)
     if event.resolves:
-        alert = replace(alert, resolved_at=event.occurred_at)
+        alert = alert._replace(resolved_at=event.occurred_at)
     firing, resolved = ((), (alert,)) if event.resolves else ((alert,), ())
     return GroupNotification(
         group_key=event.dedup_key,

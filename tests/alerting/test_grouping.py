@@ -7,7 +7,6 @@ do it: the next `Told.firing` is the notification's `alert_keys`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from monitor.alerting.alerts import Alert, AlertKind, apply_events
@@ -79,12 +78,12 @@ def test_never_told_and_firing_sends_once_group_wait_has_passed_and_holds_before
 
 
 def test_told_and_nothing_it_was_told_of_still_fires_sends_resolved_now() -> None:
-    done = replace(API, resolved_at=at(20))
+    done = API._replace(resolved_at=at(20))
     assert decide([], [done], told(API, sent=10), T0, at(20), Timing()) == Send("resolved")
 
 
 def test_told_and_the_worst_severity_rose_sends_now() -> None:
-    worse = replace(API, severity=Severity.CRITICAL)
+    worse = API._replace(severity=Severity.CRITICAL)
     assert decide([worse], [], told(API, sent=10), T0, at(11), Timing()) == Send("escalated")
     new_critical = alert("Webhooks", severity=Severity.CRITICAL)
     assert decide([API, new_critical], [], told(API, sent=10), T0, at(11), Timing()) == Send("escalated")
@@ -100,8 +99,8 @@ def test_told_and_unchanged_is_idle_or_repeats_after_repeat_interval() -> None:
 def test_told_and_any_other_change_sends_at_group_interval() -> None:
     t = told(API, GIT, sent=100)
     webhooks = alert("Webhooks", severity=Severity.MINOR)
-    git_done = replace(GIT, resolved_at=at(120))
-    lower = [replace(a, severity=Severity.MINOR) for a in (API, GIT)]
+    git_done = GIT._replace(resolved_at=at(120))
+    lower = [a._replace(severity=Severity.MINOR) for a in (API, GIT)]
     for firing, resolved in [([API, GIT, webhooks], []), ([API], [git_done]), (lower, [])]:
         assert decide(firing, resolved, t, T0, at(200), Timing()) == Hold(at(400))
         assert decide(firing, resolved, t, T0, at(400), Timing()) == Send("changed")
@@ -129,7 +128,7 @@ def test_a_held_alert_the_notifier_was_told_of_is_no_change_and_its_resolution_s
         alerts, [ROUTE], before, {gk: T0}, at(3600), held=lambda a, r: "s" if a is GIT else None
     )
     assert api_only.notifications == []  # GIT held, API unchanged: nothing to say
-    done = {API.key: API, GIT.key: replace(GIT, resolved_at=at(3600))}
+    done = {API.key: API, GIT.key: GIT._replace(resolved_at=at(3600))}
     ev = evaluate(done, [ROUTE], before, {gk: T0}, at(3600), held=lambda a, r: "silenced")
     assert sent(ev) == [("pagerduty", "firing", "resolved"), ("slack", "firing", "resolved")]
     assert ev.notifications[0].resolved == (done[GIT.key],)
@@ -145,7 +144,7 @@ def test_a_suppression_ending_while_the_alert_fires_sends_then() -> None:
 
 
 def test_an_alert_that_fired_and_resolved_while_suppressed_sends_nothing() -> None:
-    gone = replace(API, resolved_at=at(60))
+    gone = API._replace(resolved_at=at(60))
     ev = evaluate({API.key: gone}, [ROUTE], {}, {}, at(120), held=lambda a, r: "silenced")
     assert (ev.notifications, ev.settled) == ([], frozenset({API.key}))
 
@@ -154,20 +153,20 @@ def test_a_notifier_told_of_an_alert_the_route_no_longer_takes_follows_it_until_
     pager = RouteSpec(index=1, notify=("pagerduty",), min_severity=Severity.MAJOR)
     gk = group_key(pager, API)
     before = {(gk, "pagerduty"): told(API, sent=0)}
-    minor = replace(API, severity=Severity.MINOR)
+    minor = API._replace(severity=Severity.MINOR)
     ev = evaluate({API.key: minor}, [pager], before, {gk: T0}, at(300))
     assert [(n.reason, n.severity, n.firing) for n in ev.notifications] == [
         ("changed", Severity.MINOR, (minor,))
     ]
     later = record(ev, at(300), before)
-    done = evaluate({API.key: replace(minor, resolved_at=at(400))}, [pager], later, {}, at(400))
+    done = evaluate({API.key: minor._replace(resolved_at=at(400))}, [pager], later, {}, at(400))
     assert [(n.status, n.resolved_total) for n in done.notifications] == [("resolved", 1)]
 
 
 def test_a_resolved_alert_is_listed_once_to_the_notifier_told_of_it() -> None:
     first = evaluate({API.key: API, GIT.key: GIT}, [ROUTE], {}, {}, T0)
     before = record(first, T0)
-    alerts = {API.key: API, GIT.key: replace(GIT, resolved_at=at(400))}
+    alerts = {API.key: API, GIT.key: GIT._replace(resolved_at=at(400))}
     ev = evaluate(alerts, [ROUTE], before, first.group_started, at(400))
     assert [(n.reason, n.resolved_total, n.alert_keys) for n in ev.notifications] == [
         ("changed", 1, frozenset({API.key})),
@@ -182,12 +181,12 @@ DEPS = {"github": ["cloudflare"]}
 
 
 def test_a_folded_alert_is_listed_under_its_cause_and_does_not_send_by_itself() -> None:
-    api = replace(API, started_at=at(30))
+    api = API._replace(started_at=at(30))
     first = evaluate({CDN.key: CDN}, [ROUTE], {}, {}, T0, depends_on=DEPS)
     before = record(first, T0)
     ev = evaluate({CDN.key: CDN, api.key: api}, [ROUTE], before, first.group_started, at(30), depends_on=DEPS)
     assert (ev.notifications, ev.counts) == ([], {"firing": 1, "folded": 1})
-    alerts = {CDN.key: CDN, api.key: api, GIT.key: replace(GIT, started_at=at(40))}
+    alerts = {CDN.key: CDN, api.key: api, GIT.key: GIT._replace(started_at=at(40))}
     shown = evaluate(alerts, [ROUTE], {}, {}, at(40), depends_on=DEPS)
     assert [(n.group_key, n.related_total) for n in shown.notifications] == [
         ("route=0|provider=cloudflare", 2)
@@ -196,11 +195,11 @@ def test_a_folded_alert_is_listed_under_its_cause_and_does_not_send_by_itself() 
 
 
 def test_a_dependency_resolving_unfolds_the_dependent_whose_own_group_is_told_then() -> None:
-    api = replace(API, started_at=at(30))
+    api = API._replace(started_at=at(30))
     alerts = {CDN.key: CDN, api.key: api}
     first = evaluate(alerts, [ROUTE], {}, {}, at(30), depends_on=DEPS)
     before = record(first, at(30))
-    alerts[CDN.key] = replace(CDN, resolved_at=at(600))
+    alerts[CDN.key] = CDN._replace(resolved_at=at(600))
     ev = evaluate(alerts, [ROUTE], before, first.group_started, at(600), depends_on=DEPS)
     assert sorted((n.group_key, n.status) for n in ev.notifications) == [
         ("route=0|provider=cloudflare", "resolved"),
@@ -212,7 +211,7 @@ def test_a_dependency_resolving_unfolds_the_dependent_whose_own_group_is_told_th
 
 def test_a_route_that_does_not_take_the_cause_is_not_folded_and_pages_on_its_own() -> None:
     github_only = RouteSpec(index=2, notify=("slack",), providers=("git*",))
-    api = replace(API, started_at=at(30))
+    api = API._replace(started_at=at(30))
     ev = evaluate({CDN.key: CDN, api.key: api}, [github_only], {}, {}, at(30), depends_on=DEPS)
     assert [(n.group_key, n.firing, n.related) for n in ev.notifications] == [
         ("route=2|provider=github", (api,), ())
@@ -363,7 +362,7 @@ def test_repeat_every_only_shortens_the_routes_timing() -> None:
 def test_group_interval_holds_a_second_alert_until_it_has_passed() -> None:
     first = evaluate({API.key: API}, [ROUTE], {}, {}, T0)
     before = record(first, T0)
-    alerts = {API.key: API, GIT.key: replace(GIT, started_at=at(60))}
+    alerts = {API.key: API, GIT.key: GIT._replace(started_at=at(60))}
     held = evaluate(alerts, [ROUTE], before, first.group_started, at(60))
     assert (held.notifications, held.next_wakeup) == ([], T0 + FIVE_MIN)
     later = evaluate(alerts, [ROUTE], before, first.group_started, T0 + FIVE_MIN)

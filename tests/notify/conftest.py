@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,7 +45,7 @@ def make_alert(
         detail=f"We are investigating reports of degraded performance for {name}.",
         resolved_at=None if resolved_after is None else started + timedelta(minutes=resolved_after),
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def make_message(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,7 +117,7 @@ async def test_a_real_alertmanager_shows_the_alert_and_its_resolution(alertmanag
         assert shown["generatorURL"] == "http://localhost:9110/providers/github"
         assert abs(datetime.fromisoformat(shown["startsAt"]) - started) < timedelta(milliseconds=1)
 
-        resolved = replace(firing, resolved_at=datetime.now(UTC))
+        resolved = firing._replace(resolved_at=datetime.now(UTC))
         done = make_notification_for(make_message(firing=(), resolved=(resolved,)), receipt=delivery.receipt)
         assert (await notifier.send(done)).outcome is Outcome.DELIVERED
     assert await alertmanager.alerts() == []

@@ -4,7 +4,6 @@ enforces Discord's embed limits and answers a rate limit as Discord does."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -45,7 +44,7 @@ async def test_a_group_fires_changes_and_resolves_as_three_embeds(
     escalated = make_message(firing=(git, api), reason="escalated", title="github: critical outage")
     recovered = make_message(
         firing=(),
-        resolved=(replace(git, resolved_at=git.started_at), replace(api, resolved_at=api.started_at)),
+        resolved=(git._replace(resolved_at=git.started_at), api._replace(resolved_at=api.started_at)),
         title="github: resolved",
     )
 

@@ -4,7 +4,6 @@ the Alert API v2 that checks the GenieKey, the fields and their limits, and keep
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -46,7 +45,7 @@ async def test_a_group_is_one_alert_opened_updated_and_closed(
     changed = make_message(firing=(git, api), reason="escalated", title="github: major outage — 2 components")
     recovered = make_message(
         firing=(),
-        resolved=(replace(git, resolved_at=git.started_at), replace(api, resolved_at=api.started_at)),
+        resolved=(git._replace(resolved_at=git.started_at), api._replace(resolved_at=api.started_at)),
     )
 
     for message in (firing, changed, recovered):

@@ -5,7 +5,6 @@ Teams-only `msteams` property is stripped (tests/schemas/README.md)."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +87,7 @@ async def test_a_group_fires_changes_and_resolves_as_three_cards(
     escalated = make_message(firing=(git, api), reason="escalated", title="github: critical outage")
     recovered = make_message(
         firing=(),
-        resolved=(replace(git, resolved_at=git.started_at), replace(api, resolved_at=api.started_at)),
+        resolved=(git._replace(resolved_at=git.started_at), api._replace(resolved_at=api.started_at)),
         title="github: resolved",
     )
 

@@ -57,7 +57,7 @@ def make_notification(
 
 def make_alert(key: str = "github/component/api", *, at: datetime = T0, resolved: bool = False) -> Alert:
     alert = Alert.from_event(make_event(key, at=at))
-    return replace(alert, resolved_at=at) if resolved else alert
+    return alert._replace(resolved_at=at) if resolved else alert
 
 
 def make_told(*firing: str, at: datetime = T0, severity: Severity = Severity.MAJOR) -> Told:
