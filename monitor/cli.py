@@ -158,6 +158,9 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # pydantic looks for plugins in every installed package's metadata when the first model is built; we
+    # use none (12 M instructions, 0.7% of a one-page poll, plus the file reads). Set it to "" for them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     given = sys.argv[1:] if argv is None else argv
     args = _parser(given).parse_args(given)
     try:

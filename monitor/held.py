@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from monitor.logging import get_logger
@@ -83,5 +82,5 @@ class HeldNotifications:
     async def mark_retry(self, notification_id: str, next_attempt_at: datetime, error: str) -> None:
         notification = self._taken.pop(notification_id, None)
         if notification is not None:  # else forgotten meanwhile: the store has it now
-            retry = replace(notification, attempts=notification.attempts + 1)
+            retry = notification._replace(attempts=notification.attempts + 1)
             self._queues[notification.notifier].appendleft((next_attempt_at, retry))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+from types import MappingProxyType
 from typing import NamedTuple
 
 
@@ -298,18 +299,21 @@ class Alert(NamedTuple):
         )
 
 
-@dataclass(frozen=True)
-class Told:
+NO_RECEIPT: Mapping[str, str] = MappingProxyType(
+    {}
+)  # nothing returned yet (read-only: shared by every record)
+
+
+class Told(NamedTuple):
     """What one notifier was last sent about one group (Alertmanager's notification log entry)."""
 
     firing: frozenset[str]  # alert keys
     severity: Severity
     sent_at: datetime
-    receipt: Mapping[str, str] = field(default_factory=dict)  # what the service returned, for the next send
+    receipt: Mapping[str, str] = NO_RECEIPT  # what the service returned, for the next send
 
 
-@dataclass(frozen=True)
-class GroupNotification:
+class GroupNotification(NamedTuple):
     """What one notifier is told about one alert group: the outbox's payload."""
 
     group_key: str
@@ -326,7 +330,7 @@ class GroupNotification:
     resolved_total: int
     related_total: int
     alert_keys: frozenset[str]  # what the notifier will have been told fires: the next Told.firing
-    receipt: Mapping[str, str] = field(default_factory=dict)
+    receipt: Mapping[str, str] = NO_RECEIPT
     text: str | None = None  # a notifier's `text_template` rendered at send time; never stored
 
     @property
@@ -338,8 +342,7 @@ class GroupNotification:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Notification:
+class Notification(NamedTuple):
     """One group notification to be delivered to one notifier. `id` is stable across retries (webhook-id);
     `receipt` is what the notifier's last delivery for the same group returned (Slack's thread ts, ...)."""
 
@@ -348,7 +351,7 @@ class Notification:
     message: GroupNotification
     created_at: datetime
     attempts: int = 0
-    receipt: Mapping[str, str] = field(default_factory=dict)
+    receipt: Mapping[str, str] = NO_RECEIPT
 
 
 class ComponentState(NamedTuple):

@@ -319,7 +319,7 @@ def _notify(
             still_held.add(key)
         else:
             firing[key] = alert  # told of it, no longer taken: followed until it resolves
-    effective = replace(told, firing=told.firing - still_held) if told else None
+    effective = told._replace(firing=told.firing - still_held) if told else None
     ordered = sorted(firing.values(), key=_order)
     resolved.sort(key=_order)
     decision = decide(ordered, resolved, effective, group_started_at, now, timing)

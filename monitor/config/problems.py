@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, TypeAlias
@@ -30,8 +29,10 @@ class Problem(NamedTuple):
 
 def unknown(name: str, what: str, choices: Sequence[str], label: str | None) -> str:
     """`unknown key 'intervall'; did you mean 'interval'? allowed: ...`; no list without a label."""
+    from difflib import get_close_matches  # imported by a mistake, not by every config that has none
+
     message = f"unknown {what} {name!r}"
-    close = difflib.get_close_matches(name, choices, n=1)
+    close = get_close_matches(name, choices, n=1)
     if close:
         message += f"; did you mean {close[0]!r}?"
     if label is None or not choices:

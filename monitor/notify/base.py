@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
@@ -81,7 +80,7 @@ class Notifier(ABC):
         """The message as this notifier words it: its templates applied to the title and text."""
         title = templates.render(self.config.title_template, message, message.title, self.name)
         text = templates.render(self.config.text_template, message, "", self.name) or None
-        return replace(message, title=title, text=text)
+        return message._replace(title=title, text=text)
 
     @abstractmethod
     async def send(self, notification: Notification) -> Delivery:

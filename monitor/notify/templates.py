@@ -24,7 +24,6 @@ An alert: `key`, `provider`, `kind`, `severity`, `summary`, `title`, `labels`, `
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -100,7 +99,9 @@ def check(template: str) -> str:
     except TemplateError as error:
         raise ValueError(f"template does not compile: {error}") from None
     if unknown:
-        close = difflib.get_close_matches(unknown[0], CONTEXT_NAMES, n=1)
+        from difflib import get_close_matches  # imported by a mistake, not by every template that has none
+
+        close = get_close_matches(unknown[0], CONTEXT_NAMES, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ValueError(f"unknown variable {unknown[0]!r}{hint} (known: {', '.join(CONTEXT_NAMES)})")
     try:

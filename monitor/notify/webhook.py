@@ -15,7 +15,6 @@ import hmac
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any, Literal
 
 import aiohttp
@@ -79,7 +78,7 @@ class WebhookNotifier(Notifier):
         return secrets
 
     async def send(self, notification: Notification) -> Delivery:
-        body = render(replace(notification, message=self.compose(notification.message)))
+        body = render(notification._replace(message=self.compose(notification.message)))
         headers = {"User-Agent": USER_AGENT, **self._headers, "webhook-id": notification.id}
         if self._key is not None:
             timestamp = str(int(time.time()))

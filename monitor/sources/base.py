@@ -22,12 +22,12 @@ usually with `_get_history`; a first sight backfills the store from it (see `Pol
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,11 +37,13 @@ from monitor.fetch import NOT_MODIFIED, HttpClient, NotModified, Response, redac
 from monitor.model import Incident, Snapshot
 from monitor.sources.reader import EARLIEST
 
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
 LARGE_DOCUMENT_BYTES = 256 * 1024  # below this a parse takes milliseconds: the loop may do it itself
 PARSE_BUDGET_SECONDS = 10.0
 # Two threads: big parses run beside each other and the polls, not beside DNS lookups in the loop's
 # default executor, and no more than two at once compete for the GIL with the event loop.
-_PARSERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse")
 HISTORY_LIMIT = 100  # incidents a backfill keeps, the newest: a first sight's history, not an archive
 _T = TypeVar("_T")
 
@@ -190,12 +192,20 @@ class Source(ABC):
             self._validators.pop(url, None)
 
 
+@functools.cache
+def _parsers() -> ThreadPoolExecutor:
+    """The parser threads, made for the first large document (most runs never see one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse")
+
+
 async def parse_off_loop(size: int, work: Callable[[], _T]) -> _T:
     """`work()` (decoding and parsing `size` bytes): in place when small, else in a parser thread within
     `PARSE_BUDGET_SECONDS` (a `ParseError` past it)."""
     if size <= LARGE_DOCUMENT_BYTES:
         return work()
-    running = asyncio.get_running_loop().run_in_executor(_PARSERS, work)
+    running = asyncio.get_running_loop().run_in_executor(_parsers(), work)
     try:
         return await asyncio.wait_for(running, PARSE_BUDGET_SECONDS)
     except TimeoutError:

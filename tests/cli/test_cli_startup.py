@@ -44,6 +44,8 @@ NOT_FOR_A_STATUSPAGE_POLL = {
     "monitor.alerting.intervals",  # only a config with time_intervals loads them (and matchers' did_you_mean)
     "monitor.alerting.matchers",
     "structlog",  # imported for the first line logged; a poll whose pages all read logs none
+    "difflib",  # for the "did you mean" of a mistake
+    "concurrent.futures.thread",  # parser threads, for the first document too large to parse in the loop
 }
 SOURCE_MODULES = {module for module, _ in SOURCES.places.values()}
 NOTIFIER_MODULES = {module for module, _ in NOTIFIERS.places.values()}

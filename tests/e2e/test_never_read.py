@@ -59,7 +59,13 @@ providers:
         daemon = DaemonProcess(tmp_path, config)
         try:
             await daemon.start()
-            await eventually(lambda: page.hits >= 3, what="three failed polls")
+
+            async def three_failures_recorded() -> bool:
+                """Asked of the daemon: the page counts a request before the daemon has read its answer."""
+                provider = (await daemon.get_json("/api/v1/providers/acme"))["provider"]
+                return bool(provider["consecutive_failures"] >= 3)
+
+            await eventually(three_failures_recorded, what="three failed polls recorded")
             found = (await daemon.get_json("/api/v1/providers/acme"))["provider"]
             overview = await page_lines(daemon.base, "/")
             detail = await page_lines(daemon.base, "/providers/acme")

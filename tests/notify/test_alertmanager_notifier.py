@@ -7,7 +7,6 @@ The schema is `tests/schemas/alertmanager-api-v2-openapi.yaml` (Swagger 2.0, an 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -136,7 +135,7 @@ async def test_a_changed_severity_ends_the_label_set_sent_before(receiver: Recei
     receipt = {worse.key: "minor"}
     message = make_message(firing=(worse,))
     created = T0 + timedelta(minutes=9)
-    notification = replace(make_notification_for(message, receipt=receipt), created_at=created)
+    notification = make_notification_for(message, receipt=receipt)._replace(created_at=created)
     await send(config([receiver.url("/")]), notification)
     now, stale = assert_valid_alerts(receiver.requests[0].json())
     assert (now["labels"]["severity"], "endsAt" in now) == ("critical", False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.model import Alert, Event, EventKind, Notification, ProviderState, Severity, Told
@@ -50,7 +49,7 @@ def make_notification(
     return Notification(
         id=notification_id,
         notifier=notifier,
-        message=message if group is None else replace(message, group_key=group),
+        message=message if group is None else message._replace(group_key=group),
         created_at=created_at,
     )
 

@@ -141,6 +141,7 @@ messages = st.builds(
     related_total=st.integers(0, 1000),
     alert_keys=keys,
     receipt=receipts,
+    text=st.none(),  # rendered at send time, never stored
 )
 
 

@@ -266,7 +266,7 @@ async def test_everything_survives_close_and_reopen(store_factory: StoreFactory)
         assert [stored.event for stored in await reopened.recent_events(10)] == [event]
         assert await reopened.load_alerting() == AlertingMemory(
             alerts=memory.alerts,
-            told={(GROUP, "pager"): replace(make_told(alert.key), receipt={"ts": "1714564800.000100"})},
+            told={(GROUP, "pager"): make_told(alert.key)._replace(receipt={"ts": "1714564800.000100"})},
         )
         assert await reopened.silences() == [silence]
         [pending] = await reopened.claim_due(later(1), 10, LEASE)
@@ -396,7 +396,7 @@ async def test_a_delivery_receipt_goes_to_the_next_notification_of_its_group(sto
     thread = {"channel": "C1", "ts": "1714564800.000100"}
 
     memory = await store.load_alerting()
-    assert memory.told[(GROUP, "slack")] == replace(make_told(api.dedup_key), receipt=thread)
+    assert memory.told[(GROUP, "slack")] == make_told(api.dedup_key)._replace(receipt=thread)
     assert memory.told[(GROUP, "pager")].receipt == {}, "a receipt is per notifier"
     [second] = await store.claim_due(later(1), 10, LEASE)
     assert (second.id, second.receipt, second.message.receipt) == ("second", thread, thread)
@@ -416,9 +416,9 @@ async def test_a_delivery_receipt_goes_to_the_next_notification_of_its_group(sto
             }
         ),
     )
-    assert (await store.load_alerting()).told[(GROUP, "slack")] == replace(
-        make_told(api.dedup_key, web.dedup_key, at=later(10)), receipt=thread
-    )
+    assert (await store.load_alerting()).told[(GROUP, "slack")] == make_told(
+        api.dedup_key, web.dedup_key, at=later(10)
+    )._replace(receipt=thread)
     await store.mark_delivered("second", later(10))
     claimed = await store.claim_due(later(10), 10, LEASE)
     assert [(n.id, n.receipt) for n in claimed] == [("third", thread), ("elsewhere", {})]
@@ -518,7 +518,7 @@ async def test_a_new_outage_is_claimed_before_other_groups_backlog(store: Store)
     assert first_page.message.reason == "firing"
     await store.commit(make_state("stripe"), [outage], [first_page])
     update = make_notification("new-update", "slack", make_event("stripe/component/api", provider="stripe"))
-    changed = replace(update, message=replace(update.message, reason="changed"))
+    changed = update._replace(message=update.message._replace(reason="changed"))
     await store.commit(make_state("stripe"), [], [changed])
 
     assert ids(await store.claim_due(T0, 2, LEASE)) == ["new", "old0"]
