@@ -55,7 +55,8 @@ def _structlog() -> ModuleType:
 
 
 def _configure(use_console: bool, level: int, stream: TextIO) -> None:
-    structlog = _structlog()
+    import structlog
+
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -70,7 +71,8 @@ def _configure(use_console: bool, level: int, stream: TextIO) -> None:
 
 def _render(use_console: bool) -> list[Any]:
     """The last processors of every line, structlog's own and the standard library's alike."""
-    structlog = _structlog()
+    import structlog
+
     renderer = structlog.dev.ConsoleRenderer() if use_console else structlog.processors.JSONRenderer()
     return [
         structlog.processors.TimeStamper(fmt="iso", utc=True),
