@@ -75,16 +75,17 @@ class _ByType:
 
     def _validate(self, value: object) -> BaseModel:
         kind = value.get("type") if isinstance(value, dict) else None
-        validator = _validator(self.registry, kind if isinstance(kind, str) else None)
+        known = kind if isinstance(kind, str) and kind in self.registry else None  # cached by known type only
+        validator = _validator(self.registry, known)
         validated: BaseModel = validator.validate_python(value)
         return validated
 
 
 @cache
 def _validator(registry: Registry[Source] | Registry[Notifier], kind: str | None) -> Any:
-    """The validator of the plugin `kind` names, else of every plugin's union; found once per type, not
-    once per entry, and without TypeAdapter's own steps around it."""
-    return _union(registry, frozenset({kind}) if kind in registry else frozenset(registry)).validator
+    """The validator of the plugin `kind` names, else (None) of every plugin's union; found once per type,
+    not once per entry, and without TypeAdapter's own steps around it."""
+    return _union(registry, frozenset(registry) if kind is None else frozenset({kind})).validator
 
 
 @cache
