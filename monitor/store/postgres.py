@@ -238,21 +238,26 @@ class PostgresStore(ClusterStore):
                     )
                     await _record_history(conn, state, state.last_poll_at or datetime.now(UTC))
                 async with conn.cursor() as cur:
-                    await cur.executemany(
+                    await rows.write_rows(
+                        cur.executemany,
                         "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
                         "VALUES (%s, %s, %s, %s, %s, %s)",
                         rows.event_rows(events),
                     )
-                    await cur.executemany(
+                    await rows.write_rows(
+                        cur.executemany,
                         "INSERT INTO alerts (key, provider, body_json, updated_at) VALUES (%s, %s, %s, %s) "
                         "ON CONFLICT (key) DO UPDATE SET body_json = excluded.body_json, "
                         "updated_at = excluded.updated_at",
                         [(a.key, a.provider, codec.alert_to_json(a), now) for a in change.alerts],
                     )
-                    await cur.executemany(
-                        "DELETE FROM alerts WHERE key = %s", [(key,) for key in change.forgotten]
+                    await rows.write_rows(
+                        cur.executemany,
+                        "DELETE FROM alerts WHERE key = %s",
+                        [(key,) for key in change.forgotten],
                     )
-                    await cur.executemany(
+                    await rows.write_rows(
+                        cur.executemany,
                         "INSERT INTO group_log (group_key, notifier, told_json) VALUES (%s, %s, %s) "
                         "ON CONFLICT (group_key, notifier) DO UPDATE SET told_json = excluded.told_json",
                         [
@@ -260,7 +265,8 @@ class PostgresStore(ClusterStore):
                             for (group, notifier), t in change.told.items()
                         ],
                     )
-                    await cur.executemany(
+                    await rows.write_rows(
+                        cur.executemany,
                         "INSERT INTO notifications (id, notifier, dedup_key, body_json, priority, status, "
                         "attempts, created_at, next_attempt_at, delivered_at, dead_at) "
                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -273,7 +279,8 @@ class PostgresStore(ClusterStore):
     async def touch(self, states: Sequence[ProviderState]) -> None:
         async with self._transaction() as conn, conn.cursor() as cur:
             await self._check_fence(conn)
-            await cur.executemany(
+            await rows.write_rows(
+                cur.executemany,
                 "UPDATE provider_state SET state_json = %s, updated_at = %s WHERE provider = %s",
                 rows.touch_rows(states),
             )
@@ -340,10 +347,11 @@ class PostgresStore(ClusterStore):
                 _CLAIM_SQL, {"now": codec.format_time(now), "limit": limit, "names": names}
             )
             claimed = await cursor.fetchall()
-            await conn.execute(
-                "UPDATE notifications SET lease_until = %s WHERE seq = ANY(%s)",
-                (lease_until, [row[0] for row in claimed]),
-            )
+            if claimed:
+                await conn.execute(
+                    "UPDATE notifications SET lease_until = %s WHERE seq = ANY(%s)",
+                    (lease_until, [row[0] for row in claimed]),
+                )
         return [rows.claimed_notification(row) for row in claimed]
 
     async def mark_delivered(
@@ -521,12 +529,14 @@ async def _record_history(conn: AsyncConnection[Any], state: ProviderState, at: 
     open_now = {c: history.OpenStatus(n, st) for c, n, st in await cursor.fetchall()}
     ended, begun = history.status_changes(open_now, state)
     async with conn.cursor() as cur:
-        await cur.executemany(
+        await rows.write_rows(
+            cur.executemany,
             "UPDATE status_intervals SET ended_at = %s "
             "WHERE provider = %s AND component = %s AND ended_at IS NULL",
             [(when, state.provider, component) for component in ended],
         )
-        await cur.executemany(
+        await rows.write_rows(
+            cur.executemany,
             "INSERT INTO status_intervals (provider, component, name, status, started_at) "
             "VALUES (%s, %s, %s, %s, %s)",
             [(state.provider, component, st.name, st.status, when) for component, st in begun.items()],
@@ -541,7 +551,8 @@ async def _record_history(conn: AsyncConnection[Any], state: ProviderState, at: 
             incident_id for (incident_id,) in await cursor.fetchall() if incident_id not in state.incidents
         ]
         async with conn.cursor() as cur:
-            await cur.executemany(
+            await rows.write_rows(
+                cur.executemany,
                 "UPDATE incident_history SET resolved_at = %s, status = %s "
                 "WHERE provider = %s AND incident_id = %s",
                 [(when, IncidentStatus.RESOLVED.value, state.provider, incident_id) for incident_id in gone],

@@ -4,7 +4,7 @@ store the same thing (and `outage-monitor migrate` can copy one into the other r
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,18 @@ URGENT_REASONS = frozenset({"firing", "escalated"})
 
 EventRow = tuple[str, str, str, str, str, str]
 NotificationRow = tuple[str, str, str, str, int, str, int, str, str, str | None, str | None]
+
+
+async def write_rows(
+    executemany: Callable[[str, Sequence[Sequence[Any]]], Awaitable[object]],
+    query: str,
+    params: Sequence[Sequence[Any]],
+) -> None:
+    """`executemany(query, params)`, skipped when there is nothing to write: a call costs a trip to the
+    database even with no rows (aiosqlite's thread; psycopg opens a pipeline and syncs), and most
+    commits write no alerts, no group bookkeeping and no notifications."""
+    if params:
+        await executemany(query, params)
 
 
 def event_rows(events: Sequence[Event]) -> list[EventRow]:

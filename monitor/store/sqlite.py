@@ -158,19 +158,24 @@ class SqliteStore(Store):
                         (state.provider, codec.state_to_json(state), now),
                     )
                     await _record_history(conn, state, state.last_poll_at or datetime.now(UTC))
-                await conn.executemany(
+                await rows.write_rows(
+                    conn.executemany,
                     "INSERT INTO events (provider, kind, severity, dedup_key, occurred_at, body_json) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     rows.event_rows(events),
                 )
-                await conn.executemany(
+                await rows.write_rows(
+                    conn.executemany,
                     "INSERT INTO alerts (key, provider, body_json, updated_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET body_json = excluded.body_json, "
                     "updated_at = excluded.updated_at",
                     [(a.key, a.provider, codec.alert_to_json(a), now) for a in change.alerts],
                 )
-                await conn.executemany("DELETE FROM alerts WHERE key = ?", [(k,) for k in change.forgotten])
-                await conn.executemany(
+                await rows.write_rows(
+                    conn.executemany, "DELETE FROM alerts WHERE key = ?", [(k,) for k in change.forgotten]
+                )
+                await rows.write_rows(
+                    conn.executemany,
                     "INSERT INTO group_log (group_key, notifier, told_json) VALUES (?, ?, ?) "
                     "ON CONFLICT (group_key, notifier) DO UPDATE SET told_json = excluded.told_json",
                     [
@@ -178,7 +183,8 @@ class SqliteStore(Store):
                         for (group, notifier), t in change.told.items()
                     ],
                 )
-                await conn.executemany(
+                await rows.write_rows(
+                    conn.executemany,
                     "INSERT INTO notifications (id, notifier, dedup_key, body_json, priority, status, "
                     "attempts, created_at, next_attempt_at, delivered_at, dead_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -190,7 +196,8 @@ class SqliteStore(Store):
 
     async def touch(self, states: Sequence[ProviderState]) -> None:
         async with self._transaction() as conn:
-            await conn.executemany(
+            await rows.write_rows(
+                conn.executemany,
                 "UPDATE provider_state SET state_json = ?, updated_at = ? WHERE provider = ?",
                 rows.touch_rows(states),
             )
@@ -259,7 +266,8 @@ class SqliteStore(Store):
             claimed = list(
                 await conn.execute_fetchall(_CLAIM_SQL.format(notifier_filter=notifier_filter), params)
             )
-            await conn.executemany(
+            await rows.write_rows(
+                conn.executemany,
                 "UPDATE notifications SET lease_until = ? WHERE seq = ?",
                 [(lease_until, row[0]) for row in claimed],
             )
@@ -363,16 +371,18 @@ class SqliteStore(Store):
 async def _record_history(conn: aiosqlite.Connection, state: ProviderState, at: datetime) -> None:
     """The status intervals and incident timelines this state changes (monitor/history.py)."""
     when = codec.format_time(at)
-    rows = await conn.execute_fetchall(
+    found = await conn.execute_fetchall(
         "SELECT component, name, status FROM status_intervals WHERE provider = ? AND ended_at IS NULL",
         (state.provider,),
     )
-    ended, begun = history.status_changes({c: history.OpenStatus(n, s) for c, n, s in rows}, state)
-    await conn.executemany(
+    ended, begun = history.status_changes({c: history.OpenStatus(n, s) for c, n, s in found}, state)
+    await rows.write_rows(
+        conn.executemany,
         "UPDATE status_intervals SET ended_at = ? WHERE provider = ? AND component = ? AND ended_at IS NULL",
         [(when, state.provider, component) for component in ended],
     )
-    await conn.executemany(
+    await rows.write_rows(
+        conn.executemany,
         "INSERT INTO status_intervals (provider, component, name, status, started_at) VALUES (?, ?, ?, ?, ?)",
         [(state.provider, component, s.name, s.status, when) for component, s in begun.items()],
     )
@@ -382,7 +392,8 @@ async def _record_history(conn: aiosqlite.Connection, state: ProviderState, at: 
             "SELECT incident_id FROM incident_history WHERE provider = ? AND resolved_at IS NULL",
             (state.provider,),
         )
-        await conn.executemany(
+        await rows.write_rows(
+            conn.executemany,
             "UPDATE incident_history SET resolved_at = ?, status = ? WHERE provider = ? AND incident_id = ?",
             [
                 (when, IncidentStatus.RESOLVED.value, state.provider, incident_id)
