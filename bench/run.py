@@ -42,6 +42,7 @@ TARGET_CPU = 0.25  # of one core
 TARGET_RSS_MB = 200.0
 TARGET_RATIO = 1.5  # poll CPU / bare loop CPU
 TARGET_FLOOR_RATIO = 1.5  # daemon CPU per poll / the paced floor's, measured in the same run
+TARGET_STORE_RATIO = 1.2  # on PostgreSQL: daemon CPU per poll / a SQLite daemon's beside it, same run
 HOST = "127.0.0.1"
 
 
@@ -52,7 +53,7 @@ class BenchError(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class Reading:
     at: float  # time.monotonic()
-    cpu: float  # of the program read: the daemon, or the paced floor
+    cpu: float  # of the program read: the daemon, the paced floor or the SQLite daemon beside
     system: float  # the kernel's part of cpu: sockets, epoll, SQLite's writes
     fleet_cpu: float
     fleet: dict[str, Any]  # the fleet's /stats
@@ -80,6 +81,7 @@ class Run:
     comparison: Comparison | None
     failover: Failover | None = None
     floor: tuple[Reading, Reading] | None = None  # the paced floor (bench/paced.py), over the same window
+    sqlite: tuple[Reading, Reading] | None = None  # with --state postgresql://: a SQLite daemon, same window
 
     @property
     def wanted(self) -> float:
@@ -143,6 +145,15 @@ class Run:
                 "cpu_share": round(floor_cpu / (f1.at - f0.at), 4),
                 "cpu_per_poll_ms": round(floor_per_poll, 3),
                 "daemon_over_floor": round(figures["cpu_per_poll_ms"] / max(floor_per_poll, 1e-9), 2),
+            }
+        if self.sqlite is not None:
+            s0, s1 = self.sqlite
+            sqlite_per_poll = 1000 * (s1.cpu - s0.cpu) / max(s1.fleet["requests"] - s0.fleet["requests"], 1)
+            figures["sqlite_beside"] = {
+                "polls_per_s": round(s1.rate(s0), 2),
+                "cpu_share": round((s1.cpu - s0.cpu) / (s1.at - s0.at), 4),
+                "cpu_per_poll_ms": round(sqlite_per_poll, 3),
+                "postgres_over_sqlite": round(figures["cpu_per_poll_ms"] / max(sqlite_per_poll, 1e-9), 2),
             }
         if self.failover is not None:
             figures["failover"] = {
@@ -250,6 +261,22 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _verdict(floor["daemon_over_floor"] <= TARGET_FLOOR_RATIO),
             ),
         ]
+    if (beside := f.get("sqlite_beside")) is not None:
+        table += [
+            (
+                "SQLite daemon beside: polls/s, CPU share, CPU per poll",
+                f"{beside['polls_per_s']:.1f}, {100 * beside['cpu_share']:.1f}%, "
+                f"{beside['cpu_per_poll_ms']:.2f} ms",
+                "",
+                "",
+            ),
+            (
+                "PostgreSQL / SQLite beside, CPU per poll",
+                f"{beside['postgres_over_sqlite']:.2f}x",
+                f"<= {TARGET_STORE_RATIO:g}x",
+                _verdict(beside["postgres_over_sqlite"] <= TARGET_STORE_RATIO),
+            ),
+        ]
     if (failover := f.get("failover")) is not None:
         table.append(
             (
@@ -341,7 +368,7 @@ class Bench:
         self.daemon_pid = 0
         self.daemon_url = ""
         self._proc: subprocess.Popen[bytes] | None = None
-        self._floor: _Floor | None = None
+        self._beside: dict[str, _Beside] = {}  # programs read over the same windows: "floor", "sqlite"
 
     def start_fleet(self) -> None:
         self.fleet_pid, self.fleet_url = self._start_fleet(
@@ -370,27 +397,41 @@ class Bench:
         argv += ["--pages", str(self.args.providers), "--interval", str(self.args.interval)]
         with (self.workdir / "floor.log").open("wb") as log:
             proc = self.children.start(argv, stdout=log, stderr=log)
-        self._floor = _Floor(proc, fleet_pid, fleet_url)
+        self._beside["floor"] = _Beside(proc, fleet_pid, fleet_url)
+
+    def start_sqlite_beside(self) -> None:
+        """With a PostgreSQL store: the same daemon on SQLite, against a fleet of its own built alike,
+        read over the same windows, so the two stores are compared under the same machine load (runs
+        one after the other differed by more than the stores do)."""
+        fleet_pid, fleet_url = self._start_fleet("sqlite-fleet", self.args.providers)
+        proc, _ = self._start_replica("sqlite", fleet_url, self.workdir / "sqlite-beside.db")
+        self._beside["sqlite"] = _Beside(proc, fleet_pid, fleet_url)
 
     def start_daemon(self) -> tuple[float, float]:
         """Start `monitor run` and wait for /readyz; (seconds, CPU seconds) it took."""
         started = time.monotonic()
-        proc, self.daemon_url = self._start_replica("daemon")
+        proc, self.daemon_url = self._start_replica("daemon", self.fleet_url, self._state)
         self.daemon_pid = proc.pid
         self._proc = proc
         return time.monotonic() - started, cpu_seconds(proc.pid)
 
     def start_follower(self) -> tuple[subprocess.Popen[bytes], str]:
         """A second replica on the same PostgreSQL state, once the first leads: it follows."""
-        return self._start_replica("follower")
+        return self._start_replica("follower", self.fleet_url, self._state)
 
-    def _start_replica(self, name: str) -> tuple[subprocess.Popen[bytes], str]:
+    @property
+    def _state(self) -> Path | str:
+        return self.args.state or self.workdir / "state.db"
+
+    def _start_replica(
+        self, name: str, fleet_url: str, state: Path | str
+    ) -> tuple[subprocess.Popen[bytes], str]:
         listen = f"{HOST}:{_free_port()}"
         config = write_config(
             self.workdir / f"providers-{name}.yaml",
-            fleet_url=self.fleet_url,
+            fleet_url=fleet_url,
             providers=self.args.providers,
-            state=self.args.state or self.workdir / "state.db",
+            state=state,
             listen=listen,
             interval=self.args.interval,
         )
@@ -417,10 +458,9 @@ class Bench:
         """The daemon's CPU and its fleet's count."""
         return self._read(self.daemon, "daemon", self.fleet_pid, self.fleet_url)
 
-    def read_floor(self) -> Reading | None:
-        """The paced floor's CPU and its own fleet's count, when it runs."""
-        f = self._floor
-        return None if f is None else self._read(f.proc, "floor", f.fleet_pid, f.fleet_url)
+    def read_beside(self) -> dict[str, Reading]:
+        """The CPU of each program running beside the daemon, and its own fleet's count."""
+        return {name: self._read(b.proc, name, b.fleet_pid, b.fleet_url) for name, b in self._beside.items()}
 
     def _read(self, proc: subprocess.Popen[bytes], name: str, fleet_pid: int, fleet_url: str) -> Reading:
         if proc.poll() is not None:
@@ -431,27 +471,26 @@ class Bench:
 
     def watch(
         self, phase: str, seconds: float
-    ) -> tuple[tuple[Reading, Reading], tuple[Reading, Reading] | None]:
-        """Readings of the daemon, and of the floor when it runs, at the start and end of `seconds`, with
-        a progress line every `--sample` seconds."""
+    ) -> tuple[tuple[Reading, Reading], dict[str, tuple[Reading, Reading]]]:
+        """Readings of the daemon, and of each program beside it, at the start and end of `seconds`,
+        with a progress line every `--sample` seconds."""
         first = previous = self.read()
-        floor_first = floor_previous = self.read_floor()
+        beside_first = beside_previous = self.read_beside()
         deadline = first.at + seconds
         while (left := deadline - time.monotonic()) > 0:
             time.sleep(min(self.args.sample, left))
-            now, floor_now = self.read(), self.read_floor()
+            now, beside_now = self.read(), self.read_beside()
             line = (
                 f"[{phase} +{now.at - first.at:4.0f}s] polls/s {now.rate(previous):7.1f}"
                 f"  daemon CPU {_share(now, previous)}  fleet CPU {_share(now, previous, fleet=True)}"
                 f"  RSS {memory_mb(self.daemon_pid, 'VmRSS'):5.0f} MB"
             )
-            if floor_now is not None and floor_previous is not None:
-                rate = floor_now.rate(floor_previous)
-                line += f"  | floor polls/s {rate:7.1f} CPU {_share(floor_now, floor_previous)}"
+            for name, reading in beside_now.items():
+                before = beside_previous[name]
+                line += f"  | {name} polls/s {reading.rate(before):7.1f} CPU {_share(reading, before)}"
             print(line, flush=True)
-            previous, floor_previous = now, floor_now
-        floor = (floor_first, floor_previous) if floor_first and floor_previous else None
-        return (first, previous), floor
+            previous, beside_previous = now, beside_now
+        return (first, previous), {name: (r, beside_previous[name]) for name, r in beside_first.items()}
 
     def scrape(self) -> tuple[MetricsSample, float]:
         """The daemon's metrics, and the CPU that one scrape cost it."""
@@ -473,10 +512,10 @@ class Bench:
         with (self.workdir / "py-spy.log").open("wb") as log:
             return self.children.start(argv, stdout=log, stderr=log)
 
-    def stop_floor(self) -> None:
-        if self._floor is not None:
-            self.children.stop(self._floor.proc)
-            self._floor = None
+    def stop_beside(self) -> None:
+        for beside in self._beside.values():
+            self.children.stop(beside.proc)
+        self._beside.clear()
 
     def stop_daemon(self) -> float:
         seconds = self.children.stop(self.daemon)
@@ -490,7 +529,9 @@ class Bench:
 
 
 @dataclass(frozen=True, slots=True)
-class _Floor:
+class _Beside:
+    """A program read beside the daemon (the paced floor, the SQLite daemon) and its own fleet."""
+
     proc: subprocess.Popen[bytes]
     fleet_pid: int
     fleet_url: str
@@ -525,15 +566,18 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
     if args.floor:
         bench.start_floor()
         print("the paced floor runs beside it, on a fleet of its own", flush=True)
+    if _on_postgres(args):
+        bench.start_sqlite_beside()
+        print("a SQLite daemon runs beside it, on a fleet of its own", flush=True)
     settle = args.warmup if args.warmup is not None else 1.1 * args.interval
     warmup, _ = bench.watch("warm-up", settle)
     m0, scrape_cpu = bench.scrape()
     spy = bench.profile()
-    window, floor = bench.watch("measure", args.duration)
+    window, beside = bench.watch("measure", args.duration)
     if spy is not None:  # stopped before the scrape, which is not part of the window
         spy.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
         spy.wait(60)
-    bench.stop_floor()  # its fleet stays up until the end; idle, it costs nothing
+    bench.stop_beside()  # their fleets stay up until the end; idle, they cost nothing
     m1, _ = bench.scrape()
     peak = memory_mb(bench.daemon_pid, "VmHWM")
     failover = None
@@ -571,7 +615,8 @@ def measure(args: argparse.Namespace, children: Children, workdir: Path) -> Run:
         stop_seconds=stop_seconds,
         comparison=comparison,
         failover=failover,
-        floor=floor,
+        floor=beside.get("floor"),
+        sqlite=beside.get("sqlite"),
     )
 
 
@@ -625,7 +670,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep", action="store_true", help="keep the work directory (config, logs, state)")
     parser.add_argument(
         "--state",
-        help="the daemon's store: postgresql://... (an empty database; default SQLite in the work dir)",
+        help=(
+            "the daemon's store: postgresql://... (an empty database; default SQLite in the work dir); "
+            "on PostgreSQL a SQLite daemon runs beside it, on a fleet of its own, for the store's ratio"
+        ),
     )
     parser.add_argument(
         "--failover",
@@ -639,10 +687,14 @@ def _terminate(signum: int, _: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds through `finally`, which stops the children
 
 
+def _on_postgres(args: argparse.Namespace) -> bool:
+    return (args.state or "").startswith(("postgresql://", "postgres://"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.failover and not (args.state or "").startswith(("postgresql://", "postgres://")):
+    if args.failover and not _on_postgres(args):
         parser.error("--failover needs --state postgresql://... (replicas share a PostgreSQL store)")
     signal.signal(signal.SIGTERM, _terminate)
     workdir = Path(tempfile.mkdtemp(prefix="outage-bench-"))
