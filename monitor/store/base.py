@@ -138,9 +138,10 @@ class Store(ABC):
 
     @abstractmethod
     async def touch(self, states: Sequence[ProviderState]) -> None:
-        """Rewrite stored states whose substance is already stored, for their newer poll times (the
-        poller's heartbeats, batched): one transaction; no history, no event. A provider with no stored
-        state is left alone."""
+        """Write the newer poll times (`last_poll_at`, `last_success_at`) of states whose substance is
+        already stored (the poller's heartbeats, batched): one transaction; only those two fields change
+        in the stored state (the rest of it is not re-encoded); no history, no event. A provider with no
+        stored state is left alone."""
 
     @abstractmethod
     async def add_history(self, provider: str, incidents: Sequence[Incident]) -> None:

@@ -62,8 +62,8 @@ def state_to_json(state: ProviderState) -> str:
             "consecutive_failures": state.consecutive_failures,
             "unreachable": state.unreachable,
             "last_error": state.last_error,
-            "last_poll_at": _time_or_none(state.last_poll_at),
-            "last_success_at": _time_or_none(state.last_success_at),
+            "last_poll_at": time_or_none(state.last_poll_at),
+            "last_success_at": time_or_none(state.last_success_at),
         }
     )
 
@@ -81,8 +81,8 @@ def state_from_json(text: str) -> ProviderState:
         consecutive_failures=int(doc.get("consecutive_failures", 0)),
         unreachable=bool(doc.get("unreachable", False)),
         last_error=doc.get("last_error"),
-        last_poll_at=_parse_time_or_none(doc.get("last_poll_at")),
-        last_success_at=_parse_time_or_none(doc.get("last_success_at")),
+        last_poll_at=_parsetime_or_none(doc.get("last_poll_at")),
+        last_success_at=_parsetime_or_none(doc.get("last_success_at")),
     )
 
 
@@ -147,7 +147,7 @@ def alert_to_dict(alert: Alert) -> Doc:
         "url": alert.url,
         "component": alert.component,
         "detail": alert.detail,
-        "resolved_at": _time_or_none(alert.resolved_at),
+        "resolved_at": time_or_none(alert.resolved_at),
     }
 
 
@@ -164,7 +164,7 @@ def alert_from_dict(doc: Doc) -> Alert:
         url=doc.get("url"),
         component=doc.get("component"),
         detail=doc.get("detail"),
-        resolved_at=_parse_time_or_none(doc.get("resolved_at")),
+        resolved_at=_parsetime_or_none(doc.get("resolved_at")),
     )
 
 
@@ -274,11 +274,11 @@ def _dumps(doc: Doc) -> str:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=True)
 
 
-def _time_or_none(value: datetime | None) -> str | None:
+def time_or_none(value: datetime | None) -> str | None:
     return None if value is None else format_time(value)
 
 
-def _parse_time_or_none(text: str | None) -> datetime | None:
+def _parsetime_or_none(text: str | None) -> datetime | None:
     return None if text is None else parse_time(text)
 
 
@@ -310,22 +310,22 @@ def _incident_to_dict(incident: Incident) -> Doc:
         "status": incident.status.value,
         "impact": incident.impact.value,
         "url": incident.url,
-        "started_at": _time_or_none(incident.started_at),
-        "updated_at": _time_or_none(incident.updated_at),
+        "started_at": time_or_none(incident.started_at),
+        "updated_at": time_or_none(incident.updated_at),
         "latest_update": incident.latest_update,
         "component_ids": list(incident.component_ids),
         "updates": updates_to_list(incident.updates),
-        "resolved_at": _time_or_none(incident.resolved_at),
+        "resolved_at": time_or_none(incident.resolved_at),
     }
 
 
 def updates_to_list(updates: Sequence[IncidentUpdate]) -> list[Doc]:
-    return [{"at": _time_or_none(u.at), "status": u.status.value, "text": u.text} for u in updates]
+    return [{"at": time_or_none(u.at), "status": u.status.value, "text": u.text} for u in updates]
 
 
 def updates_from_list(docs: Sequence[Doc]) -> tuple[IncidentUpdate, ...]:
     return tuple(
-        IncidentUpdate(_parse_time_or_none(d.get("at")), IncidentStatus(d["status"]), d["text"]) for d in docs
+        IncidentUpdate(_parsetime_or_none(d.get("at")), IncidentStatus(d["status"]), d["text"]) for d in docs
     )
 
 
@@ -336,12 +336,12 @@ def _incident_from_dict(doc: Doc) -> Incident:
         status=IncidentStatus(doc["status"]),
         impact=Impact(doc["impact"]),
         url=doc.get("url"),
-        started_at=_parse_time_or_none(doc.get("started_at")),
-        updated_at=_parse_time_or_none(doc.get("updated_at")),
+        started_at=_parsetime_or_none(doc.get("started_at")),
+        updated_at=_parsetime_or_none(doc.get("updated_at")),
         latest_update=doc.get("latest_update"),
         component_ids=tuple(doc.get("component_ids") or ()),
         updates=updates_from_list(doc.get("updates") or ()),
-        resolved_at=_parse_time_or_none(doc.get("resolved_at")),
+        resolved_at=_parsetime_or_none(doc.get("resolved_at")),
     )
 
 
@@ -351,8 +351,8 @@ def _maintenance_to_dict(maintenance: Maintenance) -> Doc:
         "name": maintenance.name,
         "status": maintenance.status.value,
         "url": maintenance.url,
-        "scheduled_for": _time_or_none(maintenance.scheduled_for),
-        "scheduled_until": _time_or_none(maintenance.scheduled_until),
+        "scheduled_for": time_or_none(maintenance.scheduled_for),
+        "scheduled_until": time_or_none(maintenance.scheduled_until),
         "latest_update": maintenance.latest_update,
         "component_ids": list(maintenance.component_ids),
     }
@@ -364,8 +364,8 @@ def _maintenance_from_dict(doc: Doc) -> Maintenance:
         name=doc["name"],
         status=MaintenanceStatus(doc["status"]),
         url=doc.get("url"),
-        scheduled_for=_parse_time_or_none(doc.get("scheduled_for")),
-        scheduled_until=_parse_time_or_none(doc.get("scheduled_until")),
+        scheduled_for=_parsetime_or_none(doc.get("scheduled_for")),
+        scheduled_until=_parsetime_or_none(doc.get("scheduled_until")),
         latest_update=doc.get("latest_update"),
         component_ids=tuple(doc.get("component_ids") or ()),
     )

@@ -281,7 +281,9 @@ class PostgresStore(ClusterStore):
             await self._check_fence(conn)
             await rows.write_rows(
                 cur.executemany,
-                "UPDATE provider_state SET state_json = %s, updated_at = %s WHERE provider = %s",
+                "UPDATE provider_state SET state_json = (state_json::jsonb || jsonb_build_object("
+                "'last_poll_at', %s::text, 'last_success_at', %s::text))::text, updated_at = %s "
+                "WHERE provider = %s",
                 rows.touch_rows(states),
             )
 

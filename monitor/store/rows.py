@@ -48,10 +48,14 @@ def event_rows(events: Sequence[Event]) -> list[EventRow]:
     ]
 
 
-def touch_rows(states: Sequence[ProviderState]) -> list[tuple[str, str, str]]:
-    """(state_json, updated_at, provider) per state: `Store.touch`'s UPDATE parameters."""
+def touch_rows(states: Sequence[ProviderState]) -> list[tuple[str | None, str | None, str, str]]:
+    """(last_poll_at, last_success_at, updated_at, provider) per state: `Store.touch`'s UPDATE parameters,
+    the two times as the state's JSON holds them."""
     now = codec.format_time(datetime.now(UTC))
-    return [(codec.state_to_json(state), now, state.provider) for state in states]
+    return [
+        (codec.time_or_none(s.last_poll_at), codec.time_or_none(s.last_success_at), now, s.provider)
+        for s in states
+    ]
 
 
 def notification_rows(

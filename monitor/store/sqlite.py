@@ -198,7 +198,8 @@ class SqliteStore(Store):
         async with self._transaction() as conn:
             await rows.write_rows(
                 conn.executemany,
-                "UPDATE provider_state SET state_json = ?, updated_at = ? WHERE provider = ?",
+                "UPDATE provider_state SET state_json = json_set(state_json, '$.last_poll_at', ?, "
+                "'$.last_success_at', ?), updated_at = ? WHERE provider = ?",
                 rows.touch_rows(states),
             )
 

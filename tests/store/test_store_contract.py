@@ -105,6 +105,22 @@ async def test_touch_rewrites_stored_states_in_one_call_and_adds_none(store: Sto
     assert await store.load_states() == {"github": beats[0], "slack": beats[1]}
 
 
+async def test_touch_writes_only_the_poll_times(store: Store) -> None:
+    """A heartbeat's state has nothing new but its poll times: those two fields are all it writes, so a
+    beat can never put back an older substance, and a time that is None is stored as None."""
+    stored = make_state("github", description="All Systems Operational", last_poll_at=later(5))
+    await store.commit(stored, [], [])
+    beat = replace(stored, description="stale text", last_poll_at=later(300), last_success_at=None)
+    await store.touch([beat])
+    assert await store.load_states() == {
+        "github": replace(stored, last_poll_at=later(300), last_success_at=None)
+    }
+    await store.touch([replace(stored, last_poll_at=later(600), last_success_at=later(600))])
+    assert await store.load_states() == {
+        "github": replace(stored, last_poll_at=later(600), last_success_at=later(600))
+    }
+
+
 async def test_recent_events_newest_first_with_increasing_ids(store: Store) -> None:
     first, second, third = (make_event(f"github/component/c{i}", at=later(i)) for i in range(3))
     await store.commit(make_state(), [first, second], [])
