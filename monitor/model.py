@@ -381,6 +381,25 @@ class ProviderState:
     last_poll_at: datetime | None = None
     last_success_at: datetime | None = None
 
+    def read_again(self, at: datetime) -> ProviderState:
+        """This state, its page read successfully again at `at` with nothing new: what
+        `dataclasses.replace(self, last_poll_at=at, last_success_at=at)` gives, for a seventh of its
+        cost (the poller calls it on every quiet 304)."""
+        return ProviderState(
+            self.provider,
+            self.page_url,
+            self.baselined,
+            self.components,
+            self.incidents,
+            self.maintenances,
+            self.description,
+            self.consecutive_failures,
+            self.unreachable,
+            self.last_error,
+            at,
+            at,
+        )
+
     @property
     def up(self) -> bool:
         """The last fetch+parse succeeded."""

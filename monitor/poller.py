@@ -173,7 +173,7 @@ class Poller:
         events: list[Event]
         quiet = result is runtime.state_from and previous is not None and runtime.calm
         if quiet and previous is not None:  # what diff() returns for a snapshot it has seen, but cheaper
-            state, events = replace(previous, last_poll_at=now, last_success_at=now), []
+            state, events = previous.read_again(now), []
         else:
             state, events = diff(previous, name, result, now, plan.policy)
             runtime.calm = settled(state)

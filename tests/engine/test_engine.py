@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -467,7 +467,19 @@ def test_a_settled_state_given_its_last_snapshot_again_changes_only_timestamps(
         again, events = diff(r.state, "acme", last, later, policy)
         assert events == []
         assert again == replace(r.state, last_poll_at=later, last_success_at=later)
+        assert again == r.state.read_again(later)  # what the poller uses instead of diff()
     assert checked >= 2
+
+
+def test_read_again_keeps_every_other_field() -> None:
+    """`read_again` lists the fields by hand (for speed): a field added to ProviderState and not to it
+    would be lost on every quiet poll. Every field here holds its own marker."""
+    markers = {f.name: object() for f in fields(ProviderState)}
+    at = T0 + timedelta(minutes=5)
+    again = ProviderState(**markers).read_again(at)  # type: ignore[arg-type]
+    for name, marker in markers.items():
+        expected = at if name in ("last_poll_at", "last_success_at") else marker
+        assert getattr(again, name) is expected, name
 
 
 def test_pending_confirmation_or_failure_is_not_settled() -> None:
