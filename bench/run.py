@@ -135,26 +135,11 @@ class Run:
             "stop_s": round(self.stop_seconds, 2),
         }
         if self.floor is not None:
-            f0, f1 = self.floor
-            floor_cpu = f1.cpu - f0.cpu
-            floor_polls = f1.fleet["requests"] - f0.fleet["requests"]
-            floor_per_poll = 1000 * floor_cpu / max(floor_polls, 1)
-            figures["floor"] = {
-                "window_s": round(f1.at - f0.at, 1),
-                "polls_per_s": round(f1.rate(f0), 2),
-                "cpu_share": round(floor_cpu / (f1.at - f0.at), 4),
-                "cpu_per_poll_ms": round(floor_per_poll, 3),
-                "daemon_over_floor": round(figures["cpu_per_poll_ms"] / max(floor_per_poll, 1e-9), 2),
-            }
+            figures["floor"] = _beside(self.floor, figures["cpu_per_poll_ms"], "daemon_over_floor")
         if self.sqlite is not None:
-            s0, s1 = self.sqlite
-            sqlite_per_poll = 1000 * (s1.cpu - s0.cpu) / max(s1.fleet["requests"] - s0.fleet["requests"], 1)
-            figures["sqlite_beside"] = {
-                "polls_per_s": round(s1.rate(s0), 2),
-                "cpu_share": round((s1.cpu - s0.cpu) / (s1.at - s0.at), 4),
-                "cpu_per_poll_ms": round(sqlite_per_poll, 3),
-                "postgres_over_sqlite": round(figures["cpu_per_poll_ms"] / max(sqlite_per_poll, 1e-9), 2),
-            }
+            figures["sqlite_beside"] = _beside(
+                self.sqlite, figures["cpu_per_poll_ms"], "postgres_over_sqlite"
+            )
         if self.failover is not None:
             figures["failover"] = {
                 "takeover_s": round(self.failover.takeover_s, 2),
@@ -246,37 +231,17 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("graceful stop (SIGTERM to exit)", f"{f['stop_s']:.1f} s", "", ""),
     ]
     if (floor := f.get("floor")) is not None:
-        table += [
-            (
-                "paced floor: polls/s, CPU share, CPU per poll",
-                f"{floor['polls_per_s']:.1f}, {100 * floor['cpu_share']:.1f}%, "
-                f"{floor['cpu_per_poll_ms']:.2f} ms",
-                "",
-                "",
-            ),
-            (
-                "daemon / paced floor, CPU per poll",
-                f"{floor['daemon_over_floor']:.2f}x",
-                f"<= {TARGET_FLOOR_RATIO:g}x",
-                _verdict(floor["daemon_over_floor"] <= TARGET_FLOOR_RATIO),
-            ),
-        ]
+        table += _beside_rows(
+            floor, "paced floor", "daemon / paced floor", "daemon_over_floor", TARGET_FLOOR_RATIO
+        )
     if (beside := f.get("sqlite_beside")) is not None:
-        table += [
-            (
-                "SQLite daemon beside: polls/s, CPU share, CPU per poll",
-                f"{beside['polls_per_s']:.1f}, {100 * beside['cpu_share']:.1f}%, "
-                f"{beside['cpu_per_poll_ms']:.2f} ms",
-                "",
-                "",
-            ),
-            (
-                "PostgreSQL / SQLite beside, CPU per poll",
-                f"{beside['postgres_over_sqlite']:.2f}x",
-                f"<= {TARGET_STORE_RATIO:g}x",
-                _verdict(beside["postgres_over_sqlite"] <= TARGET_STORE_RATIO),
-            ),
-        ]
+        table += _beside_rows(
+            beside,
+            "SQLite daemon beside",
+            "PostgreSQL / SQLite beside",
+            "postgres_over_sqlite",
+            TARGET_STORE_RATIO,
+        )
     if (failover := f.get("failover")) is not None:
         table.append(
             (
@@ -334,6 +299,38 @@ def rows(f: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 ),
             ]
     return table
+
+
+def _beside(window: tuple[Reading, Reading], daemon_per_poll_ms: float, ratio_key: str) -> dict[str, Any]:
+    """The figures of a program read beside the daemon over `window`, and under `ratio_key` the daemon's
+    CPU per poll over its."""
+    r0, r1 = window
+    cpu = r1.cpu - r0.cpu
+    per_poll = 1000 * cpu / max(r1.fleet["requests"] - r0.fleet["requests"], 1)
+    return {
+        "window_s": round(r1.at - r0.at, 1),
+        "polls_per_s": round(r1.rate(r0), 2),
+        "cpu_share": round(cpu / (r1.at - r0.at), 4),
+        "cpu_per_poll_ms": round(per_poll, 3),
+        ratio_key: round(daemon_per_poll_ms / max(per_poll, 1e-9), 2),
+    }
+
+
+def _beside_rows(
+    figures: dict[str, Any], name: str, ratio_name: str, ratio_key: str, target: float
+) -> list[tuple[str, str, str, str]]:
+    """Its two rows: its polls/s, CPU share and CPU per poll; the ratio against `target`."""
+    ratio = figures[ratio_key]
+    return [
+        (
+            f"{name}: polls/s, CPU share, CPU per poll",
+            f"{figures['polls_per_s']:.1f}, {100 * figures['cpu_share']:.1f}%, "
+            f"{figures['cpu_per_poll_ms']:.2f} ms",
+            "",
+            "",
+        ),
+        (f"{ratio_name}, CPU per poll", f"{ratio:.2f}x", f"<= {target:g}x", _verdict(ratio <= target)),
+    ]
 
 
 def _spread(values: list[float]) -> str:
