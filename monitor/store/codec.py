@@ -81,8 +81,8 @@ def state_from_json(text: str) -> ProviderState:
         consecutive_failures=int(doc.get("consecutive_failures", 0)),
         unreachable=bool(doc.get("unreachable", False)),
         last_error=doc.get("last_error"),
-        last_poll_at=_parsetime_or_none(doc.get("last_poll_at")),
-        last_success_at=_parsetime_or_none(doc.get("last_success_at")),
+        last_poll_at=_parse_time_or_none(doc.get("last_poll_at")),
+        last_success_at=_parse_time_or_none(doc.get("last_success_at")),
     )
 
 
@@ -164,7 +164,7 @@ def alert_from_dict(doc: Doc) -> Alert:
         url=doc.get("url"),
         component=doc.get("component"),
         detail=doc.get("detail"),
-        resolved_at=_parsetime_or_none(doc.get("resolved_at")),
+        resolved_at=_parse_time_or_none(doc.get("resolved_at")),
     )
 
 
@@ -278,7 +278,7 @@ def time_or_none(value: datetime | None) -> str | None:
     return None if value is None else format_time(value)
 
 
-def _parsetime_or_none(text: str | None) -> datetime | None:
+def _parse_time_or_none(text: str | None) -> datetime | None:
     return None if text is None else parse_time(text)
 
 
@@ -325,7 +325,7 @@ def updates_to_list(updates: Sequence[IncidentUpdate]) -> list[Doc]:
 
 def updates_from_list(docs: Sequence[Doc]) -> tuple[IncidentUpdate, ...]:
     return tuple(
-        IncidentUpdate(_parsetime_or_none(d.get("at")), IncidentStatus(d["status"]), d["text"]) for d in docs
+        IncidentUpdate(_parse_time_or_none(d.get("at")), IncidentStatus(d["status"]), d["text"]) for d in docs
     )
 
 
@@ -336,12 +336,12 @@ def _incident_from_dict(doc: Doc) -> Incident:
         status=IncidentStatus(doc["status"]),
         impact=Impact(doc["impact"]),
         url=doc.get("url"),
-        started_at=_parsetime_or_none(doc.get("started_at")),
-        updated_at=_parsetime_or_none(doc.get("updated_at")),
+        started_at=_parse_time_or_none(doc.get("started_at")),
+        updated_at=_parse_time_or_none(doc.get("updated_at")),
         latest_update=doc.get("latest_update"),
         component_ids=tuple(doc.get("component_ids") or ()),
         updates=updates_from_list(doc.get("updates") or ()),
-        resolved_at=_parsetime_or_none(doc.get("resolved_at")),
+        resolved_at=_parse_time_or_none(doc.get("resolved_at")),
     )
 
 
@@ -364,8 +364,8 @@ def _maintenance_from_dict(doc: Doc) -> Maintenance:
         name=doc["name"],
         status=MaintenanceStatus(doc["status"]),
         url=doc.get("url"),
-        scheduled_for=_parsetime_or_none(doc.get("scheduled_for")),
-        scheduled_until=_parsetime_or_none(doc.get("scheduled_until")),
+        scheduled_for=_parse_time_or_none(doc.get("scheduled_for")),
+        scheduled_until=_parse_time_or_none(doc.get("scheduled_until")),
         latest_update=doc.get("latest_update"),
         component_ids=tuple(doc.get("component_ids") or ()),
     )
